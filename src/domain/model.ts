@@ -1,0 +1,150 @@
+// The domain model shared by the manifest loader (desired state), the live-state reader
+// (live state), the planner and the views. Plain data only: no I/O, no classes, no secrets.
+
+export const DESTINATION_TYPES = ['amazon-kinesis', 'azure-event-hubs'] as const;
+export type DestinationType = (typeof DESTINATION_TYPES)[number];
+
+export const DRIFT_POLICIES = ['heal', 'warn', 'ignore'] as const;
+export type DriftPolicy = (typeof DRIFT_POLICIES)[number];
+
+/** Where a manifest value came from. `file` is relative to the config repo root, line/column 1-based. */
+export interface SourcePos {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** A `DestinationAccount` manifest, normalized. Becomes one base connection. */
+export interface DesiredAccount {
+  name: string;
+  sandbox: string;
+  type: DestinationType;
+  description: string; // '' when the manifest has none
+  /** Non-secret auth params, resolved (e.g. accessKeyId, region / sasKeyName, namespace). Printable. */
+  authParams: Record<string, string>;
+  /** Names of the secret auth params (secretKey / sasKey); their values live only in `Secrets`. */
+  secretParams: string[];
+  /**
+   * Non-reversible digest (salted, slow hash) of every auth param, secrets included. Stored on the
+   * base connection's ownership tag so a credential change is detected without storing the secret.
+   * '' when a secret reference could not be resolved (validate-only runs).
+   */
+  credentialFingerprint: string;
+  source: SourcePos;
+}
+
+export interface DesiredSegment {
+  id: string; // UUID, lowercase
+  name?: string; // optional label shown in plans; sent as the selector's value.name on add
+}
+
+/** Kinesis: { stream, region }; Event Hubs: { eventHubName }. Optional booleans includeSegmentNames/includeSegmentTimestamps. */
+export type TargetParams = Record<string, string | boolean>;
+
+/** A `StreamingDestination` manifest, normalized. Becomes a target connection and a dataflow. */
+export interface DesiredDestination {
+  name: string;
+  sandbox: string;
+  account: string; // DesiredAccount.name in the same sandbox
+  type: DestinationType; // the account's type
+  description: string; // '' when none
+  target: TargetParams;
+  format: 'json';
+  enabled: boolean;
+  drift: DriftPolicy;
+  segments: DesiredSegment[]; // sorted by id, unique
+  profileAttributes: string[]; // sorted, unique XDM paths
+  source: SourcePos;
+}
+
+export interface DesiredState {
+  accounts: DesiredAccount[]; // sorted by (sandbox, name)
+  destinations: DesiredDestination[]; // sorted by (sandbox, name)
+  /** Every sandbox that any manifest or the config's default names, sorted. */
+  sandboxes: string[];
+}
+
+// ---- live state (what the API says), already parsed out of the Flow Service entity shapes ----
+
+/** Who last wrote an entity, so views can say "changed in the AEP UI by …". */
+export interface LastWrite {
+  updatedAt: number; // epoch ms
+  updatedBy: string;
+  updatedClient?: string;
+}
+
+export interface LiveBaseConnection {
+  id: string;
+  etag: string; // verbatim, with its quotes
+  sandbox: string;
+  name: string;
+  description: string; // raw, including any ownership tag
+  specId: string;
+  authSpecName?: string;
+  authParams: Record<string, unknown>; // as returned; secret params are masked or absent
+  state: string;
+  lastWrite: LastWrite;
+}
+
+export interface LiveSourceConnection {
+  id: string;
+  etag: string;
+  sandbox: string;
+  name: string;
+  description: string;
+  specId: string;
+  baseConnectionId: string;
+  state: string;
+  lastWrite: LastWrite;
+}
+
+export interface LiveTargetConnection {
+  id: string;
+  etag: string;
+  sandbox: string;
+  name: string;
+  description: string;
+  specId: string;
+  baseConnectionId: string;
+  format: string;
+  params: Record<string, unknown>;
+  state: string;
+  lastWrite: LastWrite;
+}
+
+export interface LiveSegmentSelector {
+  index: number; // position in transformations[0].params.segmentSelectors.selectors
+  id: string;
+  name?: string;
+}
+
+export interface LiveAttributeSelector {
+  index: number; // position in transformations[0].params.profileSelectors.selectors
+  path: string;
+}
+
+export interface LiveFlow {
+  id: string;
+  etag: string;
+  sandbox: string;
+  name: string;
+  description: string;
+  flowSpecId: string;
+  state: string; // 'enabled' | 'disabled' | transitional
+  sourceConnectionIds: string[];
+  targetConnectionIds: string[];
+  segments: LiveSegmentSelector[]; // server order
+  profileAttributes: LiveAttributeSelector[]; // server order
+  lastWrite: LastWrite;
+}
+
+export interface LiveSandbox {
+  baseConnections: LiveBaseConnection[];
+  sourceConnections: LiveSourceConnection[];
+  targetConnections: LiveTargetConnection[];
+  flows: LiveFlow[];
+}
+
+export interface LiveState {
+  sandboxes: Record<string, LiveSandbox>;
+}

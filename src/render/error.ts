@@ -1,0 +1,16 @@
+// How an error reaches a person: code, message, hint. Never a stack unless FLOWSYNC_DEBUG is set.
+import { FlowsyncError } from '../domain/errors.ts';
+
+export function formatError(err: unknown, opts: { color: boolean }): string {
+  const red = (s: string) => (opts.color ? `\x1b[31m${s}\x1b[0m` : s);
+  const dim = (s: string) => (opts.color ? `\x1b[2m${s}\x1b[0m` : s);
+  if (err instanceof FlowsyncError) {
+    let out = `${red(`Error ${err.code}:`)} ${err.message}\n${dim(`Hint: ${err.hint}`)}\n`;
+    if (process.env.FLOWSYNC_DEBUG && err.stack) out += `${err.stack}\n`;
+    return out;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  let out = `${red('Error FS_INTERNAL:')} ${message}\n${dim('Hint: this is a bug in flowsync; run again with FLOWSYNC_DEBUG=1 and report the output.')}\n`;
+  if (process.env.FLOWSYNC_DEBUG && err instanceof Error && err.stack) out += `${err.stack}\n`;
+  return out;
+}
