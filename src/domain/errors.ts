@@ -13,6 +13,17 @@ export const ERRORS = {
   FS_API_BUDGET: 'The request budget or circuit breaker stopped further calls; wait and run again, or raise the budget.',
   FS_API_NOT_FOUND: 'The entity no longer exists; run `flowsync plan` again to see the current state.',
   FS_API_PRECONDITION: 'Someone changed the entity since it was read (etag mismatch); run `flowsync plan` again.',
+  FS_SOURCE_GIT: 'Check that the repository URL or path and the branch exist and that the credentials in the URL or the git credential helper are valid; the daemon retries on its own.',
+  FS_SOURCE_MISSING: 'Check the --dir folder or the --path sub-folder: it must exist at the revision being reconciled.',
+  FS_DAEMON_LISTEN: 'Pick a free port or another address for --listen (HOST:PORT, port 0 picks a free one).',
+  FS_DAEMON_SECRET: 'Set the environment variable named by --webhook-secret-env, or point --webhook-secret-file at a readable, non-empty file.',
+  FS_DAEMON_CYCLE: 'The reconcile cycle stopped on an unexpected error; the daemon retries with back-off. Run with FLOWSYNC_DEBUG=1 and report it if it repeats.',
+  FS_APPLY_SECRET_MISSING: 'Set the environment variable or file the account\'s secret reference names, then apply again.',
+  FS_APPLY_SECRET_CHANGED: 'The credentials changed after the plan was made; run `flowsync plan` again and review the rotation.',
+  FS_APPLY_DEPENDENCY: 'An action this one depends on did not succeed; fix that failure and apply again.',
+  FS_APPLY_STALE_PLAN: 'The live state or the manifests changed since the plan was saved; run `flowsync plan --out` again and review it.',
+  FS_APPLY_FAILED: 'Some actions failed; the summary names each one. Fix the cause and apply again: finished actions are not repeated.',
+  FS_APPLY_UNVERIFIED: 'After apply, a re-read still differs from the manifests; someone may be editing the same entity. Run `flowsync plan` to see it.',
 } as const satisfies Record<string, string>;
 
 export type ErrorCode = keyof typeof ERRORS;

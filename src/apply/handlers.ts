@@ -1,0 +1,196 @@
+// One handler per action type: the exact Flow Service calls that carry the action out.
+// Handlers record the IDs they create in the run context so dependent actions can use them.
+import { FlowsyncError } from '../domain/errors.ts';
+import { credentialFingerprint } from '../domain/fingerprint.ts';
+import { parseOwnerTag, type OwnerKind } from '../domain/ownership.ts';
+import type { Action, PatchOp } from '../domain/plan.ts';
+import { PROFILE_STORE_SPEC_ID } from '../domain/specs.ts';
+import type { ApplyClient, Collection, EntityRef } from './client.ts';
+import type { RunContext } from './context.ts';
+
+/** Resolved secret params of one account (the manifest loader's Secrets structure satisfies this). */
+export interface SecretSource {
+  forAccount(sandbox: string, account: string): Record<string, string> | undefined;
+}
+
+export interface HandlerDeps {
+  client: ApplyClient;
+  secrets: SecretSource;
+  ctx: RunContext;
+}
+
+const EMPTY_TRANSFORMATIONS = [
+  { name: 'GeneralTransform', params: { profileSelectors: { selectors: [] }, segmentSelectors: { selectors: [] } } },
+];
+
+export async function runAction(action: Action, deps: HandlerDeps): Promise<EntityRef | undefined> {
+  const { client, ctx } = deps;
+  const sb = action.sandbox;
+  switch (action.type) {
+    case 'create-account': {
+      const params = fullAuthParams(action, deps.secrets);
+      const body = {
+        name: action.name,
+        description: action.description,
+        connectionSpec: { id: action.specId, version: '1.0' },
+        auth: { specName: action.authSpecName, params },
+      };
+      const ref = await client.create(sb, 'connections', body, { findExisting: () => findOwned(client, sb, 'connections', action.name, 'account') });
+      ctx.accountIds.set(`${sb}/${action.account}`, ref.id);
+      return ref;
+    }
+    case 'update-account': {
+      const ops: PatchOp[] = [...action.patch];
+      if (action.rotateCredentials) ops.push({ op: 'replace', path: '/auth/params', value: fullAuthParams(action, deps.secrets) });
+      return client.patch(sb, 'connections', action.entityId, ctx.etagFor(action.entityId, action.etag), ops).then((ref) => ctx.wrote(ref, action.etag));
+    }
+    case 'create-profile-store': {
+      let baseId = action.baseConnectionId;
+      if (!baseId) {
+        const base = await client.create(
+          sb,
+          'connections',
+          { name: action.baseName, description: action.description, connectionSpec: { id: PROFILE_STORE_SPEC_ID, version: '1.0' } },
+          { findExisting: () => findOwned(client, sb, 'connections', action.baseName, 'profile-store') },
+        );
+        baseId = base.id;
+      }
+      const source = await client.create(
+        sb,
+        'sourceConnections',
+        {
+          name: action.sourceName,
+          description: action.description,
+          baseConnectionId: baseId,
+          connectionSpec: { id: PROFILE_STORE_SPEC_ID, version: '1.0' },
+          data: { format: 'json' },
+          params: {},
+        },
+        { findExisting: () => findOwned(client, sb, 'sourceConnections', action.sourceName, 'profile-store') },
+      );
+      ctx.sourceIds.set(sb, source.id);
+      return source;
+    }
+    case 'create-target-connection': {
+      const baseConnectionId = ctx.accountIds.get(`${sb}/${action.account}`) ?? action.baseConnectionId;
+      if (!baseConnectionId) throw missingId(action.address, `base connection of account ${action.account}`);
+      const body = {
+        name: action.name,
+        description: action.description,
+        baseConnectionId,
+        connectionSpec: { id: action.specId, version: '1.0' },
+        data: { format: action.format },
+        params: action.params,
+      };
+      const ref = await client.create(sb, 'targetConnections', body, {
+        findExisting: () => findOwned(client, sb, 'targetConnections', action.name, 'destination', action.destination),
+      });
+      ctx.targetIds.set(`${sb}/${action.destination}`, ref.id);
+      return ref;
+    }
+    case 'update-target-connection':
+      return client.patch(sb, 'targetConnections', action.entityId, ctx.etagFor(action.entityId, action.etag), action.patch).then((ref) => ctx.wrote(ref, action.etag));
+    case 'create-flow': {
+      const targetId = ctx.targetIds.get(`${sb}/${action.destination}`) ?? action.targetConnectionId;
+      const sourceId = ctx.sourceIds.get(sb) ?? action.sourceConnectionId;
+      if (!targetId) throw missingId(action.address, `target connection of destination ${action.destination}`);
+      if (!sourceId) throw missingId(action.address, `Profile Store source connection of sandbox ${sb}`);
+      // Created without the spec hash: only the last write below stamps it, so a flow left
+      // half-finished by a crash is seen as unfinished (a manifest change), never as drift.
+      const { userDescription, tag } = parseOwnerTag(action.description);
+      const provisional = tag ? `${userDescription ? `${userDescription} ` : ''}[flowsync:${tag.kind}/${tag.name}]` : action.description;
+      const body = {
+        name: action.name,
+        description: provisional,
+        flowSpec: { id: action.flowSpecId, version: '1.0' },
+        sourceConnectionIds: [sourceId],
+        targetConnectionIds: [targetId],
+        transformations: EMPTY_TRANSFORMATIONS,
+      };
+      let ref = await client.create(sb, 'flows', body, {
+        findExisting: () => findOwned(client, sb, 'flows', action.name, 'destination', action.destination),
+      });
+      if (!action.enabled) ref = await client.flowAction(sb, ref.id, 'disable');
+      ref = await client.patch(sb, 'flows', ref.id, ref.etag, [
+        ...action.segments.map((s) => ({
+          op: 'add' as const,
+          path: '/transformations/0/params/segmentSelectors/selectors/-',
+          value: { type: 'PLATFORM_SEGMENT', value: s.name ? { id: s.id, name: s.name } : { id: s.id } },
+        })),
+        ...action.profileAttributes.map((path) => ({
+          op: 'add' as const,
+          path: '/transformations/0/params/profileSelectors/selectors/-',
+          value: { type: 'JSON_PATH', value: { path, operator: 'EXISTS' } },
+        })),
+        { op: 'replace' as const, path: '/description', value: action.description },
+      ]);
+      return ref;
+    }
+    case 'update-flow':
+      return client.patch(sb, 'flows', action.entityId, ctx.etagFor(action.entityId, action.etag), action.patch).then((ref) => ctx.wrote(ref, action.etag));
+    case 'set-flow-state': {
+      // The action endpoint takes no If-Match in the documented calls; the etag guard is the
+      // saved-plan check before apply starts (and the state check the API itself makes).
+      const ref = await client.flowAction(sb, action.entityId, action.to === 'enabled' ? 'enable' : 'disable');
+      return ctx.wrote(ref, action.etag);
+    }
+    case 'delete-flow':
+      await client.delete(sb, 'flows', action.entityId);
+      return undefined;
+    case 'delete-target-connection':
+      await client.delete(sb, 'targetConnections', action.entityId);
+      return undefined;
+    case 'delete-account':
+      await client.delete(sb, 'connections', action.entityId);
+      return undefined;
+    case 'delete-profile-store':
+      await client.delete(sb, 'sourceConnections', action.entityId);
+      return undefined;
+  }
+}
+
+/** Every auth param to send: the plan's non-secret ones plus the secrets, checked against the reviewed fingerprint. */
+function fullAuthParams(
+  action: { sandbox: string; account: string; address: string; authParams: Record<string, string>; secretParams: string[]; credentialFingerprint: string },
+  secrets: SecretSource,
+): Record<string, string> {
+  const secretValues = secrets.forAccount(action.sandbox, action.account) ?? {};
+  const missing = action.secretParams.filter((p) => secretValues[p] === undefined);
+  if (missing.length > 0) {
+    throw new FlowsyncError('FS_APPLY_SECRET_MISSING', `${action.address}: the secret auth param(s) ${missing.join(', ')} could not be resolved`, {
+      details: { address: action.address, params: missing },
+    });
+  }
+  const params = { ...action.authParams };
+  for (const p of action.secretParams) params[p] = secretValues[p]!;
+  const fingerprint = credentialFingerprint(params, { sandbox: action.sandbox, account: action.account });
+  if (fingerprint !== action.credentialFingerprint) {
+    throw new FlowsyncError('FS_APPLY_SECRET_CHANGED', `${action.address}: the credentials resolved now differ from the ones the plan was made with`, {
+      details: { address: action.address },
+    });
+  }
+  return params;
+}
+
+/** Looks for an entity this run may already have created (a retried or re-run create): same name and our tag. */
+async function findOwned(
+  client: ApplyClient,
+  sandbox: string,
+  collection: Collection,
+  name: string,
+  kind: OwnerKind,
+  ownerName = name,
+): Promise<EntityRef | undefined> {
+  const items = await client.list<{ id: string; etag: string; name?: string; description?: string }>(sandbox, collection, {
+    property: [`name==${name}`],
+  });
+  const mine = items.find((e) => {
+    const tag = parseOwnerTag(e.description).tag;
+    return e.name === name && tag?.kind === kind && (kind === 'profile-store' || tag.name === ownerName);
+  });
+  return mine ? { id: mine.id, etag: mine.etag } : undefined;
+}
+
+function missingId(address: string, what: string): FlowsyncError {
+  return new FlowsyncError('FS_APPLY_DEPENDENCY', `${address}: the ${what} is unknown (it was neither live nor created by this apply)`);
+}
