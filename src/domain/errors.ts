@@ -13,6 +13,7 @@ export const ERRORS = {
   FS_API_BUDGET: 'The request budget or circuit breaker stopped further calls; wait and run again, or raise the budget.',
   FS_API_NOT_FOUND: 'The entity no longer exists; run `flowsync plan` again to see the current state.',
   FS_API_PRECONDITION: 'Someone changed the entity since it was read (etag mismatch); run `flowsync plan` again.',
+  FS_API_RESPONSE: 'The API answered something flowsync cannot read (the message names the call and field); check that the endpoint is the Flow Service, and report it with the request id.',
   FS_SOURCE_GIT: 'Check that the repository URL or path and the branch exist and that the credentials in the URL or the git credential helper are valid; the daemon retries on its own.',
   FS_SOURCE_MISSING: 'Check the --dir folder or the --path sub-folder: it must exist at the revision being reconciled.',
   FS_DAEMON_LISTEN: 'Pick a free port or another address for --listen (HOST:PORT, port 0 picks a free one).',

@@ -1,0 +1,250 @@
+// The Flow Service client: entity verbs over the transport. Lists walk every page; GET by id
+// unwraps the list envelope; writes return the new etag (fetching it when the API leaves it out).
+import { ApiError } from './errors.ts';
+import { CircuitBreaker, TokenBucket } from './limits.ts';
+import { DEFAULT_IMS_ENDPOINT, DEFAULT_SCOPE, flowServiceBase, type ClientEvent, type FlowServiceClientOptions } from './options.ts';
+import { nextPageUrl } from './pagination.ts';
+import { TokenSource } from './token.ts';
+import { Transport, type Found, type RequestSpec } from './transport.ts';
+
+export type EntityCollection = 'connections' | 'sourceConnections' | 'targetConnections' | 'flows';
+
+export interface ListQuery {
+  property?: string[];
+  orderby?: string;
+  limit?: number; // page size, at most 100 (the default)
+}
+
+export interface WriteResult {
+  id: string;
+  etag: string;
+}
+
+export interface PatchOperation {
+  op: 'add' | 'replace' | 'remove';
+  path: string;
+  value?: unknown;
+}
+
+/** A connection spec as `GET /connectionSpecs` returns it (the fields flowsync reads; the rest passes through). */
+export interface ConnectionSpec {
+  id: string;
+  name: string;
+  providerId?: string;
+  version?: string;
+  attributes?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface FlowSpec {
+  id: string;
+  name: string;
+  sourceConnectionSpecIds?: string[];
+  targetConnectionSpecIds?: string[];
+  [key: string]: unknown;
+}
+
+const MAX_PAGE = 100;
+const MAX_PAGES = 100_000;
+const SPEC_SANDBOX = 'prod';
+
+/** The etag as If-Match wants it: verbatim, with quotes added when the value has none. */
+export function quoteEtag(etag: string): string {
+  return etag.startsWith('"') || etag.startsWith('W/"') ? etag : `"${etag}"`;
+}
+
+export class FlowServiceClient {
+  readonly base: string;
+  private readonly transport: Transport;
+
+  constructor(options: FlowServiceClientOptions) {
+    const now = options.now ?? Date.now;
+    const emit = (e: ClientEvent): void => {
+      try {
+        options.onEvent?.(e);
+      } catch {
+        // a metrics hook must never break a request
+      }
+    };
+    this.base = flowServiceBase(options.endpoint);
+    const breakerOpts = options.breaker ?? { failureThreshold: 8, cooldownMs: 10_000 };
+    this.transport = new Transport({
+      orgId: options.orgId,
+      clientId: options.clientId,
+      userAgent: options.userAgent ?? 'flowsync/0.1.0',
+      timeoutMs: options.timeoutMs ?? 30_000,
+      maxRetries: options.maxRetries ?? 5,
+      concurrency: options.concurrency ?? 4,
+      backoff: options.backoff ?? { baseMs: 250, maxMs: 15_000 },
+      maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+      ...(options.budget ? { bucket: new TokenBucket(options.budget, now) } : {}),
+      ...(breakerOpts.failureThreshold > 0 ? { breaker: new CircuitBreaker(breakerOpts, now, (state) => emit({ type: 'breaker', state })) } : {}),
+      emit,
+      random: options.random ?? Math.random,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      now,
+    });
+    this.transport.tokens = new TokenSource({
+      imsEndpoint: options.imsEndpoint ?? DEFAULT_IMS_ENDPOINT,
+      clientId: options.clientId,
+      ...(options.clientSecret ? { clientSecret: options.clientSecret } : {}),
+      ...(options.accessToken ? { accessToken: options.accessToken } : {}),
+      scope: options.scope ?? DEFAULT_SCOPE,
+      now,
+      emit,
+      postForm: async (url, form) => {
+        const outcome = await this.transport.request({ method: 'POST', url, collection: 'ims', entity: 'ims token', form, flowService: false });
+        if ('answer' in outcome) return outcome.answer;
+        throw new Error('unreachable: IMS requests are not creates');
+      },
+    });
+  }
+
+  /** Requests being sent right now (never more than the concurrency option). */
+  get inFlight(): number {
+    return this.transport.inFlight;
+  }
+
+  /** Frees the keep-alive sockets. */
+  close(): void {
+    this.transport.close();
+  }
+
+  /** Every entity of a collection matching the query, walking all pages. */
+  async list<T>(sandbox: string, collection: string, query: ListQuery = {}): Promise<T[]> {
+    const first = new URL(`${this.base}/${collection}`);
+    first.searchParams.set('limit', String(Math.min(MAX_PAGE, Math.max(1, query.limit ?? MAX_PAGE))));
+    for (const p of query.property ?? []) first.searchParams.append('property', p);
+    if (query.orderby) first.searchParams.set('orderby', query.orderby);
+    const items: T[] = [];
+    const seen = new Set<string>();
+    let url: string | undefined = first.toString();
+    while (url) {
+      if (seen.has(url) || seen.size >= MAX_PAGES) {
+        throw new ApiError('FS_API_RESPONSE', `GET ${collection}: the API sent the same next-page link twice (${seen.size} pages read)`, { status: 200, entity: collection });
+      }
+      seen.add(url);
+      const answer = await this.answer({ method: 'GET', url, collection, entity: collection, sandbox, flowService: true });
+      const body = answer.data as { items?: unknown } | undefined;
+      if (!body || !Array.isArray(body.items)) {
+        if (body && typeof body === 'object' && !('items' in body)) break; // e.g. {count} or an empty object: no items
+        throw new ApiError('FS_API_RESPONSE', `GET ${collection}: the answer has no items list`, { status: answer.status, entity: collection });
+      }
+      items.push(...(body.items as T[]));
+      url = nextPageUrl(body, this.base, first.toString());
+    }
+    return items;
+  }
+
+  /** One entity, or undefined when the API says 404. */
+  async get<T>(sandbox: string, collection: string, id: string): Promise<T | undefined> {
+    const entity = `${collection}/${id}`;
+    try {
+      const answer = await this.answer({ method: 'GET', url: this.url(collection, id), collection, entity, sandbox, flowService: true });
+      const body = answer.data as { items?: unknown[] } | undefined;
+      if (body && Array.isArray(body.items)) return body.items[0] as T | undefined;
+      if (body && typeof body === 'object' && 'id' in body) return body as T;
+      throw new ApiError('FS_API_RESPONSE', `GET ${entity}: the answer holds no entity`, { status: answer.status, entity });
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'FS_API_NOT_FOUND') return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Creates an entity. A create is never retried blindly: when an attempt fails in a way that may
+   * have reached the API (network error after sending, timeout, 5xx), `findExisting` is asked first
+   * and its answer is returned when it finds the entity. Without it such a failure is final.
+   */
+  async create(
+    sandbox: string,
+    collection: string,
+    body: Record<string, unknown>,
+    opts: { findExisting?: () => Promise<Found | undefined> } = {},
+  ): Promise<WriteResult> {
+    const name = typeof body.name === 'string' ? ` "${body.name}"` : '';
+    const entity = `${collection}${name}`;
+    const outcome = await this.transport.request({
+      method: 'POST',
+      url: this.url(collection),
+      collection,
+      entity,
+      sandbox,
+      data: body,
+      flowService: true,
+      isCreate: true,
+      ...(opts.findExisting ? { findExisting: opts.findExisting } : {}),
+    });
+    if ('existing' in outcome) return outcome.existing;
+    const data = (outcome.answer.data ?? {}) as Record<string, unknown>;
+    let id = typeof data.id === 'string' ? data.id : undefined;
+    const location = outcome.answer.headers.location;
+    if (!id && location) id = decodeURIComponent(location.replace(/[?#].*$/, '').split('/').filter(Boolean).pop() ?? '');
+    if (!id) throw new ApiError('FS_API_RESPONSE', `POST ${entity}: the answer has no id`, { status: outcome.answer.status, entity });
+    return this.withEtag(sandbox, collection, id, data.etag);
+  }
+
+  /** JSON Patch with If-Match (the etag verbatim; quotes added when absent). 412 → FS_API_PRECONDITION. */
+  async patch(sandbox: string, collection: string, id: string, etag: string, ops: readonly PatchOperation[]): Promise<WriteResult> {
+    const answer = await this.answer({
+      method: 'PATCH',
+      url: this.url(collection, id),
+      collection,
+      entity: `${collection}/${id}`,
+      sandbox,
+      headers: { 'If-Match': quoteEtag(etag) },
+      data: ops,
+      flowService: true,
+    });
+    const data = (answer.data ?? {}) as Record<string, unknown>;
+    return this.withEtag(sandbox, collection, id, data.etag);
+  }
+
+  /** Deletes an entity; one that is already gone (404) counts as deleted. */
+  async delete(sandbox: string, collection: string, id: string): Promise<void> {
+    try {
+      await this.answer({ method: 'DELETE', url: this.url(collection, id), collection, entity: `${collection}/${id}`, sandbox, flowService: true });
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'FS_API_NOT_FOUND') return;
+      throw err;
+    }
+  }
+
+  /** POST /flows/{id}/action?op=enable|disable. */
+  async flowAction(sandbox: string, id: string, op: 'enable' | 'disable'): Promise<WriteResult> {
+    const url = new URL(`${this.url('flows', id)}/action`);
+    url.searchParams.set('op', op);
+    const answer = await this.answer({ method: 'POST', url: url.toString(), collection: 'flows/action', entity: `flows/${id} (${op})`, sandbox, flowService: true });
+    const data = (answer.data ?? {}) as Record<string, unknown>;
+    return this.withEtag(sandbox, 'flows', id, data.etag);
+  }
+
+  connectionSpecs(sandbox = SPEC_SANDBOX): Promise<ConnectionSpec[]> {
+    return this.list<ConnectionSpec>(sandbox, 'connectionSpecs');
+  }
+
+  flowSpecs(sandbox = SPEC_SANDBOX): Promise<FlowSpec[]> {
+    return this.list<FlowSpec>(sandbox, 'flowSpecs');
+  }
+
+  private url(collection: string, id?: string): string {
+    return id === undefined ? `${this.base}/${collection}` : `${this.base}/${collection}/${encodeURIComponent(id)}`;
+  }
+
+  private async answer(spec: RequestSpec) {
+    const outcome = await this.transport.request(spec);
+    if ('answer' in outcome) return outcome.answer;
+    throw new Error('unreachable: only creates resolve to an existing entity');
+  }
+
+  /** Writes answer {id, etag}; when the etag is missing (older API versions), read it. */
+  private async withEtag(sandbox: string, collection: string, id: string, etag: unknown): Promise<WriteResult> {
+    if (typeof etag === 'string' && etag !== '') return { id, etag };
+    const entity = await this.get<{ etag?: unknown; version?: unknown }>(sandbox, collection, id);
+    const fresh = entity?.etag ?? entity?.version;
+    if (typeof fresh !== 'string') {
+      throw new ApiError('FS_API_RESPONSE', `GET ${collection}/${id}: no etag after the write`, { status: entity ? 200 : 404, entity: `${collection}/${id}` });
+    }
+    return { id, etag: fresh };
+  }
+}

@@ -1,0 +1,282 @@
+// One request to the Flow Service or IMS, with everything around it: budget, breaker, concurrency,
+// auth headers, timeouts, retries with backoff, the 401 token refresh, and the create rule (an
+// ambiguous failure asks the caller whether the entity exists before anything is sent again).
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosInstance } from 'axios';
+import { ApiError, codeForStatus, parseErrorBody, scrub } from './errors.ts';
+import { jitteredDelay, parseRetryAfter } from './backoff.ts';
+import { CircuitBreaker, Semaphore, TokenBucket } from './limits.ts';
+import type { ClientEvent, RetryReason } from './options.ts';
+import type { HttpAnswer, TokenSource } from './token.ts';
+
+export interface Found {
+  id: string;
+  etag: string;
+}
+
+export interface RequestSpec {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  url: string;
+  collection: string; // for events: connections, flows, flows/action, ims …
+  entity: string; // for messages: "flows/<id>", "flows \"name\"", "ims"
+  sandbox?: string;
+  headers?: Record<string, string>;
+  data?: unknown;
+  form?: URLSearchParams;
+  /** false for IMS: no token, no budget, no breaker. */
+  flowService: boolean;
+  /** Creates: called on an ambiguous failure before any retry; a hit ends the request. */
+  findExisting?: () => Promise<Found | undefined>;
+  isCreate?: boolean;
+}
+
+export type Outcome = { answer: HttpAnswer } | { existing: Found };
+
+export interface TransportOptions {
+  orgId: string;
+  clientId: string;
+  userAgent: string;
+  timeoutMs: number;
+  maxRetries: number;
+  concurrency: number;
+  backoff: { baseMs: number; maxMs: number };
+  maxRetryAfterMs: number;
+  bucket?: TokenBucket;
+  breaker?: CircuitBreaker;
+  emit: (e: ClientEvent) => void;
+  random: () => number;
+  sleep: (ms: number) => Promise<void>;
+  now: () => number;
+}
+
+type Attempt =
+  | { kind: 'answer'; answer: HttpAnswer }
+  | { kind: 'failed'; reason: 'network' | 'timeout'; sent: boolean; detail: string };
+
+const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const TIMEOUTS = new Set(['ECONNABORTED', 'ETIMEDOUT']);
+
+export class Transport {
+  private readonly http: AxiosInstance;
+  private readonly agents: { http: http.Agent; https: https.Agent };
+  private readonly semaphore: Semaphore;
+  tokens: TokenSource | undefined;
+
+  constructor(private readonly opts: TransportOptions) {
+    const agentOpts = { keepAlive: true, maxSockets: opts.concurrency + 2 };
+    this.agents = { http: new http.Agent(agentOpts), https: new https.Agent(agentOpts) };
+    this.semaphore = new Semaphore(opts.concurrency);
+    this.http = axios.create({
+      httpAgent: this.agents.http,
+      httpsAgent: this.agents.https,
+      validateStatus: () => true,
+      timeout: opts.timeoutMs,
+      responseType: 'text',
+      transformResponse: [(d: unknown) => d],
+      maxRedirects: 0,
+      proxy: false,
+    });
+  }
+
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  get inFlight(): number {
+    return this.semaphore.inFlight;
+  }
+
+  async request(spec: RequestSpec): Promise<Outcome> {
+    let attempt = 0;
+    let refreshed = false;
+    for (;;) {
+      const token = spec.flowService ? await this.admit(spec) : undefined;
+      const result = await this.semaphore.run(() => this.once(spec, token, attempt));
+      let reason: RetryReason;
+      let retryAfterMs: number | undefined;
+      let lastProblem: string;
+      if (result.kind === 'answer') {
+        const { status } = result.answer;
+        if (status >= 200 && status < 300) {
+          if (spec.flowService) this.opts.breaker?.success();
+          return { answer: result.answer };
+        }
+        if (status === 401 && token !== undefined && !refreshed && this.tokens?.canRefresh()) {
+          refreshed = true;
+          this.tokens.invalidate(token);
+          this.opts.breaker?.neutral();
+          this.opts.emit({ type: 'retry', method: spec.method, collection: spec.collection, reason: 'unauthorized', attempt, delayMs: 0 });
+          continue;
+        }
+        if (!RETRY_STATUSES.has(status)) {
+          if (spec.flowService) this.opts.breaker?.neutral();
+          throw this.toError(spec, result.answer);
+        }
+        reason = status === 429 ? 'throttled' : 'server-error';
+        if (status === 429) {
+          if (spec.flowService) this.opts.breaker?.neutral();
+          retryAfterMs = parseRetryAfter(result.answer.headers['retry-after'], Date.now());
+        } else if (spec.flowService) this.opts.breaker?.failure();
+        lastProblem = this.describe(spec, result.answer);
+      } else {
+        if (spec.flowService) this.opts.breaker?.failure();
+        reason = result.reason;
+        lastProblem = `${spec.method} ${spec.entity}: ${result.detail}`;
+      }
+
+      const ambiguous =
+        spec.isCreate === true &&
+        ((result.kind === 'failed' && (result.sent || result.reason === 'timeout')) || (result.kind === 'answer' && result.answer.status >= 500));
+      if (ambiguous) {
+        if (!spec.findExisting) {
+          throw new ApiError('FS_API_UNAVAILABLE', `${lastProblem}; the create may have reached the API, so it is not retried blindly (no lookup given)`, {
+            status: result.kind === 'answer' ? result.answer.status : 0,
+            entity: spec.entity,
+          });
+        }
+        const existing = await spec.findExisting();
+        if (existing) return { existing };
+      }
+      if (attempt >= this.opts.maxRetries) {
+        throw new ApiError('FS_API_UNAVAILABLE', `${lastProblem} (gave up after ${attempt + 1} attempts)`, {
+          status: result.kind === 'answer' ? result.answer.status : 0,
+          entity: spec.entity,
+          ...this.ids(result),
+        });
+      }
+      if (retryAfterMs !== undefined && retryAfterMs > this.opts.maxRetryAfterMs) {
+        throw new ApiError('FS_API_UNAVAILABLE', `${lastProblem}; the API asked to wait ${Math.ceil(retryAfterMs / 1000)} s, longer than allowed`, {
+          status: 429,
+          entity: spec.entity,
+          ...this.ids(result),
+        });
+      }
+      const delayMs = retryAfterMs ?? jitteredDelay(attempt, this.opts.backoff, this.opts.random);
+      this.opts.emit({ type: 'retry', method: spec.method, collection: spec.collection, reason, attempt: attempt + 1, delayMs });
+      await this.opts.sleep(delayMs);
+      attempt += 1;
+    }
+  }
+
+  /** Breaker and budget checks, then the token (fetched outside the concurrency slot). */
+  private async admit(spec: RequestSpec): Promise<string> {
+    const breaker = this.opts.breaker;
+    if (breaker && !breaker.allow()) {
+      throw new ApiError(
+        'FS_API_BUDGET',
+        `${spec.method} ${spec.entity}: not sent, the circuit breaker is open after repeated API failures (next try in ${Math.ceil(breaker.retryInMs() / 1000)} s)`,
+        { status: 0, entity: spec.entity },
+      );
+    }
+    const bucket = this.opts.bucket;
+    if (bucket) {
+      const waitMs = bucket.take();
+      if (waitMs === undefined) {
+        breaker?.neutral();
+        throw new ApiError('FS_API_BUDGET', `${spec.method} ${spec.entity}: not sent, the request budget is spent`, { status: 0, entity: spec.entity });
+      }
+      this.opts.emit({ type: 'budget', remaining: bucket.remaining, waitMs });
+      if (waitMs > 0) await this.opts.sleep(waitMs);
+    }
+    if (!this.tokens) throw new Error('transport has no token source');
+    try {
+      return await this.tokens.get();
+    } catch (err) {
+      breaker?.neutral();
+      throw err;
+    }
+  }
+
+  private async once(spec: RequestSpec, token: string | undefined, attempt: number): Promise<Attempt> {
+    const headers: Record<string, string> = { 'User-Agent': this.opts.userAgent, Accept: 'application/json', ...spec.headers };
+    if (token !== undefined) {
+      headers.Authorization = `Bearer ${token}`;
+      headers['x-api-key'] = this.opts.clientId;
+      headers['x-gw-ims-org-id'] = this.opts.orgId;
+      if (spec.sandbox) headers['x-sandbox-name'] = spec.sandbox;
+    }
+    let data: string | undefined;
+    if (spec.form) {
+      data = spec.form.toString();
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    } else if (spec.data !== undefined) {
+      data = JSON.stringify(spec.data);
+      headers['Content-Type'] = 'application/json';
+    }
+    const started = this.opts.now();
+    try {
+      const res = await this.http.request({ method: spec.method, url: spec.url, headers, data });
+      const answer: HttpAnswer = { status: res.status, headers: lowerHeaders(res.headers), data: parseBody(res.data) };
+      this.opts.emit({ type: 'request', method: spec.method, collection: spec.collection, status: res.status, durationMs: this.opts.now() - started, attempt });
+      return { kind: 'answer', answer };
+    } catch (err) {
+      this.opts.emit({ type: 'request', method: spec.method, collection: spec.collection, status: 0, durationMs: this.opts.now() - started, attempt });
+      // Never keep the axios error: its config holds the headers and body (token, secrets).
+      const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'ERR_NETWORK';
+      const timeout = TIMEOUTS.has(code);
+      return {
+        kind: 'failed',
+        reason: timeout ? 'timeout' : 'network',
+        sent: !NOT_SENT.has(code),
+        detail: timeout ? `no answer within ${this.opts.timeoutMs} ms` : `connection failed (${code})`,
+      };
+    }
+  }
+
+  private ids(result: Attempt): { adobeCode?: string; requestId?: string } {
+    if (result.kind !== 'answer') return {};
+    const parsed = parseErrorBody(result.answer.data);
+    const requestId = result.answer.headers['x-request-id'] ?? parsed.requestId;
+    return { ...(parsed.adobeCode ? { adobeCode: parsed.adobeCode } : {}), ...(requestId ? { requestId } : {}) };
+  }
+
+  private describe(spec: RequestSpec, answer: HttpAnswer): string {
+    const parsed = parseErrorBody(answer.data);
+    const { adobeCode, requestId } = this.ids({ kind: 'answer', answer });
+    const reason = scrub(parsed.message ?? (http.STATUS_CODES[answer.status] ?? 'error'), this.secretsOf(spec));
+    const extra = [`HTTP ${answer.status}`, adobeCode ? `code ${adobeCode}` : '', requestId ? `request ${requestId}` : ''].filter(Boolean).join(', ');
+    return `${spec.method} ${spec.entity}: ${reason} (${extra})`;
+  }
+
+  private toError(spec: RequestSpec, answer: HttpAnswer): ApiError {
+    return new ApiError(codeForStatus(answer.status), this.describe(spec, answer), { status: answer.status, entity: spec.entity, ...this.ids({ kind: 'answer', answer }) });
+  }
+
+  private secretsOf(spec: RequestSpec): string[] {
+    return [...(this.tokens?.secrets() ?? []), ...authValues(spec.data)];
+  }
+}
+
+function parseBody(text: unknown): unknown {
+  if (typeof text !== 'string') return text;
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function lowerHeaders(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries((headers ?? {}) as Record<string, unknown>)) {
+    if (v !== undefined && v !== null) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  }
+  return out;
+}
+
+/** String values under `auth` in a body, or under a patch op aimed at /auth: scrubbed from error text. */
+function authValues(data: unknown): string[] {
+  const out: string[] = [];
+  const collect = (v: unknown): void => {
+    if (typeof v === 'string') out.push(v);
+    else if (v && typeof v === 'object') for (const x of Object.values(v)) collect(x);
+  };
+  if (Array.isArray(data)) {
+    for (const op of data) if (op && typeof op === 'object' && String((op as { path?: unknown }).path ?? '').startsWith('/auth')) collect((op as { value?: unknown }).value);
+  } else if (data && typeof data === 'object') collect((data as { auth?: unknown }).auth);
+  return out;
+}
