@@ -159,10 +159,11 @@ export class FlowServiceClient {
   async create(
     sandbox: string,
     collection: string,
-    body: Record<string, unknown>,
+    body: unknown,
     opts: { findExisting?: () => Promise<Found | undefined> } = {},
   ): Promise<WriteResult> {
-    const name = typeof body.name === 'string' ? ` "${body.name}"` : '';
+    const bodyName = body && typeof body === 'object' ? (body as { name?: unknown }).name : undefined;
+    const name = typeof bodyName === 'string' ? ` "${bodyName}"` : '';
     const entity = `${collection}${name}`;
     const outcome = await this.transport.request({
       method: 'POST',

@@ -1,0 +1,53 @@
+// Reads live state with the fewest requests: per sandbox one filtered list walk per collection
+// (page size 100) and no per-entity GET, so a cycle where nothing changed costs only list pages.
+import type { FlowServiceClient } from '../api/client.ts';
+import type { LiveSandbox, LiveState } from '../domain/model.ts';
+import { DESTINATION_TYPE_SPECS, PROFILE_STORE_SPEC_ID, STREAMING_FLOW_SPEC_ID } from '../domain/specs.ts';
+import { isDestinationFlow, parseBaseConnection, parseFlow, parseSourceConnection, parseTargetConnection } from './parse.ts';
+
+const DESTINATION_SPEC_IDS = Object.values(DESTINATION_TYPE_SPECS).map((s) => s.specId);
+const BASE_SPEC_IDS = [...DESTINATION_SPEC_IDS, PROFILE_STORE_SPEC_ID];
+
+/** The list queries readLiveSandbox sends, one walk each (exported so tests and docs can name them). */
+export const LIVE_QUERIES = {
+  connections: [`connectionSpec.id==${BASE_SPEC_IDS.join(',')}`],
+  sourceConnections: [`connectionSpec.id==${PROFILE_STORE_SPEC_ID}`],
+  targetConnections: [`connectionSpec.id==${DESTINATION_SPEC_IDS.join(',')}`],
+  flows: [`flowSpec.id==${STREAMING_FLOW_SPEC_ID}`, 'inheritedAttributes.properties.isDestinationFlow==true'],
+} as const;
+
+type Lister = Pick<FlowServiceClient, 'list'>;
+
+export async function readLiveSandbox(client: Lister, sandbox: string): Promise<LiveSandbox> {
+  const walk = (collection: keyof typeof LIVE_QUERIES) => client.list<unknown>(sandbox, collection, { property: [...LIVE_QUERIES[collection]], limit: 100 });
+  const [connections, sources, targets, flows] = await Promise.all([
+    walk('connections'),
+    walk('sourceConnections'),
+    walk('targetConnections'),
+    walk('flows'),
+  ]);
+  // The filters run on the server; checking the spec ids again costs nothing and keeps an API that
+  // ignores a filter from leaking unrelated entities into the plan.
+  return {
+    baseConnections: connections.map((c) => parseBaseConnection(c, sandbox)).filter((c) => BASE_SPEC_IDS.includes(c.specId)),
+    sourceConnections: sources.map((c) => parseSourceConnection(c, sandbox)).filter((c) => c.specId === PROFILE_STORE_SPEC_ID),
+    targetConnections: targets.map((c) => parseTargetConnection(c, sandbox)).filter((c) => DESTINATION_SPEC_IDS.includes(c.specId)),
+    flows: flows.filter(isDestinationFlow).map((f) => parseFlow(f, sandbox)).filter((f) => f.flowSpecId === STREAMING_FLOW_SPEC_ID),
+  };
+}
+
+/** Live state of every sandbox; `concurrency` sandboxes are read at once (default 2; the client bounds requests). */
+export async function readLiveState(client: Lister, sandboxes: string[], opts: { concurrency?: number } = {}): Promise<LiveState> {
+  const unique = [...new Set(sandboxes)].sort();
+  const result: LiveState = { sandboxes: {} };
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < unique.length) {
+      const sandbox = unique[next++]!;
+      result.sandboxes[sandbox] = await readLiveSandbox(client, sandbox);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 2, unique.length)) }, worker));
+  // Insertion order follows completion; rebuild so the key order is stable (sorted).
+  return { sandboxes: Object.fromEntries(unique.map((s) => [s, result.sandboxes[s]!])) };
+}
