@@ -73,6 +73,8 @@ export interface UpdateAccountAction extends ActionBase, ExistingEntity {
 export interface DeleteAction extends ActionBase, ExistingEntity {
   type: 'delete-account' | 'delete-target-connection' | 'delete-flow' | 'delete-profile-store';
   name: string;
+  /** For delete-profile-store: which of the pair this deletes (source connection first, then base). */
+  resource?: 'source-connection' | 'base-connection';
 }
 
 /** Base + source connection to the Profile Store, one pair per sandbox (created once, then reused). */

@@ -1,0 +1,175 @@
+// Accounts: one base connection per DestinationAccount manifest. Create, adopt, update (name,
+// description, non-secret auth params, credential rotation) or replace when the type changed
+// (a connection spec can never change in place).
+import type { DesiredAccount, LiveBaseConnection } from '../domain/model.ts';
+import type { CreateAccountAction, FieldChange, PatchOp, UpdateAccountAction } from '../domain/plan.ts';
+import { parseOwnerTag, formatOwnerTag, type OwnerTag } from '../domain/ownership.ts';
+import { accountHash, sameTag, specFor, taggedDescription } from './spec.ts';
+import { WRITABLE_STATES } from './inventory.ts';
+import { fieldChange, latest, type AccountStatus, type SandboxCtx } from './context.ts';
+
+export function accountAddress(sandbox: string, name: string): string {
+  return `${sandbox}/account/${name}`;
+}
+
+function desiredTag(a: DesiredAccount, live: OwnerTag | undefined): OwnerTag {
+  const tag: OwnerTag = { kind: 'account', name: a.name, specHash: accountHash(a) };
+  // Without a resolved secret (validate-only runs) the recorded fingerprint is kept as it is.
+  const fp = a.credentialFingerprint || live?.credentialFingerprint;
+  if (fp) tag.credentialFingerprint = fp;
+  return tag;
+}
+
+function createAccount(ctx: SandboxCtx, a: DesiredAccount, change: 'create' | 'replace', dependsOn: string[]): CreateAccountAction {
+  const spec = specFor(a.type);
+  const id = `${accountAddress(a.sandbox, a.name)}/base-connection/create`;
+  const action: CreateAccountAction = {
+    id,
+    type: 'create-account',
+    change,
+    origin: 'manifest',
+    sandbox: a.sandbox,
+    address: accountAddress(a.sandbox, a.name),
+    dependsOn,
+    summary: `create account ${a.name} (${spec.displayName})`,
+    account: a.name,
+    destinationType: a.type,
+    name: a.name,
+    description: taggedDescription(a.description, desiredTag(a, undefined)),
+    specId: spec.specId,
+    authSpecName: spec.authSpecName,
+    authParams: { ...a.authParams },
+    secretParams: [...a.secretParams],
+    credentialFingerprint: a.credentialFingerprint,
+  };
+  ctx.actions.push(action);
+  return action;
+}
+
+/** The field-level differences between a desired account and its live base connection. */
+function diffAccount(a: DesiredAccount, live: LiveBaseConnection, adopting: boolean) {
+  const parsed = parseOwnerTag(live.description);
+  const tag = desiredTag(a, parsed.tag);
+  const drift: FieldChange[] = [];
+  const changes: FieldChange[] = [];
+  const patch: PatchOp[] = [];
+  if (live.name !== a.name) {
+    drift.push(fieldChange('name', live.name, a.name));
+    patch.push({ op: 'replace', path: '/name', value: a.name });
+  }
+  if (parsed.userDescription !== a.description.trim()) drift.push(fieldChange('description', parsed.userDescription, a.description.trim()));
+  let paramsChanged = false;
+  for (const key of Object.keys(a.authParams).sort()) {
+    // The API returns a partial view of the credentials: only params it shows are compared.
+    if (!(key in live.authParams)) continue;
+    if (live.authParams[key] !== a.authParams[key]) {
+      drift.push(fieldChange(`auth.${key}`, live.authParams[key], a.authParams[key]));
+      paramsChanged = true;
+    }
+  }
+  const credentialsChanged = !!a.credentialFingerprint && (adopting || parsed.tag?.credentialFingerprint !== a.credentialFingerprint);
+  changes.push(...drift);
+  if (credentialsChanged) for (const p of a.secretParams) changes.push(fieldChange(`auth.${p}`, '(unknown)', '(changed)'));
+  const tagChanged = !sameTag(parsed.tag, tag);
+  if (tagChanged) changes.push(fieldChange('tag', parsed.tag ? formatOwnerTag(parsed.tag) : '(none)', formatOwnerTag(tag)));
+  if (tagChanged || parsed.userDescription !== a.description.trim()) {
+    patch.push({ op: 'replace', path: '/description', value: taggedDescription(a.description, tag) });
+  }
+  const isDrift = !adopting && parsed.tag?.specHash === accountHash(a) && !credentialsChanged;
+  return { changes, drift, patch, rotate: credentialsChanged || paramsChanged, isDrift };
+}
+
+function updateAccount(ctx: SandboxCtx, a: DesiredAccount, live: LiveBaseConnection, adopting: boolean): void {
+  const d = diffAccount(a, live, adopting);
+  if (d.changes.length === 0) return;
+  if (d.isDrift && d.drift.length > 0) {
+    const lastWrite = latest([live.lastWrite]);
+    ctx.drift.push({ sandbox: a.sandbox, destination: a.name, resource: 'account', drift: 'heal', changes: d.drift, ...(lastWrite ? { lastWrite } : {}) });
+  }
+  const origin = adopting ? 'adoption' : d.isDrift ? 'drift' : 'manifest';
+  const action: UpdateAccountAction = {
+    id: `${accountAddress(a.sandbox, a.name)}/base-connection/update`,
+    type: 'update-account',
+    change: 'update',
+    origin,
+    sandbox: a.sandbox,
+    address: accountAddress(a.sandbox, a.name),
+    dependsOn: [],
+    summary: `${adopting ? 'adopt' : 'update'} account ${a.name}${d.rotate ? ' (rotate credentials)' : ''}`,
+    entityId: live.id,
+    etag: live.etag,
+    account: a.name,
+    changes: d.changes,
+    patch: d.patch,
+    rotateCredentials: d.rotate,
+    authParams: { ...a.authParams },
+    secretParams: [...a.secretParams],
+    credentialFingerprint: a.credentialFingerprint,
+  };
+  ctx.actions.push(action);
+}
+
+/** Live entities that would keep a base connection alive: anything not flowsync's own destination of this account. */
+function replaceBlockers(ctx: SandboxCtx, a: DesiredAccount, baseId: string): string[] {
+  // Every desired destination's own target connection on this base is replaced with it.
+  const ours = new Set(ctx.desired.destinations.filter((d) => d.sandbox === a.sandbox).map((d) => d.name));
+  const blockers: string[] = [];
+  for (const t of ctx.inv.live.targetConnections) {
+    if (t.baseConnectionId !== baseId) continue;
+    const tag = parseOwnerTag(t.description).tag;
+    if (tag?.kind !== 'destination' || !ours.has(tag.name)) blockers.push(`target connection ${t.name} (${t.id})`);
+  }
+  for (const s of ctx.inv.live.sourceConnections) if (s.baseConnectionId === baseId) blockers.push(`source connection ${s.name} (${s.id})`);
+  return blockers.sort();
+}
+
+export function planAccountInSandbox(ctx: SandboxCtx, a: DesiredAccount): AccountStatus {
+  const spec = specFor(a.type);
+  const owned = [...(ctx.inv.accounts.get(a.name) ?? [])].sort((x, y) => Number(x.specId !== spec.specId) - Number(y.specId !== spec.specId));
+  const primary = owned[0];
+  if (!primary) {
+    const candidate = ctx.inv.untaggedBases.find((b) => b.name === a.name && b.specId === spec.specId && !ctx.inv.adopted.has(b.id));
+    if (!candidate) {
+      const created = createAccount(ctx, a, 'create', []);
+      return { name: a.name, createActionId: created.id };
+    }
+    ctx.inv.adopted.add(candidate.id);
+    ctx.claimed.add(candidate.id);
+    if (!WRITABLE_STATES.has(candidate.state)) {
+      ctx.warnings.push(`${accountAddress(a.sandbox, a.name)}: base connection ${candidate.id} is ${candidate.state}; it will be adopted once the state settles.`);
+    } else updateAccount(ctx, a, candidate, true);
+    return { name: a.name, baseId: candidate.id };
+  }
+  ctx.claimed.add(primary.id);
+  if (primary.specId !== spec.specId) {
+    const blockers = replaceBlockers(ctx, a, primary.id);
+    if (blockers.length > 0) {
+      const reason = `${accountAddress(a.sandbox, a.name)}: the account type changed, which needs a replace, but ${blockers.join(', ')} still use base connection ${primary.id}; remove or re-point them first.`;
+      ctx.warnings.push(reason);
+      return { name: a.name, blocked: reason };
+    }
+    const delId = `${accountAddress(a.sandbox, a.name)}/base-connection/delete`;
+    ctx.actions.push({
+      id: delId,
+      type: 'delete-account',
+      change: 'replace',
+      origin: 'manifest',
+      sandbox: a.sandbox,
+      address: accountAddress(a.sandbox, a.name),
+      dependsOn: [],
+      summary: `delete account ${a.name} (type changes to ${spec.displayName})`,
+      entityId: primary.id,
+      etag: primary.etag,
+      name: primary.name,
+    });
+    ctx.deleted.add(primary.id);
+    const created = createAccount(ctx, a, 'replace', [delId]);
+    return { name: a.name, createActionId: created.id };
+  }
+  if (!WRITABLE_STATES.has(primary.state)) {
+    ctx.warnings.push(`${accountAddress(a.sandbox, a.name)}: base connection ${primary.id} is ${primary.state}; changes wait until it settles.`);
+    return { name: a.name, baseId: primary.id };
+  }
+  updateAccount(ctx, a, primary, false);
+  return { name: a.name, baseId: primary.id };
+}

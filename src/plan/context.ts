@@ -1,0 +1,57 @@
+// The planner's working set for one run: actions and findings collected while walking the
+// manifests, plus the ids it claimed (owned or adopted) and the ids it deletes.
+import type { DesiredState, LastWrite } from '../domain/model.ts';
+import type { Action, DriftItem, FieldChange } from '../domain/plan.ts';
+import type { Inventory } from './inventory.ts';
+
+export interface PlanOptions {
+  prune: boolean;
+  /** ISO time, passed in by the caller: the planner has no clock. */
+  createdAt: string;
+  org?: string;
+  revision?: string;
+}
+
+/** What the destinations of one account can rely on. */
+export interface AccountStatus {
+  name: string;
+  /** The live base connection to use, when it exists and is kept. */
+  baseId?: string;
+  /** Id of the action that creates the base connection in this plan. */
+  createActionId?: string;
+  /** Why destinations of this account cannot be planned (reason shown as a warning). */
+  blocked?: string;
+}
+
+export interface Ctx {
+  desired: DesiredState;
+  opts: PlanOptions;
+  actions: Action[];
+  drift: DriftItem[];
+  warnings: string[];
+  /** Untagged or tagged entity ids that this plan treats as flowsync's (owned primaries and adoptions). */
+  claimed: Set<string>;
+  /** Entity ids deleted by this plan (replace or prune). */
+  deleted: Set<string>;
+}
+
+export function newCtx(desired: DesiredState, opts: PlanOptions): Ctx {
+  return { desired, opts, actions: [], drift: [], warnings: [], claimed: new Set(), deleted: new Set() };
+}
+
+export interface SandboxCtx extends Ctx {
+  inv: Inventory;
+  accounts: Map<string, AccountStatus>;
+  /** Actions that need the sandbox's Profile Store source connection created first. */
+  needsProfileStore: string[];
+}
+
+export function latest(writes: LastWrite[]): LastWrite | undefined {
+  let best: LastWrite | undefined;
+  for (const w of writes) if (!best || w.updatedAt > best.updatedAt) best = w;
+  return best ? { ...best } : undefined;
+}
+
+export function fieldChange(field: string, from: unknown, to: unknown): FieldChange {
+  return { field, from, to };
+}

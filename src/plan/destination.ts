@@ -1,0 +1,207 @@
+// Destinations: one target connection and one dataflow per StreamingDestination manifest.
+// Create, adopt, update (params, name, description, selectors, state) or replace when the
+// account changed (a target connection's base connection and spec cannot change in place).
+import type { DesiredDestination, LiveFlow, LiveTargetConnection } from '../domain/model.ts';
+import type { CreateFlowAction, FieldChange, Origin, PatchOp } from '../domain/plan.ts';
+import { canonicalJson } from '../domain/fingerprint.ts';
+import { formatOwnerTag, parseOwnerTag, type OwnerTag } from '../domain/ownership.ts';
+import { STREAMING_FLOW_SPEC_ID } from '../domain/specs.ts';
+import { flowHash, flowTag, sameTag, specFor, targetHash, targetTag, taggedDescription } from './spec.ts';
+import { WRITABLE_STATES } from './inventory.ts';
+import { diffSelectors, hasSelectorChanges, selectorOps } from './selectors.ts';
+import { fieldChange, latest, type AccountStatus, type SandboxCtx } from './context.ts';
+
+export function destinationAddress(sandbox: string, name: string): string {
+  return `${sandbox}/destination/${name}`;
+}
+
+function sameParams(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+function paramChanges(live: Record<string, unknown>, want: Record<string, unknown>): FieldChange[] {
+  const keys = [...new Set([...Object.keys(live), ...Object.keys(want)])].sort();
+  return keys.filter((k) => canonicalJson(live[k]) !== canonicalJson(want[k])).map((k) => fieldChange(`params.${k}`, live[k] ?? null, want[k] ?? null));
+}
+
+/** name, description and tag: shared by target connections and flows. */
+function identityDiff(live: { name: string; description: string }, name: string, userDescription: string, tag: OwnerTag) {
+  const parsed = parseOwnerTag(live.description);
+  const drift: FieldChange[] = [];
+  const patch: PatchOp[] = [];
+  const meta: FieldChange[] = [];
+  if (live.name !== name) {
+    drift.push(fieldChange('name', live.name, name));
+    patch.push({ op: 'replace', path: '/name', value: name });
+  }
+  const want = userDescription.trim();
+  if (parsed.userDescription !== want) drift.push(fieldChange('description', parsed.userDescription, want));
+  const tagChanged = !sameTag(parsed.tag, tag);
+  if (tagChanged) meta.push(fieldChange('tag', parsed.tag ? formatOwnerTag(parsed.tag) : '(none)', formatOwnerTag(tag)));
+  if (tagChanged || parsed.userDescription !== want) patch.push({ op: 'replace', path: '/description', value: taggedDescription(userDescription, tag) });
+  return { parsed, drift, meta, patch };
+}
+
+function chooseTarget(ctx: SandboxCtx, d: DesiredDestination, acct: AccountStatus): { tc?: LiveTargetConnection; adopted: boolean } {
+  const owned = ctx.inv.targets.get(d.name) ?? [];
+  const ownedFlows = ctx.inv.flows.get(d.name) ?? [];
+  const rank = (t: LiveTargetConnection) =>
+    (ownedFlows.some((f) => f.targetConnectionIds.includes(t.id)) ? 0 : 2) + (t.baseConnectionId === acct.baseId ? 0 : 1);
+  const primary = [...owned].sort((a, b) => rank(a) - rank(b))[0];
+  if (primary) return { tc: primary, adopted: false };
+  if (!acct.baseId || acct.createActionId) return { adopted: false };
+  const spec = specFor(d.type);
+  const candidate = ctx.inv.untaggedTargets.find(
+    (t) => t.name === d.name && t.specId === spec.specId && t.baseConnectionId === acct.baseId && sameParams(t.params, d.target) && !ctx.inv.adopted.has(t.id),
+  );
+  return candidate ? { tc: candidate, adopted: true } : { adopted: false };
+}
+
+function chooseFlow(ctx: SandboxCtx, d: DesiredDestination, tc: LiveTargetConnection | undefined, tcAdopted: boolean): { flow?: LiveFlow; adopted: boolean } {
+  const owned = ctx.inv.flows.get(d.name) ?? [];
+  const rank = (f: LiveFlow) => (tc && f.targetConnectionIds.includes(tc.id) ? 0 : 1);
+  const primary = [...owned].sort((a, b) => rank(a) - rank(b))[0];
+  if (primary) return { flow: primary, adopted: false };
+  if (!tc) return { adopted: false };
+  void tcAdopted;
+  const candidate = ctx.inv.untaggedFlows.find(
+    (f) => f.name === d.name && f.flowSpecId === STREAMING_FLOW_SPEC_ID && f.targetConnectionIds.includes(tc.id) && !ctx.inv.adopted.has(f.id),
+  );
+  return candidate ? { flow: candidate, adopted: true } : { adopted: false };
+}
+
+export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination): void {
+  const addr = destinationAddress(d.sandbox, d.name);
+  const acct = ctx.accounts.get(d.account);
+  if (!acct) {
+    ctx.warnings.push(`${addr}: account ${d.account} has no manifest in sandbox ${d.sandbox}; the destination is skipped.`);
+    return;
+  }
+  if (acct.blocked) return;
+  const spec = specFor(d.type);
+  const { tc, adopted: tcAdopted } = chooseTarget(ctx, d, acct);
+  const { flow, adopted: flowAdopted } = chooseFlow(ctx, d, tc, tcAdopted);
+  for (const [entity, adopted] of [[tc, tcAdopted], [flow, flowAdopted]] as const) {
+    if (!entity) continue;
+    ctx.claimed.add(entity.id);
+    if (adopted) ctx.inv.adopted.add(entity.id);
+  }
+  const transitional = [tc, flow].filter((e) => e && !WRITABLE_STATES.has(e.state));
+  if (transitional.length > 0) {
+    for (const e of transitional) ctx.warnings.push(`${addr}: ${e === tc ? 'target connection' : 'dataflow'} ${e!.id} is ${e!.state}; changes wait until it settles.`);
+    return;
+  }
+
+  const tcReplace = !!tc && (acct.createActionId !== undefined || tc.baseConnectionId !== acct.baseId || tc.specId !== spec.specId);
+  const flowReplace = !!flow && (tcReplace || !tc || !flow.targetConnectionIds.includes(tc.id) || flow.flowSpecId !== STREAMING_FLOW_SPEC_ID);
+  const why = tcReplace ? `account ${d.account}` : 'target connection';
+
+  let deleteFlowId: string | undefined;
+  if (flow && flowReplace) {
+    deleteFlowId = `${addr}/flow/delete`;
+    ctx.actions.push({
+      id: deleteFlowId, type: 'delete-flow', change: 'replace', origin: 'manifest', sandbox: d.sandbox, address: addr, dependsOn: [],
+      summary: `delete dataflow ${flow.name} (its ${why} changes)`, entityId: flow.id, etag: flow.etag, name: flow.name,
+    });
+    ctx.deleted.add(flow.id);
+  }
+  let deleteTcId: string | undefined;
+  if (tc && tcReplace) {
+    deleteTcId = `${addr}/target-connection/delete`;
+    ctx.actions.push({
+      id: deleteTcId, type: 'delete-target-connection', change: 'replace', origin: 'manifest', sandbox: d.sandbox, address: addr,
+      dependsOn: deleteFlowId ? [deleteFlowId] : [], summary: `delete target connection ${tc.name} (its account changes)`,
+      entityId: tc.id, etag: tc.etag, name: tc.name,
+    });
+    ctx.deleted.add(tc.id);
+  }
+
+  const driftChanges: FieldChange[] = [];
+  const driftWrites = [];
+  let createTcId: string | undefined;
+  let tcUpdateId: string | undefined;
+  if (!tc || tcReplace) {
+    createTcId = `${addr}/target-connection/create`;
+    const dependsOn = [acct.createActionId, deleteTcId].filter((x): x is string => !!x);
+    ctx.actions.push({
+      id: createTcId, type: 'create-target-connection', change: tcReplace ? 'replace' : 'create', origin: 'manifest', sandbox: d.sandbox,
+      address: addr, dependsOn, summary: `create target connection ${d.name} (${spec.displayName})`, destination: d.name, name: d.name,
+      description: taggedDescription(d.description, targetTag(d)), specId: spec.specId, account: d.account,
+      ...(acct.baseId && !acct.createActionId ? { baseConnectionId: acct.baseId } : {}), params: { ...d.target }, format: d.format,
+    });
+  } else {
+    const id = identityDiff(tc, d.name, d.description, targetTag(d));
+    const params = paramChanges(tc.params, d.target);
+    const drift = [...id.drift, ...params];
+    const patch = [...id.patch];
+    if (params.length > 0) patch.unshift({ op: 'replace', path: '/params', value: { ...d.target } });
+    const isDrift = !tcAdopted && id.parsed.tag?.specHash === targetHash(d);
+    if (isDrift && drift.length > 0) {
+      driftChanges.push(...drift.map((c) => ({ ...c, field: `target.${c.field}` })));
+      driftWrites.push(tc.lastWrite);
+    }
+    if (patch.length > 0 && !(isDrift && d.drift !== 'heal')) {
+      tcUpdateId = `${addr}/target-connection/update`;
+      const origin: Origin = tcAdopted ? 'adoption' : isDrift ? 'drift' : 'manifest';
+      ctx.actions.push({
+        id: tcUpdateId, type: 'update-target-connection', change: 'update', origin, sandbox: d.sandbox, address: addr, dependsOn: [],
+        summary: `${tcAdopted ? 'adopt' : 'update'} target connection ${d.name}`, entityId: tc.id, etag: tc.etag, destination: d.name,
+        changes: [...drift, ...id.meta], patch,
+      });
+    }
+  }
+
+  if (!flow || flowReplace) {
+    const createFlowId = `${addr}/flow/create`;
+    const action: CreateFlowAction = {
+      id: createFlowId, type: 'create-flow', change: flowReplace ? 'replace' : 'create', origin: 'manifest', sandbox: d.sandbox, address: addr,
+      dependsOn: [createTcId, deleteFlowId].filter((x): x is string => !!x),
+      summary: `create dataflow ${d.name} (${spec.displayName})`, destination: d.name, destinationType: d.type, name: d.name,
+      description: taggedDescription(d.description, flowTag(d)), flowSpecId: STREAMING_FLOW_SPEC_ID,
+      ...(tc && !tcReplace ? { targetConnectionId: tc.id } : {}),
+      segments: d.segments.map((s) => ({ ...s })), profileAttributes: [...d.profileAttributes], enabled: d.enabled,
+    };
+    ctx.actions.push(action);
+    ctx.needsProfileStore.push(createFlowId);
+  } else {
+    const id = identityDiff(flow, d.name, d.description, flowTag(d));
+    const sel = diffSelectors(d.segments, d.profileAttributes, flow);
+    const wantState = d.enabled ? 'enabled' : 'disabled';
+    const drift = [
+      ...id.drift,
+      ...sel.removeSegments.map((s) => fieldChange(`segment ${s.id}`, 'present', 'absent')),
+      ...sel.addSegments.map((s) => fieldChange(`segment ${s.id}`, 'absent', 'present')),
+      ...sel.removeAttributes.map((a) => fieldChange(`attribute ${a.path}`, 'present', 'absent')),
+      ...sel.addAttributes.map((p) => fieldChange(`attribute ${p}`, 'absent', 'present')),
+      ...(flow.state !== wantState ? [fieldChange('state', flow.state, wantState)] : []),
+    ];
+    const isDrift = !flowAdopted && id.parsed.tag?.specHash === flowHash(d);
+    if (isDrift && drift.length > 0) {
+      driftChanges.push(...drift.map((c) => ({ ...c, field: `dataflow.${c.field}` })));
+      driftWrites.push(flow.lastWrite);
+    }
+    const act = !(isDrift && d.drift !== 'heal');
+    const origin: Origin = flowAdopted ? 'adoption' : isDrift ? 'drift' : 'manifest';
+    let flowUpdateId: string | undefined;
+    if (act && (id.patch.length > 0 || hasSelectorChanges(sel))) {
+      flowUpdateId = `${addr}/flow/update`;
+      ctx.actions.push({
+        id: flowUpdateId, type: 'update-flow', change: 'update', origin, sandbox: d.sandbox, address: addr, dependsOn: [],
+        summary: `${flowAdopted ? 'adopt' : 'update'} dataflow ${d.name}`, entityId: flow.id, etag: flow.etag, destination: d.name,
+        changes: [...id.drift, ...id.meta], ...sel, patch: [...selectorOps(sel), ...id.patch],
+      });
+    }
+    if (act && flow.state !== wantState) {
+      ctx.actions.push({
+        id: `${addr}/flow/state`, type: 'set-flow-state', change: 'update', origin, sandbox: d.sandbox, address: addr,
+        dependsOn: [flowUpdateId, tcUpdateId].filter((x): x is string => !!x),
+        summary: `${d.enabled ? 'enable' : 'disable'} dataflow ${d.name}`, entityId: flow.id, etag: flow.etag, destination: d.name,
+        from: flow.state, to: wantState,
+      });
+    }
+  }
+  if (driftChanges.length > 0) {
+    const lastWrite = latest(driftWrites);
+    ctx.drift.push({ sandbox: d.sandbox, destination: d.name, resource: 'destination', drift: d.drift, changes: driftChanges, ...(lastWrite ? { lastWrite } : {}) });
+  }
+}

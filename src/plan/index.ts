@@ -1,0 +1,103 @@
+// The planner: desired state (manifests) + live state (API) -> Plan. Pure: no I/O, no clock, no
+// logger, no randomness; equal inputs give equal plans. See README "Plans and ownership".
+import type { DesiredState, LiveSandbox, LiveState } from '../domain/model.ts';
+import type { Action, Plan, UnownedEntity } from '../domain/plan.ts';
+import { PLAN_FORMAT_VERSION } from '../domain/plan.ts';
+import { PROFILE_STORE_SPEC_ID } from '../domain/specs.ts';
+import { buildInventory, byId, tagOf } from './inventory.ts';
+import { newCtx, type Ctx, type PlanOptions, type SandboxCtx } from './context.ts';
+import { accountAddress, planAccountInSandbox } from './account.ts';
+import { destinationAddress, planDestinationInSandbox } from './destination.ts';
+import { planProfileStore } from './profile-store.ts';
+import { planPrune } from './prune.ts';
+import { linkDeletions, orderActions, summarize } from './order.ts';
+
+export type { PlanOptions } from './context.ts';
+export { accountAddress } from './account.ts';
+export { destinationAddress } from './destination.ts';
+export { profileStoreAddress } from './profile-store.ts';
+export { accountHash, targetHash, flowHash } from './spec.ts';
+
+function sandboxesOf(desired: DesiredState, live: LiveState): string[] {
+  const all = new Set([...desired.sandboxes, ...desired.accounts.map((a) => a.sandbox), ...desired.destinations.map((d) => d.sandbox), ...Object.keys(live.sandboxes)]);
+  return [...all].sort();
+}
+
+function unownedIn(sandbox: string, live: LiveSandbox, ctx: Ctx): UnownedEntity[] {
+  const out: UnownedEntity[] = [];
+  const free = (id: string) => !ctx.claimed.has(id);
+  for (const b of [...live.baseConnections].sort(byId)) {
+    const tag = tagOf(b.description);
+    const owned = b.specId === PROFILE_STORE_SPEC_ID ? tag?.kind === 'profile-store' : tag?.kind === 'account' && !!tag.name;
+    if (!owned && free(b.id)) out.push({ sandbox, resource: 'base-connection', id: b.id, name: b.name });
+  }
+  for (const t of [...live.targetConnections].sort(byId)) {
+    const tag = tagOf(t.description);
+    if (!(tag?.kind === 'destination' && tag.name) && free(t.id)) out.push({ sandbox, resource: 'target-connection', id: t.id, name: t.name });
+  }
+  for (const f of [...live.flows].sort(byId)) {
+    const tag = tagOf(f.description);
+    if (!(tag?.kind === 'destination' && tag.name) && free(f.id)) out.push({ sandbox, resource: 'flow', id: f.id, name: f.name });
+  }
+  return out;
+}
+
+/** Every action needed to make live match desired, in execution order. */
+export function planChanges(desired: DesiredState, live: LiveState, opts: PlanOptions): Plan {
+  const ctx = newCtx(desired, opts);
+  const sandboxes = sandboxesOf(desired, live);
+  const unowned: UnownedEntity[] = [];
+  let ordered: Action[] = [];
+  for (const sandbox of sandboxes) {
+    const inv = buildInventory(sandbox, live.sandboxes[sandbox]);
+    const sctx: SandboxCtx = { ...ctx, actions: [], inv, accounts: new Map(), needsProfileStore: [] };
+    for (const a of desired.accounts.filter((a) => a.sandbox === sandbox)) sctx.accounts.set(a.name, planAccountInSandbox(sctx, a));
+    for (const d of desired.destinations.filter((d) => d.sandbox === sandbox)) planDestinationInSandbox(sctx, d);
+    planProfileStore(sctx);
+    planPrune(sctx);
+    linkDeletions(sctx.actions, inv.live);
+    ordered = ordered.concat(orderActions(sctx.actions));
+    unowned.push(...unownedIn(sandbox, inv.live, ctx));
+  }
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    createdAt: opts.createdAt,
+    ...(opts.org !== undefined ? { org: opts.org } : {}),
+    ...(opts.revision !== undefined ? { revision: opts.revision } : {}),
+    prune: opts.prune,
+    sandboxes,
+    actions: ordered,
+    drift: ctx.drift,
+    unowned,
+    warnings: ctx.warnings,
+    summary: summarize(ordered),
+  };
+}
+
+/**
+ * The actions for ONE destination (its target connection and dataflow, including prune deletions
+ * of that name), recomputed against fresh live data. Apply calls it after a 412: it puts the
+ * re-read entity into `live` (see `withLiveEntity`) and swaps the destination's remaining actions
+ * for these. Ids are the ones `planChanges` gives, so `dependsOn` on actions of other addresses
+ * (e.g. a create-account already done) can be matched or treated as satisfied.
+ */
+export function planDestination(desired: DesiredState, live: LiveState, target: { sandbox: string; destination: string }, opts: PlanOptions): Action[] {
+  const address = destinationAddress(target.sandbox, target.destination);
+  return planChanges(desired, live, opts).actions.filter((a) => a.address === address);
+}
+
+/** The actions for ONE account's base connection, recomputed against fresh live data (see planDestination). */
+export function planAccount(desired: DesiredState, live: LiveState, target: { sandbox: string; account: string }, opts: PlanOptions): Action[] {
+  const address = accountAddress(target.sandbox, target.account);
+  return planChanges(desired, live, opts).actions.filter((a) => a.address === address);
+}
+
+type EntityKind = 'baseConnections' | 'sourceConnections' | 'targetConnections' | 'flows';
+
+/** A copy of `live` with one entity replaced (or added, or removed when `entity` is null). Pure. */
+export function withLiveEntity<K extends EntityKind>(live: LiveState, sandbox: string, kind: K, id: string, entity: LiveSandbox[K][number] | null): LiveState {
+  const sb = live.sandboxes[sandbox] ?? { baseConnections: [], sourceConnections: [], targetConnections: [], flows: [] };
+  const list = (sb[kind] as { id: string }[]).filter((e) => e.id !== id);
+  if (entity) list.push(entity);
+  return { sandboxes: { ...live.sandboxes, [sandbox]: { ...sb, [kind]: list } } };
+}

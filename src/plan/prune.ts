@@ -1,0 +1,73 @@
+// Owned entities that no manifest claims any more (or duplicates of one that is claimed): deleted
+// only with --prune, in reverse dependency order, and never while something that stays uses them.
+import type { DeleteAction } from '../domain/plan.ts';
+import { tagOf } from './inventory.ts';
+import { accountAddress } from './account.ts';
+import { destinationAddress } from './destination.ts';
+import { profileStoreAddress } from './profile-store.ts';
+import type { SandboxCtx } from './context.ts';
+
+function uniqueId(ctx: SandboxCtx, base: string, entityId: string): string {
+  const plain = `${base}/delete`;
+  return ctx.actions.some((a) => a.id === plain) ? `${base}/${entityId}/delete` : plain;
+}
+
+function remove(ctx: SandboxCtx, fields: Omit<DeleteAction, 'id' | 'change' | 'origin' | 'sandbox' | 'dependsOn'> & { idBase: string }): void {
+  const { idBase, ...rest } = fields;
+  ctx.actions.push({ ...rest, id: uniqueId(ctx, idBase, rest.entityId), change: 'delete', origin: 'prune', sandbox: ctx.inv.sandbox, dependsOn: [] });
+  ctx.deleted.add(rest.entityId);
+}
+
+function note(ctx: SandboxCtx, what: string, why: string): void {
+  ctx.warnings.push(ctx.opts.prune ? `${what} is kept: ${why}.` : `${what} ${why}; run with --prune to delete it.`);
+}
+
+export function planPrune(ctx: SandboxCtx): void {
+  const sb = ctx.inv.sandbox;
+  const live = ctx.inv.live;
+  const destinations = new Set(ctx.desired.destinations.filter((d) => d.sandbox === sb).map((d) => d.name));
+  const stale = (id: string) => !ctx.claimed.has(id) && !ctx.deleted.has(id);
+  const reason = (name: string, wanted: Set<string>) => (wanted.has(name) ? 'is a duplicate of the entity flowsync manages' : 'has no manifest any more');
+
+  for (const [name, flows] of [...ctx.inv.flows].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const f of flows.filter((f) => stale(f.id))) {
+      const addr = destinationAddress(sb, name);
+      if (!ctx.opts.prune) { note(ctx, `${addr}: dataflow ${f.id}`, reason(name, destinations)); continue; }
+      remove(ctx, { type: 'delete-flow', address: addr, idBase: `${addr}/flow`, summary: `delete dataflow ${f.name}`, entityId: f.id, etag: f.etag, name: f.name });
+    }
+  }
+  const flowsLeft = live.flows.filter((f) => !ctx.deleted.has(f.id));
+  for (const [name, tcs] of [...ctx.inv.targets].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const t of tcs.filter((t) => stale(t.id))) {
+      const addr = destinationAddress(sb, name);
+      const user = flowsLeft.find((f) => f.targetConnectionIds.includes(t.id));
+      if (user) { note(ctx, `${addr}: target connection ${t.id}`, `${reason(name, destinations)} but dataflow ${user.name} (${user.id}) still uses it`); continue; }
+      if (!ctx.opts.prune) { note(ctx, `${addr}: target connection ${t.id}`, reason(name, destinations)); continue; }
+      remove(ctx, { type: 'delete-target-connection', address: addr, idBase: `${addr}/target-connection`, summary: `delete target connection ${t.name}`, entityId: t.id, etag: t.etag, name: t.name });
+    }
+  }
+  const tcsLeft = live.targetConnections.filter((t) => !ctx.deleted.has(t.id));
+  const accounts = new Set(ctx.desired.accounts.filter((a) => a.sandbox === sb).map((a) => a.name));
+  for (const [name, bases] of [...ctx.inv.accounts].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const b of bases.filter((b) => stale(b.id))) {
+      const addr = accountAddress(sb, name);
+      const user = tcsLeft.find((t) => t.baseConnectionId === b.id) ?? live.sourceConnections.find((s) => s.baseConnectionId === b.id);
+      if (user) { note(ctx, `${addr}: base connection ${b.id}`, `${reason(name, accounts)} but ${user.name} (${user.id}) still uses it`); continue; }
+      if (!ctx.opts.prune) { note(ctx, `${addr}: base connection ${b.id}`, reason(name, accounts)); continue; }
+      remove(ctx, { type: 'delete-account', address: addr, idBase: `${addr}/base-connection`, summary: `delete account ${b.name}`, entityId: b.id, etag: b.etag, name: b.name });
+    }
+  }
+  // The Profile Store pair goes only when the sandbox has no destinations left and nothing reads from it.
+  if (!ctx.opts.prune || destinations.size > 0) return;
+  const addr = profileStoreAddress(sb);
+  const owned = (description: string) => tagOf(description)?.kind === 'profile-store';
+  for (const s of ctx.inv.profileSources.filter((s) => owned(s.description))) {
+    if (flowsLeft.some((f) => f.sourceConnectionIds.includes(s.id))) continue;
+    remove(ctx, { type: 'delete-profile-store', resource: 'source-connection', address: addr, idBase: `${addr}/source-connection`, summary: `delete Profile Store source connection ${s.name}`, entityId: s.id, etag: s.etag, name: s.name });
+  }
+  const sourcesLeft = live.sourceConnections.filter((s) => !ctx.deleted.has(s.id));
+  for (const b of ctx.inv.profileBases.filter((b) => owned(b.description))) {
+    if (sourcesLeft.some((s) => s.baseConnectionId === b.id) || tcsLeft.some((t) => t.baseConnectionId === b.id)) continue;
+    remove(ctx, { type: 'delete-profile-store', resource: 'base-connection', address: addr, idBase: `${addr}/base-connection`, summary: `delete Profile Store base connection ${b.name}`, entityId: b.id, etag: b.etag, name: b.name });
+  }
+}

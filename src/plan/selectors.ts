@@ -1,0 +1,64 @@
+// Flow selectors as sets: segments by id, attributes by path. Order and server-added keys
+// (createTime, updateTime, labels) are ignored. The PATCH removes by index in DESCENDING order
+// (segments, then attributes) so that sequential (RFC 6902) and "all at once" readings agree,
+// then appends the additions.
+import type { DesiredSegment, LiveFlow } from '../domain/model.ts';
+import type { PatchOp } from '../domain/plan.ts';
+
+export const SEGMENTS_PATH = '/transformations/0/params/segmentSelectors/selectors';
+export const ATTRIBUTES_PATH = '/transformations/0/params/profileSelectors/selectors';
+
+export interface SelectorDiff {
+  addSegments: DesiredSegment[];
+  removeSegments: { id: string; index: number; name?: string }[];
+  addAttributes: string[];
+  removeAttributes: { path: string; index: number }[];
+}
+
+export function diffSelectors(desiredSegments: DesiredSegment[], desiredAttributes: string[], live: Pick<LiveFlow, 'segments' | 'profileAttributes'>): SelectorDiff {
+  const wantSeg = new Set(desiredSegments.map((s) => s.id));
+  const seenSeg = new Set<string>();
+  const removeSegments: SelectorDiff['removeSegments'] = [];
+  for (const s of live.segments) {
+    // A duplicate of a segment already kept is removed too: the set holds each id once.
+    if (!wantSeg.has(s.id) || seenSeg.has(s.id)) removeSegments.push(s.name === undefined ? { id: s.id, index: s.index } : { id: s.id, index: s.index, name: s.name });
+    seenSeg.add(s.id);
+  }
+  const wantAttr = new Set(desiredAttributes);
+  const seenAttr = new Set<string>();
+  const removeAttributes: SelectorDiff['removeAttributes'] = [];
+  for (const a of live.profileAttributes) {
+    if (!wantAttr.has(a.path) || seenAttr.has(a.path)) removeAttributes.push({ path: a.path, index: a.index });
+    seenAttr.add(a.path);
+  }
+  removeSegments.sort((a, b) => b.index - a.index);
+  removeAttributes.sort((a, b) => b.index - a.index);
+  return {
+    addSegments: desiredSegments.filter((s) => !seenSeg.has(s.id)),
+    removeSegments,
+    addAttributes: desiredAttributes.filter((p) => !seenAttr.has(p)),
+    removeAttributes,
+  };
+}
+
+export function hasSelectorChanges(d: SelectorDiff): boolean {
+  return d.addSegments.length + d.removeSegments.length + d.addAttributes.length + d.removeAttributes.length > 0;
+}
+
+export function segmentSelector(s: DesiredSegment): unknown {
+  return { type: 'PLATFORM_SEGMENT', value: s.name === undefined ? { id: s.id } : { id: s.id, name: s.name } };
+}
+
+export function attributeSelector(path: string): unknown {
+  return { type: 'JSON_PATH', value: { path, operator: 'EXISTS' } };
+}
+
+/** Removals (descending index), then additions, in one PATCH. */
+export function selectorOps(d: SelectorDiff): PatchOp[] {
+  return [
+    ...d.removeSegments.map((s): PatchOp => ({ op: 'remove', path: `${SEGMENTS_PATH}/${s.index}` })),
+    ...d.removeAttributes.map((a): PatchOp => ({ op: 'remove', path: `${ATTRIBUTES_PATH}/${a.index}` })),
+    ...d.addSegments.map((s): PatchOp => ({ op: 'add', path: `${SEGMENTS_PATH}/-`, value: segmentSelector(s) })),
+    ...d.addAttributes.map((p): PatchOp => ({ op: 'add', path: `${ATTRIBUTES_PATH}/-`, value: attributeSelector(p) })),
+  ];
+}
