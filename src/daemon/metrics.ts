@@ -1,0 +1,122 @@
+// Prometheus metrics of one daemon, in a registry of its own (never prom-client's global one, so
+// two daemons in one process, or a test, never share counters). Prefix `flowsync_`.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ClientEvent } from '../api/options.ts';
+import { CONDITIONS, type CycleOutcome, type Trigger } from './types.ts';
+
+const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
+
+export class DaemonMetrics {
+  readonly registry = new Registry();
+  private readonly cycleDuration: Histogram<'result'>;
+  private readonly cycles: Counter<'result' | 'trigger'>;
+  private readonly entities: Gauge<'kind' | 'condition'>;
+  private readonly drifted: Gauge;
+  private readonly changes: Counter<'action'>;
+  private readonly driftEvents: Counter<'policy' | 'healed'>;
+  private readonly apiRequests: Counter<'method' | 'status'>;
+  private readonly apiRequestDuration: Histogram<'method'>;
+  private readonly apiRetries: Counter<'reason'>;
+  private readonly budget: Gauge;
+  private readonly breaker: Gauge;
+  private readonly lastSuccess: Gauge;
+  private readonly revisionInfo: Gauge<'revision'>;
+  private readonly suspended: Gauge;
+  private readonly ready: Gauge;
+  private readonly webhooks: Counter<'outcome'>;
+  private readonly notifications: Counter<'outcome'>;
+  private shownRevision: string | null = null;
+
+  constructor(opts: { processMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'flowsync_' });
+    this.cycleDuration = new Histogram({
+      name: 'flowsync_cycle_duration_seconds',
+      help: 'Duration of reconcile cycles (source sync included), by result.',
+      labelNames: ['result'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+      registers,
+    });
+    this.cycles = new Counter({ name: 'flowsync_cycles_total', help: 'Reconcile cycles, by result and trigger.', labelNames: ['result', 'trigger'], registers });
+    this.entities = new Gauge({ name: 'flowsync_entities', help: 'Owned accounts and destinations, by kind and condition, as of the last cycle.', labelNames: ['kind', 'condition'], registers });
+    this.drifted = new Gauge({ name: 'flowsync_drifted_destinations', help: 'Destinations whose live state differs from git and was not healed in the last cycle.', registers });
+    this.changes = new Counter({ name: 'flowsync_changes_total', help: 'Writes made to the Flow Service API by cycles, by action.', labelNames: ['action'], registers });
+    this.driftEvents = new Counter({ name: 'flowsync_drift_detected_total', help: 'Drifted destinations found by cycles, by drift policy and whether they were healed.', labelNames: ['policy', 'healed'], registers });
+    this.apiRequests = new Counter({ name: 'flowsync_api_requests_total', help: 'Flow Service API requests, by method and HTTP status (0 = no response).', labelNames: ['method', 'status'], registers });
+    this.apiRequestDuration = new Histogram({ name: 'flowsync_api_request_duration_seconds', help: 'Flow Service API request duration, by method.', labelNames: ['method'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers });
+    this.apiRetries = new Counter({ name: 'flowsync_api_retries_total', help: 'Flow Service API retries, by reason.', labelNames: ['reason'], registers });
+    this.budget = new Gauge({ name: 'flowsync_api_request_budget_remaining', help: 'Requests left in the client request budget (absent until a budget is configured).', registers });
+    this.breaker = new Gauge({ name: 'flowsync_api_circuit_breaker_state', help: 'API circuit breaker: 0 closed, 1 half-open, 2 open.', registers });
+    this.lastSuccess = new Gauge({ name: 'flowsync_last_success_timestamp_seconds', help: 'Unix time of the last successful cycle.', registers });
+    this.revisionInfo = new Gauge({ name: 'flowsync_revision_info', help: 'Always 1; the label is the revision in force (last successfully applied).', labelNames: ['revision'], registers });
+    this.suspended = new Gauge({ name: 'flowsync_suspended', help: '1 while reconciliation is suspended in flowsync.yaml.', registers });
+    this.ready = new Gauge({ name: 'flowsync_ready', help: '1 when /readyz answers 200.', registers });
+    this.webhooks = new Counter({ name: 'flowsync_webhook_requests_total', help: 'Incoming webhook requests, by outcome.', labelNames: ['outcome'], registers });
+    this.notifications = new Counter({ name: 'flowsync_notifications_total', help: 'Outgoing notifications, by outcome (sent, failed).', labelNames: ['outcome'], registers });
+  }
+
+  recordCycle(trigger: Trigger, outcome: CycleOutcome, durationMs: number, now: number): void {
+    this.cycleDuration.observe({ result: outcome.result }, durationMs / 1000);
+    this.cycles.inc({ result: outcome.result, trigger });
+    for (const change of outcome.changes) this.changes.inc({ action: change.action });
+    for (const d of outcome.drift) this.driftEvents.inc({ policy: d.policy, healed: String(d.healed) });
+    if (outcome.result === 'success' || outcome.result === 'suspended') this.lastSuccess.set(now / 1000);
+    this.suspended.set(outcome.result === 'suspended' ? 1 : 0);
+  }
+
+  /** Sets the entity gauges from the conditions currently held in the status store. */
+  setEntities(entities: readonly { kind: string; condition: string }[]): void {
+    this.entities.reset();
+    for (const kind of ['account', 'destination']) for (const condition of CONDITIONS) this.entities.set({ kind, condition }, 0);
+    for (const e of entities) this.entities.inc({ kind: e.kind, condition: e.condition });
+    this.drifted.set(entities.filter((e) => e.kind === 'destination' && e.condition === 'Drifted').length);
+  }
+
+  setRevisionInForce(revision: string): void {
+    if (revision === this.shownRevision) return;
+    this.revisionInfo.reset();
+    this.revisionInfo.set({ revision }, 1);
+    this.shownRevision = revision;
+  }
+
+  setReady(ready: boolean): void {
+    this.ready.set(ready ? 1 : 0);
+  }
+
+  webhook(outcome: 'accepted' | 'ignored' | 'ping' | 'unauthorized' | 'too-large' | 'bad-request'): void {
+    this.webhooks.inc({ outcome });
+  }
+
+  notification(outcome: 'sent' | 'failed'): void {
+    this.notifications.inc({ outcome });
+  }
+
+  /** Feed for the API client's `onEvent` option. */
+  onClientEvent = (e: ClientEvent): void => {
+    switch (e.type) {
+      case 'request':
+        this.apiRequests.inc({ method: e.method.toUpperCase(), status: String(e.status) });
+        this.apiRequestDuration.observe({ method: e.method.toUpperCase() }, e.durationMs / 1000);
+        return;
+      case 'retry':
+        this.apiRetries.inc({ reason: e.reason });
+        return;
+      case 'budget':
+        this.budget.set(e.remaining);
+        return;
+      case 'breaker':
+        this.breaker.set(BREAKER_VALUE[e.state]);
+        return;
+      case 'token':
+        return;
+    }
+  };
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
