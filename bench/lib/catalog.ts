@@ -1,0 +1,10 @@
+// The scenarios `npm run bench` runs, in order; each is bench/scenarios/<name>.ts.
+export const SCENARIOS = [
+  { name: 'plan-scale', summary: '1. load+validate, read live state, plan at N = 100, 1,000, 10,000' },
+  { name: 'noop-reconcile', summary: '2. no-op reconcile at N = 1,000: requests vs list-page minimum, zero writes' },
+  { name: 'apply-rate-limit', summary: '3. apply 100 new destinations under R req/s + 50 ms latency vs the floor' },
+  { name: 'vs-tutorial', summary: "4. flowsync apply vs the tutorial's sequential calls, 100 destinations, 50 ms" },
+  { name: 'commit-to-converged', summary: '5. daemon: commit to live, p50/p95, webhook and folder watch' },
+  { name: 'drift', summary: '6. daemon: out-of-band edit to detection and to healing' },
+  { name: 'cli-startup', summary: '7. `flowsync validate` and `flowsync plan` on the example repo' },
+] as const;
