@@ -1,4 +1,5 @@
 // Every CLI command, registered in one explicit map. Add a command here (one import, one entry).
 import type { Command } from './command.ts';
+import { emulatorCommand } from './emulator-command.ts';
 
-export const COMMANDS: Command[] = [];
+export const COMMANDS: Command[] = [emulatorCommand];

@@ -1,0 +1,105 @@
+// `flowsync emulator`: runs the embedded Flow Service emulator until SIGINT/SIGTERM, then closes cleanly.
+import { FlowsyncError } from '../domain/errors.ts';
+import { EMULATOR_DEFAULTS, startEmulator, type FaultsInput } from '../emulator/index.ts';
+import { intFlag, parseFlags } from './args.ts';
+import type { Command, CommandIO } from './command.ts';
+
+const USAGE = `Usage: flowsync emulator [flags]
+
+Runs a local Flow Service emulator (AEP Flow Service API + IMS token endpoint) until Ctrl-C.
+
+Flags:
+  --port N            port to listen on (default 4010; 0 picks a free port)
+  --host HOST         address to bind (default 127.0.0.1)
+  --state FILE        keep the store in FILE across restarts (default: in memory)
+  --token-ttl S       lifetime of issued tokens in seconds (default 86399)
+Faults (off by default; also settable at runtime with PUT /__emulator/faults):
+  --latency MS        add MS milliseconds before every Flow Service answer
+  --jitter MS         add up to MS more milliseconds, at random
+  --error-rate R      answer a share R (0..1) of requests with a 5xx
+  --throttle-rate R   answer a share R (0..1) of requests with 429 and Retry-After
+  --retry-after S     Retry-After seconds on injected 429s (default 1)
+  --rate-limit RPS    answer 429 above RPS requests per second
+  --drop-rate R       drop the connection of a share R (0..1) of requests
+  --seed N            seed of the random fault generator (default 42)
+`;
+
+function rateFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!(Number.isFinite(n) && n >= 0 && n <= 1)) {
+    throw new FlowsyncError('FS_CLI_USAGE', `emulator: --${flag} must be a number from 0 to 1 (got "${value}")`);
+  }
+  return n;
+}
+
+/** Resolves when the process gets SIGINT or SIGTERM. */
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (sig: string) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+export const emulatorCommand: Command = {
+  name: 'emulator',
+  summary: 'Run the local Flow Service emulator (no Adobe account needed)',
+  usage: USAGE,
+  async run(argv: string[], io: CommandIO): Promise<number> {
+    const { values } = parseFlags('emulator', argv, {
+      port: { type: 'string' }, host: { type: 'string' }, state: { type: 'string' }, 'token-ttl': { type: 'string' },
+      latency: { type: 'string' }, jitter: { type: 'string' }, 'error-rate': { type: 'string' }, 'throttle-rate': { type: 'string' },
+      'retry-after': { type: 'string' }, 'rate-limit': { type: 'string' }, 'drop-rate': { type: 'string' }, seed: { type: 'string' },
+    }, false);
+    const optionalInt = (flag: string, v: string | undefined, max?: number) => (v === undefined ? undefined : intFlag('emulator', flag, v, 0, 0, max));
+    const faults: FaultsInput = {
+      latencyMs: optionalInt('latency', values.latency),
+      latencyJitterMs: optionalInt('jitter', values.jitter),
+      errorRate: rateFlag('error-rate', values['error-rate']),
+      throttleRate: rateFlag('throttle-rate', values['throttle-rate']),
+      retryAfterSeconds: optionalInt('retry-after', values['retry-after']),
+      rateLimit: optionalInt('rate-limit', values['rate-limit']),
+      dropRate: rateFlag('drop-rate', values['drop-rate']),
+      seed: optionalInt('seed', values.seed, 2 ** 32 - 1),
+    };
+    const ttl = optionalInt('token-ttl', values['token-ttl']);
+    let emu;
+    try {
+      emu = await startEmulator({
+        port: intFlag('emulator', 'port', values.port, 4010, 0, 65535),
+        host: values.host ?? '127.0.0.1',
+        ...(values.state ? { stateFile: values.state } : {}),
+        ...(ttl !== undefined ? { tokenTtlSeconds: ttl } : {}),
+        faults,
+      });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const hint = e.code === 'EADDRINUSE' ? 'Another process uses the port; pass --port with a free port (or 0).' : undefined;
+      throw new FlowsyncError('FS_CLI_USAGE', `emulator: cannot start: ${e.message}`, { cause: err, ...(hint ? { hint } : {}) });
+    }
+    const active = Object.entries(faults).filter(([k, v]) => v !== undefined && v !== 0 && k !== 'seed');
+    io.stdout.write(
+      `flowsync emulator listening on ${emu.url}\n` +
+        `  Flow Service:  ${emu.flowServiceUrl}\n` +
+        `  IMS token:     ${emu.imsUrl}\n` +
+        `  Admin:         ${emu.url}/__emulator/ (requests, faults, edit, tokens, state, reset)\n` +
+        `  State:         ${values.state ?? 'in memory'}\n` +
+        `Demo credentials (the emulator's documented defaults; any client id with a non-empty secret works):\n` +
+        `  client id:     ${EMULATOR_DEFAULTS.clientId}\n` +
+        `  client secret: ${EMULATOR_DEFAULTS.clientSecret}\n` +
+        `  org id:        ${EMULATOR_DEFAULTS.orgId}\n` +
+        `  sandbox:       ${EMULATOR_DEFAULTS.sandbox}\n` +
+        (active.length ? `Faults: ${active.map(([k, v]) => `${k}=${String(v)}`).join(', ')}\n` : '') +
+        `Press Ctrl-C to stop.\n`,
+    );
+    const sig = await untilSignal();
+    await emu.close();
+    io.stdout.write(`flowsync emulator stopped (${sig})\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,119 @@
+// EmulatorAdmin (in-process) and the same operations over HTTP under /__emulator/, a prefix the real
+// API never uses. No auth: the admin API is for tests, benchmarks and demos on a local emulator.
+import { ApiError, notFound } from './api-error.ts';
+import { view, type WriteContext } from './entity-common.ts';
+import type { Faults } from './faults.ts';
+import { patchEntity } from './flow-service.ts';
+import { parsePatch } from './json-patch.ts';
+import type { RequestLog } from './request-log.ts';
+import type { Store } from './store.ts';
+import type { TokenIssuer } from './auth.ts';
+import { COLLECTIONS, type Collection, type EmulatorAdmin, type Entity, type FaultsInput, type OutOfBandEdit, type StoreSnapshot } from './types.ts';
+
+export const ADMIN_PREFIX = '/__emulator';
+export const UI_USER = 'ui-user@AdobeID';
+export const UI_CLIENT = 'exc_app';
+
+export interface AdminDeps {
+  store: Store;
+  faults: Faults;
+  log: RequestLog;
+  issuer: TokenIssuer;
+  now: () => number;
+  defaultOrg: string;
+  defaultClientId: string;
+}
+
+export interface FullAdmin extends EmulatorAdmin {
+  /** The store as tests may need it, secrets included (in-process only; the HTTP route never shows secrets). */
+  snapshot(opts?: { includeSecrets?: boolean }): StoreSnapshot;
+}
+
+function redacted(snapshot: StoreSnapshot): StoreSnapshot {
+  for (const scope of Object.values(snapshot.scopes)) for (const c of COLLECTIONS) scope[c] = scope[c].map(view);
+  return snapshot;
+}
+
+export function createAdmin(deps: AdminDeps): FullAdmin {
+  const { store, faults, log, issuer } = deps;
+  return {
+    requests: () => log.list(),
+    counters: () => log.counters(),
+    resetRequests: () => log.reset(),
+    faults: () => structuredClone(faults.config),
+    setFaults: (partial: FaultsInput) => structuredClone(faults.set(partial)),
+    outOfBandEdit(edit: OutOfBandEdit): Entity {
+      const org = edit.orgId ?? deps.defaultOrg;
+      if (!COLLECTIONS.includes(edit.collection)) throw new RangeError(`outOfBandEdit: unknown collection "${String(edit.collection)}"`);
+      const current = store.find(org, edit.sandbox, edit.collection, edit.id)?.doc;
+      if (!current) throw notFound(edit.collection, edit.id);
+      const ctx: WriteContext = {
+        store,
+        scope: store.scope(org, edit.sandbox),
+        org,
+        sandbox: edit.sandbox,
+        user: edit.user ?? UI_USER,
+        client: edit.client ?? UI_CLIENT,
+        now: deps.now(),
+      };
+      return view(patchEntity(ctx, edit.collection, current, parsePatch(edit.ops)));
+    },
+    issueToken: (opts = {}) => issuer.issue(opts.clientId ?? deps.defaultClientId, opts.ttlSeconds).token,
+    snapshot: (opts = {}) => (opts.includeSecrets ? store.snapshot() : redacted(store.snapshot())),
+    reset() {
+      store.clear();
+      log.reset();
+      faults.reset();
+    },
+  };
+}
+
+export interface AdminResponse {
+  status: number;
+  body?: unknown;
+}
+
+function bad(message: string): ApiError {
+  return new ApiError(400, { error: 'bad_request', message });
+}
+
+/** Routes `/__emulator/<what>`; `body` is parsed JSON. */
+export function handleAdmin(admin: FullAdmin, method: string, what: string, body: unknown): AdminResponse {
+  const route = `${method} ${what}`;
+  try {
+    switch (route) {
+      case 'GET requests':
+        return { status: 200, body: { items: admin.requests(), counters: admin.counters() } };
+      case 'GET counters':
+        return { status: 200, body: admin.counters() };
+      case 'DELETE requests':
+        admin.resetRequests();
+        return { status: 204 };
+      case 'GET faults':
+        return { status: 200, body: admin.faults() };
+      case 'PUT faults':
+      case 'PATCH faults':
+        return { status: 200, body: admin.setFaults((body ?? {}) as FaultsInput) };
+      case 'POST edit':
+        return { status: 200, body: admin.outOfBandEdit(body as OutOfBandEdit) };
+      case 'POST tokens': {
+        const opts = (body ?? {}) as { clientId?: string; ttlSeconds?: number };
+        const ttl = opts.ttlSeconds ?? undefined;
+        return { status: 200, body: { access_token: admin.issueToken(opts), token_type: 'bearer', ...(ttl !== undefined ? { expires_in: ttl } : {}) } };
+      }
+      case 'GET state':
+        return { status: 200, body: admin.snapshot() };
+      case 'POST reset':
+        admin.reset();
+        return { status: 204 };
+      default:
+        return { status: 404, body: { error: 'not_found', message: `No admin route ${method} ${ADMIN_PREFIX}/${what}` } };
+    }
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    if (err instanceof RangeError || err instanceof TypeError) throw bad(err.message);
+    throw err;
+  }
+}
+
+export type { Collection };

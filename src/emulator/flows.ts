@@ -1,0 +1,131 @@
+// Dataflows: create-body validation, what the server derives (inheritedAttributes, runs link,
+// lastOperation, createTime/updateTime on segment selectors) and enable/disable actions.
+import { badRequest, invalidSpecId, ApiError, flowError } from './api-error.ts';
+import { flowSpec } from './catalog.ts';
+import { invalidBody, isRecord, newMeta, type WriteContext } from './entity-common.ts';
+import type { Scope } from './store.ts';
+import type { Entity, PatchOp } from './types.ts';
+
+function idList(body: Record<string, unknown>, key: string): string[] {
+  const ids = body[key];
+  if (!Array.isArray(ids) || ids.length === 0 || ids.some((i) => typeof i !== 'string' || i === '')) {
+    throw invalidBody(`flows: "${key}" must be a non-empty array of ids`);
+  }
+  return ids as string[];
+}
+
+/** Resolves source/target connection ids in the caller's scope and checks them against the flow spec. */
+function inherited(scope: Scope, spec: Record<string, unknown>, sourceIds: string[], targetIds: string[]) {
+  const resolve = (kind: 'sourceConnections' | 'targetConnections', id: string, allowed: unknown) => {
+    const doc = scope[kind].get(id)?.doc;
+    if (!doc) throw badRequest('1430', `flows: ${kind === 'sourceConnections' ? 'source' : 'target'} connection ${id} was not found in this sandbox`, { id, type: kind });
+    const specId = (doc.connectionSpec as { id: string }).id;
+    if (!(allowed as string[]).includes(specId)) {
+      throw invalidBody(`flows: ${kind} ${id} has connection spec ${specId}, which flow spec ${String(spec.id)} does not accept`, { id });
+    }
+    const base = scope.connections.get(doc.baseConnectionId as string)?.doc;
+    const entry: Record<string, unknown> = {
+      id,
+      connectionSpec: structuredClone(doc.connectionSpec),
+      baseConnection: { id: doc.baseConnectionId, connectionSpec: structuredClone(base?.connectionSpec ?? doc.connectionSpec) },
+    };
+    if (doc.typeInfo) entry.typeInfo = structuredClone(doc.typeInfo);
+    return entry;
+  };
+  return {
+    properties: { isDestinationFlow: true },
+    sourceConnections: sourceIds.map((id) => resolve('sourceConnections', id, spec.sourceConnectionSpecIds)),
+    targetConnections: targetIds.map((id) => resolve('targetConnections', id, spec.targetConnectionSpecIds)),
+  };
+}
+
+function checkTransformations(value: unknown, where: string): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value) || value.some((t) => !isRecord(t) || typeof t.name !== 'string')) {
+    throw invalidBody(`${where}: "transformations" must be an array of {name, params}`);
+  }
+  for (const t of value as Record<string, unknown>[]) {
+    const params = t.params;
+    if (params === undefined) continue;
+    if (!isRecord(params)) throw invalidBody(`${where}: transformation "${String(t.name)}" params must be an object`);
+    for (const key of ['segmentSelectors', 'profileSelectors']) {
+      const sel = params[key];
+      if (sel === undefined) continue;
+      if (!isRecord(sel) || !Array.isArray(sel.selectors) || sel.selectors.some((s) => !isRecord(s) || typeof s.type !== 'string' || !isRecord(s.value))) {
+        throw invalidBody(`${where}: ${key}.selectors must be an array of {type, value} objects`);
+      }
+    }
+  }
+}
+
+/** Segment selector values get createTime/updateTime (epoch seconds as strings) when the server first sees them. */
+function stampSegments(doc: Entity, now: number): void {
+  const secs = String(Math.floor(now / 1000));
+  for (const t of (doc.transformations as Record<string, unknown>[] | undefined) ?? []) {
+    const sel = (t.params as Record<string, unknown> | undefined)?.segmentSelectors as { selectors?: { value: Record<string, unknown> }[] } | undefined;
+    for (const s of sel?.selectors ?? []) {
+      if (s.value.createTime === undefined) s.value.createTime = secs;
+      if (s.value.updateTime === undefined) s.value.updateTime = secs;
+    }
+  }
+}
+
+function lastOperation(operation: string, ops: PatchOp[], now: number) {
+  return { started: now, updated: now, percentCompleted: 100, status: { value: 'completed', properties: {}, errors: [] }, ops, operation };
+}
+
+export function createFlow(ctx: WriteContext, body: Record<string, unknown>): Entity {
+  if ('state' in body) throw badRequest('1410', 'flows: "state" cannot be set when creating a flow; use POST /flows/{id}/action?op=enable|disable');
+  if (typeof body.name !== 'string' || body.name.trim() === '') throw invalidBody('flows: "name" must be a non-empty string');
+  if (body.description !== undefined && typeof body.description !== 'string') throw invalidBody('flows: "description" must be a string');
+  const ref = body.flowSpec;
+  const spec = isRecord(ref) ? flowSpec(ref.id) : undefined;
+  if (!isRecord(ref) || !spec) throw invalidSpecId();
+  if (typeof ref.version !== 'string' || ref.version === '') throw new ApiError(422, flowError(422, '1100', 'flows: flowSpec.version is required').body);
+  const sourceConnectionIds = idList(body, 'sourceConnectionIds');
+  const targetConnectionIds = idList(body, 'targetConnectionIds');
+  checkTransformations(body.transformations, 'flows');
+  const meta = newMeta(ctx);
+  const doc: Entity = {
+    ...meta,
+    name: body.name,
+    description: body.description ?? '',
+    flowSpec: { id: ref.id, version: ref.version },
+    state: 'enabled',
+    sourceConnectionIds: [...sourceConnectionIds],
+    targetConnectionIds: [...targetConnectionIds],
+    inheritedAttributes: inherited(ctx.scope, spec, sourceConnectionIds, targetConnectionIds),
+    transformations: structuredClone(body.transformations ?? []),
+    runs: `/runs?property=flowId==${meta.id}`,
+    lastOperation: lastOperation('create', [], ctx.now),
+  };
+  if (body.labels !== undefined) doc.labels = structuredClone(body.labels);
+  stampSegments(doc, ctx.now);
+  return doc;
+}
+
+/** After a patch: re-validate, re-derive inheritedAttributes and stamp new segment selectors. */
+export function finishFlowPatch(ctx: WriteContext, doc: Entity, ops: PatchOp[], operation = 'update'): Entity {
+  if (typeof doc.name !== 'string' || doc.name.trim() === '') throw invalidBody(`flows ${doc.id}: "name" must stay a non-empty string`);
+  const sourceIds = idList(doc, 'sourceConnectionIds');
+  const targetIds = idList(doc, 'targetConnectionIds');
+  checkTransformations(doc.transformations, `flows ${doc.id}`);
+  const spec = flowSpec((doc.flowSpec as { id: string }).id) ?? {};
+  doc.inheritedAttributes = inherited(ctx.scope, spec, sourceIds, targetIds);
+  stampSegments(doc, ctx.now);
+  doc.lastOperation = lastOperation(operation, ops, ctx.now);
+  return doc;
+}
+
+/** enable/disable, any case. Enabling an enabled flow (or disabling a disabled one) is 1422-400. */
+export function applyAction(doc: Entity, opRaw: string | null): { state: string; op: string } {
+  const op = (opRaw ?? '').toLowerCase();
+  if (op !== 'enable' && op !== 'disable') {
+    throw invalidBody(`flows ${doc.id}: action op "${opRaw ?? ''}" is not supported; use op=enable or op=disable`, { id: doc.id });
+  }
+  const target = op === 'enable' ? 'enabled' : 'disabled';
+  if (doc.state === target) {
+    throw badRequest('1422', `action ${op} cannot be applied on the current state ${String(doc.state)} of flow ${doc.id}`, { id: doc.id });
+  }
+  return { state: target, op };
+}

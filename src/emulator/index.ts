@@ -1,0 +1,75 @@
+// The embedded Flow Service emulator as a library: startEmulator() listens (port 0 for tests) and returns
+// the URLs, the admin interface and close(). `flowsync emulator` (src/cli/emulator-command.ts) wraps it.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdmin, type FullAdmin } from './admin.ts';
+import { TokenIssuer } from './auth.ts';
+import { Faults } from './faults.ts';
+import { loadState, StateWriter } from './persistence.ts';
+import { RequestLog } from './request-log.ts';
+import { BASE_PATH, createHandler, IMS_PATH } from './server.ts';
+import { Store } from './store.ts';
+import type { Emulator, EmulatorOptions } from './types.ts';
+
+export * from './types.ts';
+export { BASE_PATH, IMS_PATH } from './server.ts';
+export { ADMIN_PREFIX, UI_USER, UI_CLIENT } from './admin.ts';
+export { DEFAULT_FAULTS } from './faults.ts';
+
+export const EMULATOR_DEFAULTS = {
+  clientId: 'flowsync-emulator',
+  clientSecret: 'emulator-secret',
+  orgId: 'EMULATOR0000000000000000@AdobeOrg',
+  sandbox: 'prod',
+} as const;
+
+export interface StartedEmulator extends Emulator {
+  admin: FullAdmin;
+  port: number;
+}
+
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<StartedEmulator> {
+  const now = opts.now ?? Date.now;
+  const store = new Store();
+  const persisted = opts.stateFile ? loadState(opts.stateFile) : undefined;
+  if (persisted) store.load(persisted);
+  const issuer = new TokenIssuer(persisted?.tokenKey ?? TokenIssuer.newKey(), now, opts.tokenTtlSeconds ?? 86399);
+  const faults = new Faults(opts.faults ?? {}, now);
+  const log = new RequestLog(opts.requestLogLimit ?? 100_000);
+  const admin = createAdmin({ store, faults, log, issuer, now, defaultOrg: EMULATOR_DEFAULTS.orgId, defaultClientId: EMULATOR_DEFAULTS.clientId });
+  const writer = opts.stateFile ? new StateWriter(opts.stateFile, () => store.toPersisted(issuer.key), opts.persistDebounceMs ?? 50) : undefined;
+  if (writer) {
+    store.onChange = () => writer.changed();
+    if (!persisted) {
+      writer.changed();
+      writer.flush();
+    }
+  }
+
+  const server = createServer({ keepAliveTimeout: 5_000 }, createHandler({ store, faults, log, issuer, admin, now }));
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    flowServiceUrl: `${url}${BASE_PATH}`,
+    imsUrl: `${url}${IMS_PATH}`,
+    admin,
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }).then(() => writer?.flush());
+      return closed;
+    },
+  };
+}

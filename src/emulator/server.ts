@@ -1,0 +1,148 @@
+// The HTTP edge: routes /ims/token/v3, /data/foundation/flowservice/* and /__emulator/*, applies faults,
+// logs requests, and writes JSON answers. Everything below it works on plain values.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ADMIN_PREFIX, handleAdmin, type FullAdmin } from './admin.ts';
+import { ApiError, flowError, gatewayError } from './api-error.ts';
+import { authenticate, tokenResponse, type TokenIssuer } from './auth.ts';
+import type { Faults, FaultDecision } from './faults.ts';
+import { handleFlowService, type ServiceResponse } from './flow-service.ts';
+import type { RequestLog } from './request-log.ts';
+import type { Store } from './store.ts';
+
+export const BASE_PATH = '/data/foundation/flowservice';
+export const IMS_PATH = '/ims/token/v3';
+const WRITE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+const MAX_BODY = 10 * 1024 * 1024;
+
+export interface ServerDeps {
+  store: Store;
+  faults: Faults;
+  log: RequestLog;
+  issuer: TokenIssuer;
+  admin: FullAdmin;
+  now: () => number;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) reject(new ApiError(413, { message: 'Request body too large' }));
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw flowError(400, '1100', 'The request body is not valid JSON');
+  }
+}
+
+function send(res: ServerResponse, out: ServiceResponse): void {
+  if (res.destroyed || res.writableEnded) return;
+  const headers: Record<string, string> = { ...out.headers };
+  let payload = '';
+  if (out.body !== undefined) {
+    payload = JSON.stringify(out.body);
+    headers['content-type'] = 'application/json;charset=utf-8';
+  }
+  headers['content-length'] = String(Buffer.byteLength(payload));
+  res.writeHead(out.status, headers);
+  res.end(payload);
+}
+
+function faultAnswer(d: Extract<FaultDecision, { kind: 'status' }>): ApiError {
+  const headers: Record<string, string> = d.retryAfter !== undefined ? { 'retry-after': String(d.retryAfter) } : {};
+  if (d.status === 429) return gatewayError(429, '429050', 'Too many requests', headers);
+  if (d.status === 401) return gatewayError(401, '401013', 'Oauth token is not valid', headers);
+  const code = { 500: '1102', 503: '1103', 504: '1104' }[d.status] ?? '1102';
+  const err = d.status >= 500 ? flowError(d.status, code, `Injected fault: ${d.status}`) : flowError(d.status, '1100', `Injected fault: ${d.status}`);
+  return new ApiError(err.status, err.body, headers);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function createHandler(deps: ServerDeps) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now();
+    const at = deps.now();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const path = url.pathname;
+    const servicePath = path === BASE_PATH || path.startsWith(`${BASE_PATH}/`) ? path.slice(BASE_PATH.length) || '/' : undefined;
+    const h = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
+    const isWrite = servicePath !== undefined && WRITE_METHODS.has(method);
+    let fault: string | undefined;
+    const record = (status: number) => {
+      if (path.startsWith(`${ADMIN_PREFIX}/`)) return;
+      deps.log.add({
+        at, method, path, query: url.search.slice(1), status, org: h('x-gw-ims-org-id'),
+        sandbox: servicePath !== undefined ? (h('x-sandbox-name') || 'prod') : undefined,
+        durationMs: Math.round((performance.now() - started) * 1000) / 1000, write: isWrite, ...(fault ? { fault } : {}),
+      });
+    };
+    const drop = () => {
+      record(0);
+      req.socket.destroy();
+    };
+    try {
+      const text = await readBody(req);
+      if (path.startsWith(`${ADMIN_PREFIX}/`)) {
+        send(res, handleAdmin(deps.admin, method, path.slice(ADMIN_PREFIX.length + 1), parseJson(text)));
+        return;
+      }
+      if (servicePath !== undefined) {
+        const latency = deps.faults.latency();
+        if (latency > 0) await sleep(latency);
+      }
+      const faultReq = { method, fullPath: path, servicePath };
+      const decision = deps.faults.decide(faultReq);
+      if (decision.kind === 'drop') {
+        fault = decision.fault;
+        return drop();
+      }
+      if (decision.kind === 'status') {
+        fault = decision.fault;
+        throw faultAnswer(decision);
+      }
+      let out: ServiceResponse;
+      if (path === IMS_PATH) {
+        if (method !== 'POST') throw new ApiError(405, { error: 'invalid_request', error_description: 'use POST' });
+        const form = new URLSearchParams(url.search);
+        for (const [k, v] of new URLSearchParams(text)) form.set(k, v);
+        out = { status: 200, body: tokenResponse(deps.issuer, form) };
+      } else if (servicePath !== undefined) {
+        const caller = authenticate(deps.issuer, req.headers);
+        const body = parseJson(text);
+        out = handleFlowService(
+          { method, path: servicePath, query: url.searchParams, headers: req.headers, body },
+          {
+            store: deps.store, scope: deps.store.scope(caller.org, caller.sandbox), org: caller.org, sandbox: caller.sandbox,
+            user: `${caller.clientId}@AdobeID`, client: caller.clientId, now: deps.now(),
+          },
+        );
+        if (isWrite && out.status < 300 && deps.faults.dropAfterCommit(faultReq)) {
+          fault = 'dropAfterCommit';
+          return drop();
+        }
+      } else {
+        out = { status: 404, body: { error_code: '404000', message: `No route for ${method} ${path}` } };
+      }
+      send(res, out);
+      record(out.status);
+    } catch (err) {
+      const e = err instanceof ApiError ? err : flowError(500, '1102', 'Internal error in the emulator');
+      if (!(err instanceof ApiError)) process.emitWarning(`flowsync emulator: ${(err as Error).stack ?? String(err)}`);
+      send(res, { status: e.status, body: e.body, headers: e.headers });
+      record(e.status);
+    }
+  };
+}

@@ -1,0 +1,130 @@
+// Public types of the embedded Flow Service emulator. Other modules code against these: add, never rename.
+
+export type Collection = 'connections' | 'sourceConnections' | 'targetConnections' | 'flows';
+export const COLLECTIONS: readonly Collection[] = ['connections', 'sourceConnections', 'targetConnections', 'flows'];
+
+/** One RFC 6902 operation as the Flow Service accepts it (value is accepted and ignored on remove). */
+export interface PatchOp {
+  op: string;
+  path: string;
+  value?: unknown;
+  from?: string;
+}
+
+/** A one-shot fault: the next `count` matching requests answer `status` without being handled. */
+export interface FailNextRule {
+  count: number;
+  status: number;
+  method?: string;
+  /** Matches the full path (`/data/foundation/flowservice/flows`) or the path under the base (`/flows`). */
+  pathPrefix?: string;
+  /** Retry-After seconds sent with a 429 (defaults to FaultConfig.retryAfterSeconds). */
+  retryAfterSeconds?: number;
+}
+
+/** A one-shot fault for writes: the request takes effect, then the socket is destroyed before the answer. */
+export interface DropAfterCommitRule {
+  count: number;
+  method?: string;
+  pathPrefix?: string;
+}
+
+export interface FaultConfig {
+  /** Added before every Flow Service answer, in ms. */
+  latencyMs: number;
+  /** Extra random latency in [0, latencyJitterMs), from the seeded generator. */
+  latencyJitterMs: number;
+  /** Share (0..1) of Flow Service requests answered with a 5xx from `errorStatuses`. */
+  errorRate: number;
+  errorStatuses: number[];
+  /** Share (0..1) of Flow Service requests answered 429 with Retry-After. */
+  throttleRate: number;
+  retryAfterSeconds: number;
+  /** Requests per second per emulator (0 = off); over it: 429 with Retry-After until the window ends. */
+  rateLimit: number;
+  /** Share (0..1) of Flow Service requests whose socket is destroyed without an answer (nothing is written). */
+  dropRate: number;
+  /** Seed of the generator behind every random knob: the same seed and requests give the same faults. */
+  seed: number;
+  failNext: FailNextRule[];
+  dropAfterCommit: DropAfterCommitRule[];
+}
+
+export interface FaultsInput extends Partial<Omit<FaultConfig, 'failNext' | 'dropAfterCommit'>> {
+  failNext?: FailNextRule | FailNextRule[];
+  dropAfterCommit?: DropAfterCommitRule | DropAfterCommitRule[];
+}
+
+export interface RequestLogEntry {
+  seq: number;
+  at: number; // epoch ms when the request arrived
+  method: string;
+  path: string; // without the query string
+  query: string; // raw query string without '?', '' when none
+  status: number; // 0 when the connection was dropped without an answer
+  org: string | undefined;
+  sandbox: string | undefined;
+  durationMs: number;
+  write: boolean; // POST/PATCH/PUT/DELETE on the Flow Service
+  fault?: string; // which fault answered, if any
+}
+
+export interface RequestCounters {
+  total: number;
+  writes: number;
+  byMethod: Record<string, number>;
+  byStatus: Record<string, number>;
+}
+
+export interface OutOfBandEdit {
+  orgId?: string;
+  sandbox: string;
+  collection: Collection;
+  id: string;
+  ops: PatchOp[];
+  /** Who made the change; defaults to `ui-user@AdobeID` with client `exc_app`. */
+  user?: string;
+  client?: string;
+}
+
+export type Entity = Record<string, unknown> & { id: string; etag: string };
+
+export interface StoreSnapshot {
+  /** `${org}/${sandbox}` → collection → entities (stored form, secrets included). */
+  scopes: Record<string, Record<Collection, Entity[]>>;
+}
+
+export interface EmulatorAdmin {
+  requests(): RequestLogEntry[];
+  counters(): RequestCounters;
+  resetRequests(): void;
+  faults(): FaultConfig;
+  setFaults(partial: FaultsInput): FaultConfig;
+  /** Applies a JSON Patch the way a person in the AEP UI would; returns the new entity (as GET shows it). */
+  outOfBandEdit(edit: OutOfBandEdit): Entity;
+  issueToken(opts?: { clientId?: string; ttlSeconds?: number }): string;
+  snapshot(): StoreSnapshot;
+  /** Empties the store, the request log and the faults (the seed is kept). */
+  reset(): void;
+}
+
+export interface EmulatorOptions {
+  port?: number; // 0 = ephemeral (tests); the CLI default is 4010
+  host?: string; // default 127.0.0.1
+  stateFile?: string; // persistence; in memory when absent
+  faults?: FaultsInput;
+  tokenTtlSeconds?: number; // default 86399
+  now?: () => number; // clock (epoch ms), for token expiry tests
+  /** Debounce of state-file writes in ms (default 50). Acknowledged writes are flushed on close. */
+  persistDebounceMs?: number;
+  /** Most request log entries kept (default 100000); counters are never capped. */
+  requestLogLimit?: number;
+}
+
+export interface Emulator {
+  url: string;
+  flowServiceUrl: string;
+  imsUrl: string;
+  admin: EmulatorAdmin;
+  close(): Promise<void>;
+}
