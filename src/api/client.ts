@@ -93,7 +93,7 @@ export class FlowServiceClient {
       now,
       emit,
       postForm: async (url, form) => {
-        const outcome = await this.transport.request({ method: 'POST', url, collection: 'ims', entity: 'ims token', form, flowService: false });
+        const outcome = await this.transport.request({ method: 'POST', url, collection: 'ims', entity: 'ims token', form, flowService: false, returnErrors: true });
         if ('answer' in outcome) return outcome.answer;
         throw new Error('unreachable: IMS requests are not creates');
       },

@@ -29,6 +29,8 @@ export interface RequestSpec {
   /** Creates: called on an ambiguous failure before any retry; a hit ends the request. */
   findExisting?: () => Promise<Found | undefined>;
   isCreate?: boolean;
+  /** Hand back final (non-retryable) error answers instead of throwing: IMS bodies are read by the token source. */
+  returnErrors?: boolean;
 }
 
 export type Outcome = { answer: HttpAnswer } | { existing: Found };
@@ -113,6 +115,7 @@ export class Transport {
         }
         if (!RETRY_STATUSES.has(status)) {
           if (spec.flowService) this.opts.breaker?.neutral();
+          if (spec.returnErrors) return { answer: result.answer };
           throw this.toError(spec, result.answer);
         }
         reason = status === 429 ? 'throttled' : 'server-error';
