@@ -1,0 +1,88 @@
+// Valid manifests -> the normalized desired-state model (defaults applied, sets sorted), with
+// auth references resolved: printable params into the model, secret ones into Secrets only.
+import type { Diagnostic } from '../domain/diagnostics.ts';
+import { credentialFingerprint } from '../domain/fingerprint.ts';
+import type { DesiredAccount, DesiredDestination, DesiredSegment, TargetParams } from '../domain/model.ts';
+import { DESTINATION_TYPE_SPECS } from '../domain/specs.ts';
+import { diag } from './diag.ts';
+import type { AccountManifest, DestinationManifest } from './documents.ts';
+import { tryResolveRef, type RefContext } from './secrets.ts';
+
+const byCodepoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export interface BuiltAccount {
+  account: DesiredAccount;
+  secretValues: Record<string, string> | undefined; // undefined when not all secrets resolved
+}
+
+export async function buildAccount(m: AccountManifest, ctx: RefContext, resolveSecrets: boolean): Promise<{ built: BuiltAccount; diagnostics: Diagnostic[] }> {
+  const diagnostics: Diagnostic[] = [];
+  const spec = DESTINATION_TYPE_SPECS[m.spec.type];
+  const authParams: Record<string, string> = {};
+  const secretValues: Record<string, string> = {};
+  let complete = resolveSecrets;
+  for (const param of spec.authParams) {
+    const value = m.spec.auth[param];
+    if (value === undefined) continue; // the schema requires every param; nothing to resolve
+    const isSecret = spec.secretParams.includes(param);
+    if (typeof value === 'string') {
+      authParams[param] = value;
+      continue;
+    }
+    // Printable params are read even without --no-secrets' blessing: the model needs their value.
+    const read = resolveSecrets || !isSecret;
+    const res = await tryResolveRef(value, ctx, read);
+    if (!res.ok) {
+      complete = false;
+      const severity = res.code === 'FS_SECRET_UNRESOLVED' && !resolveSecrets ? 'warning' : 'error';
+      const pos = m.doc.locate(['spec', 'auth', param]);
+      diagnostics.push(diag(severity, res.code, `spec.auth.${param}: ${res.reason}`, res.hint, { file: m.doc.file, ...pos, path: `spec.auth.${param}` }));
+      continue;
+    }
+    if (isSecret) {
+      if (resolveSecrets) secretValues[param] = res.value;
+    } else authParams[param] = res.value;
+  }
+  const secretParams = [...spec.secretParams].sort(byCodepoint);
+  const account: DesiredAccount = {
+    name: m.name,
+    sandbox: m.sandbox,
+    type: m.spec.type,
+    description: m.spec.description ?? '',
+    authParams,
+    secretParams,
+    credentialFingerprint: complete ? credentialFingerprint({ ...authParams, ...secretValues }, { sandbox: m.sandbox, account: m.name }) : '',
+    source: { file: m.doc.file, line: m.doc.start.line, column: m.doc.start.column },
+  };
+  return { built: { account, secretValues: complete ? secretValues : undefined }, diagnostics };
+}
+
+export function buildDestination(m: DestinationManifest, account: AccountManifest): DesiredDestination {
+  const target: TargetParams = { ...m.spec.target };
+  if (account.spec.type === 'amazon-kinesis' && target.region === undefined && typeof account.spec.auth.region === 'string') {
+    target.region = account.spec.auth.region;
+  }
+  const segments = new Map<string, DesiredSegment>();
+  for (const s of m.spec.segments ?? []) {
+    const id = s.id.toLowerCase();
+    if (!segments.has(id)) segments.set(id, s.name === undefined ? { id } : { id, name: s.name });
+  }
+  return {
+    name: m.name,
+    sandbox: m.sandbox,
+    account: m.spec.account,
+    type: account.spec.type,
+    description: m.spec.description ?? '',
+    target: Object.fromEntries(Object.entries(target).sort(([a], [b]) => byCodepoint(a, b))),
+    format: m.spec.format ?? 'json',
+    enabled: m.spec.enabled ?? true,
+    drift: m.spec.drift ?? 'heal',
+    segments: [...segments.values()].sort((a, b) => byCodepoint(a.id, b.id)),
+    profileAttributes: [...new Set(m.spec.profileAttributes ?? [])].sort(byCodepoint),
+    source: { file: m.doc.file, line: m.doc.start.line, column: m.doc.start.column },
+  };
+}
+
+export function byEntityKey<T extends { sandbox: string; name: string }>(a: T, b: T): number {
+  return byCodepoint(a.sandbox, b.sandbox) || byCodepoint(a.name, b.name);
+}

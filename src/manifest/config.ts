@@ -1,0 +1,190 @@
+// flowsync.yaml: optional, one document, schema-checked; every field has a default. Secret refs
+// stay unresolved here (resolveSecretRef resolves them when a command needs them).
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Diagnostic } from '../domain/diagnostics.ts';
+import { diag, formatPath } from './diag.ts';
+import { isInside, readText } from './files.ts';
+import { LIMITS } from './limits.ts';
+import { schemaDiagnostics } from './schema-diagnostics.ts';
+import { schemaErrors } from './schemas.ts';
+import { isSecretRef, tryResolveRef, type SecretRef } from './secrets.ts';
+import { parseYamlFile, type ParsedDoc } from './yaml-docs.ts';
+
+export const CONFIG_FILE = 'flowsync.yaml';
+
+export interface FlowsyncConfig {
+  apiVersion: 'flowsync/v1';
+  kind: 'Config';
+  /** 'flowsync.yaml' when the file was read; undefined when every default applies. */
+  file: string | undefined;
+  /** Manifest folders relative to the root, '/' separated; '.' is the root. */
+  manifests: string[];
+  sandbox: string;
+  /** IMS org id (…@AdobeOrg); '' when not set. */
+  org: string;
+  api: {
+    endpoint: string;
+    imsEndpoint: string;
+    clientId: string; // '' when not set
+    clientSecret?: SecretRef;
+    accessToken?: SecretRef;
+    scope: string;
+  };
+  reconcile: {
+    prune: boolean;
+    maxDeleteRatio: number;
+    concurrency: number;
+  };
+  daemon: {
+    suspend: boolean;
+    interval: string;
+    intervalMs: number;
+    notify: { webhookUrl?: SecretRef };
+  };
+}
+
+export const MIN_DAEMON_INTERVAL_MS = 10_000;
+
+export function defaultConfig(): FlowsyncConfig {
+  return {
+    apiVersion: 'flowsync/v1',
+    kind: 'Config',
+    file: undefined,
+    manifests: ['.'],
+    sandbox: 'prod',
+    org: '',
+    api: {
+      endpoint: 'https://platform.adobe.io',
+      imsEndpoint: 'https://ims-na1.adobelogin.com/ims/token/v3',
+      clientId: '',
+      scope: 'openid,session,AdobeID,read_organizations,additional_info.projectedProductContext',
+    },
+    reconcile: { prune: false, maxDeleteRatio: 0.5, concurrency: 4 },
+    daemon: { suspend: false, interval: '5m', intervalMs: 300_000, notify: {} },
+  };
+}
+
+/** '1h30m' -> 5400000; undefined when not a duration. */
+export function parseDuration(text: string): number | undefined {
+  if (!/^(?:[0-9]{1,6}(?:ms|s|m|h))+$/.test(text)) return undefined;
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  for (const m of text.matchAll(/([0-9]+)(ms|s|m|h)/g)) total += Number(m[1]) * unit[m[2]!]!;
+  return total;
+}
+
+type Raw = Record<string, unknown>;
+const obj = (v: unknown): Raw => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : {});
+const pick = <T>(v: unknown, fallback: T, ok: (x: unknown) => boolean): T => (v !== undefined && ok(v) ? (v as T) : fallback);
+const isStr = (x: unknown) => typeof x === 'string' && x !== '';
+const isBool = (x: unknown) => typeof x === 'boolean';
+
+/** Defaults overlaid with every raw field of the right type (best effort when the file has errors). */
+function merge(raw: Raw): FlowsyncConfig {
+  const d = defaultConfig();
+  const api = obj(raw.api);
+  const rec = obj(raw.reconcile);
+  const dae = obj(raw.daemon);
+  const notify = obj(dae.notify);
+  const manifests = Array.isArray(raw.manifests) && raw.manifests.length && raw.manifests.every(isStr) ? (raw.manifests as string[]) : d.manifests;
+  const interval = pick(dae.interval, d.daemon.interval, (x) => typeof x === 'string' && parseDuration(x) !== undefined);
+  const config: FlowsyncConfig = {
+    ...d,
+    file: CONFIG_FILE,
+    manifests: [...new Set(manifests.map((m) => path.posix.normalize(m.replace(/\\/g, '/')).replace(/\/$/, '') || '.'))],
+    sandbox: pick(raw.sandbox, d.sandbox, isStr),
+    org: pick(raw.org, d.org, isStr),
+    api: {
+      endpoint: pick(api.endpoint, d.api.endpoint, isStr).replace(/\/+$/, ''),
+      imsEndpoint: pick(api.imsEndpoint, d.api.imsEndpoint, isStr),
+      clientId: pick(api.clientId, d.api.clientId, isStr),
+      scope: pick(api.scope, d.api.scope, isStr),
+    },
+    reconcile: {
+      prune: pick(rec.prune, d.reconcile.prune, isBool),
+      maxDeleteRatio: pick(rec.maxDeleteRatio, d.reconcile.maxDeleteRatio, (x) => typeof x === 'number' && x >= 0 && x <= 1),
+      concurrency: pick(rec.concurrency, d.reconcile.concurrency, (x) => Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 32),
+    },
+    daemon: {
+      suspend: pick(dae.suspend, d.daemon.suspend, isBool),
+      interval,
+      intervalMs: parseDuration(interval) ?? d.daemon.intervalMs,
+      notify: {},
+    },
+  };
+  if (isSecretRef(api.clientSecret)) config.api.clientSecret = api.clientSecret;
+  if (isSecretRef(api.accessToken)) config.api.accessToken = api.accessToken;
+  if (isSecretRef(notify.webhookUrl)) config.daemon.notify.webhookUrl = notify.webhookUrl;
+  return config;
+}
+
+async function checkValues(doc: ParsedDoc, config: FlowsyncConfig, root: string): Promise<Diagnostic[]> {
+  const out: Diagnostic[] = [];
+  const at = (p: (string | number)[]) => ({ file: CONFIG_FILE, ...doc.locate(p), path: formatPath(p) });
+  const raw = obj(doc.value);
+  if (config.daemon.intervalMs < MIN_DAEMON_INTERVAL_MS && obj(raw.daemon).interval !== undefined) {
+    out.push(diag('error', 'FS_CONFIG_INVALID', `daemon.interval must be at least 10s`, 'A shorter interval only burns API quota; use the webhook or `flowsync daemon --once` for faster feedback.', at(['daemon', 'interval'])));
+  }
+  const rootAbs = path.resolve(root);
+  const folders = Array.isArray(raw.manifests) ? raw.manifests : [];
+  for (let i = 0; i < folders.length; i++) {
+    const folder = folders[i];
+    if (typeof folder !== 'string' || folder === '') continue;
+    const abs = path.resolve(rootAbs, folder);
+    if (path.isAbsolute(folder) || !isInside(rootAbs, abs)) {
+      out.push(diag('error', 'FS_CONFIG_MANIFESTS', `manifests[${i}] points outside the repository`, 'List folders relative to the config repo root, inside it.', at(['manifests', i])));
+      continue;
+    }
+    const st = await stat(abs).catch(() => undefined);
+    if (!st?.isDirectory()) {
+      out.push(diag('error', 'FS_CONFIG_MANIFESTS', `manifests[${i}] (${folder}) is not a folder in the repository`, 'Create the folder or remove it from `manifests`.', at(['manifests', i])));
+    }
+  }
+  const refs: [string[], SecretRef | undefined][] = [
+    [['api', 'clientSecret'], config.api.clientSecret],
+    [['api', 'accessToken'], config.api.accessToken],
+    [['daemon', 'notify', 'webhookUrl'], config.daemon.notify.webhookUrl],
+  ];
+  for (const [p, ref] of refs) {
+    if (!ref || !('fromFile' in ref)) continue;
+    // Only where the file is; whether it exists matters when a command resolves it.
+    const res = await tryResolveRef(ref, { root, env: {} }, false);
+    if (!res.ok && res.code === 'FS_SECRET_OUTSIDE_REPO') out.push(diag('error', res.code, `${formatPath(p)}: ${res.reason}`, res.hint, at(p)));
+  }
+  return out;
+}
+
+const CONFIG_PARSE_CODES = { yaml: 'FS_CONFIG_YAML', tooDeep: 'FS_CONFIG_YAML', alias: 'FS_CONFIG_YAML', tooMany: 'FS_CONFIG_YAML' };
+
+/** Reads flowsync.yaml at the root (optional). Never throws for user mistakes. */
+export async function loadConfig(root: string): Promise<{ config: FlowsyncConfig; diagnostics: Diagnostic[] }> {
+  const st = await stat(root).catch(() => undefined);
+  if (!st?.isDirectory()) {
+    return {
+      config: defaultConfig(),
+      diagnostics: [diag('error', 'FS_CONFIG_NOT_FOUND', `config repo folder ${root} does not exist or is not a folder`, 'Pass the config repo folder: `flowsync validate path/to/repo`.')],
+    };
+  }
+  const abs = path.join(root, CONFIG_FILE);
+  if (!(await stat(abs).catch(() => undefined))) return { config: defaultConfig(), diagnostics: [] };
+  const read = await readText(abs, CONFIG_FILE, LIMITS.fileBytes, { read: 'FS_CONFIG_READ', tooLarge: 'FS_CONFIG_READ', encoding: 'FS_CONFIG_READ' });
+  if ('diagnostic' in read) return { config: defaultConfig(), diagnostics: [read.diagnostic] };
+  const parsed = parseYamlFile(CONFIG_FILE, read.text, CONFIG_PARSE_CODES);
+  const diagnostics = [...parsed.diagnostics];
+  if (hasParseErrors(diagnostics)) return { config: defaultConfig(), diagnostics };
+  if (parsed.docs.length === 0) return { config: { ...defaultConfig(), file: CONFIG_FILE }, diagnostics };
+  const doc = parsed.docs[0]!;
+  if (parsed.docs.length > 1) {
+    const extra = parsed.docs[1]!;
+    diagnostics.push(diag('error', 'FS_CONFIG_INVALID', `${CONFIG_FILE} holds ${parsed.docs.length} documents; it must hold one`, 'Keep a single Config document; manifests go in the manifest folders.', { file: CONFIG_FILE, ...extra.start }));
+  }
+  diagnostics.push(...schemaDiagnostics(schemaErrors('config', doc.value), doc, { schema: 'FS_CONFIG_INVALID', plainSecret: 'FS_SECRET_PLAIN' }));
+  const config = merge(obj(doc.value));
+  diagnostics.push(...(await checkValues(doc, config, root)));
+  return { config, diagnostics };
+}
+
+function hasParseErrors(diags: Diagnostic[]): boolean {
+  return diags.some((d) => d.severity === 'error');
+}

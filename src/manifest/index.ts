@@ -1,0 +1,140 @@
+// The manifest loader's public face: a config repo folder -> config, desired state, secrets and
+// every diagnostic of the run. User mistakes never throw; callers refuse to plan when
+// hasErrors(diagnostics).
+import { realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { sortDiagnostics, type Diagnostic } from '../domain/diagnostics.ts';
+import type { DesiredAccount, DesiredDestination, DesiredState } from '../domain/model.ts';
+import { buildAccount, buildDestination, byEntityKey } from './build.ts';
+import { checkAccountRefs, checkDescription, checkDestinationsPerSandbox, checkSegmentsAndAttributes, checkTarget, checkUniqueNames } from './checks.ts';
+import { CONFIG_FILE, loadConfig, type FlowsyncConfig } from './config.ts';
+import { diag } from './diag.ts';
+import { classify, type AccountManifest, type BrokenManifest, type DestinationManifest, type Manifest } from './documents.ts';
+import { isInside, listManifestFiles, readText } from './files.ts';
+import { LIMITS } from './limits.ts';
+import { Secrets } from './secrets.ts';
+import { parseYamlFile } from './yaml-docs.ts';
+
+export { CONFIG_FILE, defaultConfig, loadConfig, parseDuration, type FlowsyncConfig } from './config.ts';
+export { describeRef, isSecretRef, resolveSecretRef, Secrets, type SecretRef } from './secrets.ts';
+export { GUARDRAILS, LIMITS } from './limits.ts';
+
+export interface LoadedRepo {
+  root: string;
+  config: FlowsyncConfig;
+  desired: DesiredState;
+  secrets: Secrets;
+  diagnostics: Diagnostic[];
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Default true. false: secret values are not read; unresolvable references are warnings. */
+  resolveSecrets?: boolean;
+}
+
+const emptyState = (config: FlowsyncConfig): DesiredState => ({ accounts: [], destinations: [], sandboxes: [config.sandbox] });
+
+/** Reads every manifest file under the configured folders and classifies its documents. */
+async function readManifests(root: string, config: FlowsyncConfig): Promise<{ manifests: Manifest[]; broken: BrokenManifest[]; diagnostics: Diagnostic[]; files: number }> {
+  const diagnostics: Diagnostic[] = [];
+  const rootReal = await realpath(root);
+  const folders: string[] = [];
+  for (const folder of config.manifests) {
+    const abs = path.resolve(root, folder);
+    // loadConfig reports bad folders; skip them here.
+    if (!isInside(root, abs)) continue;
+    const real = await realpath(abs).catch(() => undefined);
+    if (real && isInside(rootReal, real) && (await stat(real)).isDirectory()) folders.push(abs);
+  }
+  const listed = await listManifestFiles(root, rootReal, folders, CONFIG_FILE);
+  diagnostics.push(...listed.diagnostics);
+  const manifests: Manifest[] = [];
+  const broken: BrokenManifest[] = [];
+  let totalBytes = 0;
+  for (const file of listed.files) {
+    const read = await readText(file.abs, file.rel, LIMITS.fileBytes, { read: 'FS_MANIFEST_READ', tooLarge: 'FS_MANIFEST_TOO_LARGE', encoding: 'FS_MANIFEST_ENCODING' });
+    if ('diagnostic' in read) {
+      diagnostics.push(read.diagnostic);
+      continue;
+    }
+    totalBytes += read.bytes;
+    if (totalBytes > LIMITS.totalBytes) {
+      diagnostics.push(diag('error', 'FS_MANIFEST_TOO_LARGE', `manifests add up to more than ${LIMITS.totalBytes} bytes; stopped reading at ${file.rel}`, 'Narrow `manifests` in flowsync.yaml to the folders that hold manifests.', { file: file.rel }));
+      break;
+    }
+    const parsed = parseYamlFile(file.rel, read.text);
+    diagnostics.push(...parsed.diagnostics);
+    if (parsed.docs.length === 0 && parsed.diagnostics.length === 0) {
+      diagnostics.push(diag('warning', 'FS_MANIFEST_EMPTY', `${file.rel} holds no documents`, 'Delete the file or add manifests to it.', { file: file.rel, line: 1, column: 1 }));
+    }
+    for (const doc of parsed.docs) {
+      const res = classify(doc, config.sandbox);
+      diagnostics.push(...res.diagnostics);
+      if (res.manifest) manifests.push(res.manifest);
+      if (res.broken) broken.push(res.broken);
+    }
+  }
+  return { manifests, broken, diagnostics, files: listed.files.length };
+}
+
+export async function loadRepo(root: string, opts: LoadOptions = {}): Promise<LoadedRepo> {
+  const env = opts.env ?? process.env;
+  const resolveSecrets = opts.resolveSecrets ?? true;
+  const rootAbs = path.resolve(root);
+  const { config, diagnostics } = await loadConfig(rootAbs);
+  if (diagnostics.some((d) => d.code === 'FS_CONFIG_NOT_FOUND')) {
+    return { root: rootAbs, config, desired: emptyState(config), secrets: new Secrets(), diagnostics };
+  }
+  const read = await readManifests(rootAbs, config);
+  diagnostics.push(...read.diagnostics);
+  if (read.files === 0 && !read.diagnostics.length) {
+    diagnostics.push(diag('warning', 'FS_MANIFEST_NONE', `no manifest files (.yaml/.yml) found under ${config.manifests.join(', ')}`, 'Add manifests, or point `manifests` in flowsync.yaml at the folders that hold them.', config.file ? { file: config.file } : {}));
+  }
+
+  // Every check reports against one manifest; a manifest with an error stays out of the model.
+  const bad = new Set<Manifest>();
+  const report = (m: Manifest | undefined, diags: Diagnostic[]) => {
+    diagnostics.push(...diags);
+    if (m && diags.some((d) => d.severity === 'error')) bad.add(m);
+  };
+  const names = checkUniqueNames(read.manifests);
+  diagnostics.push(...names.diagnostics);
+  for (const m of read.manifests) {
+    if (names.duplicates.has(m)) bad.add(m);
+    report(m, checkDescription(m));
+  }
+  const accounts = read.manifests.filter((m): m is AccountManifest => m.kind === 'DestinationAccount');
+  const destinations = read.manifests.filter((m): m is DestinationManifest => m.kind === 'StreamingDestination');
+  const refs = checkAccountRefs(destinations, accounts, read.broken);
+  diagnostics.push(...refs.diagnostics);
+  for (const d of destinations) {
+    const account = refs.resolved.get(d);
+    if (!account) bad.add(d);
+    else report(d, checkTarget(d, account));
+    report(d, checkSegmentsAndAttributes(d));
+  }
+  diagnostics.push(...checkDestinationsPerSandbox([...destinations].sort(byEntityKey)));
+
+  const desiredAccounts: DesiredAccount[] = [];
+  const secretEntries: { sandbox: string; account: string; values: Record<string, string> }[] = [];
+  for (const a of accounts) {
+    if (bad.has(a)) continue;
+    const { built, diagnostics: authDiags } = await buildAccount(a, { root: rootAbs, env }, resolveSecrets);
+    diagnostics.push(...authDiags);
+    desiredAccounts.push(built.account);
+    if (built.secretValues) secretEntries.push({ sandbox: a.sandbox, account: a.name, values: built.secretValues });
+  }
+  const desiredDestinations: DesiredDestination[] = [];
+  for (const d of destinations) {
+    const account = refs.resolved.get(d);
+    if (account && !bad.has(d)) desiredDestinations.push(buildDestination(d, account));
+  }
+  const sandboxes = new Set([config.sandbox, ...read.manifests.map((m) => m.sandbox)]);
+  const desired: DesiredState = {
+    accounts: desiredAccounts.sort(byEntityKey),
+    destinations: desiredDestinations.sort(byEntityKey),
+    sandboxes: [...sandboxes].sort(),
+  };
+  return { root: rootAbs, config, desired, secrets: new Secrets(secretEntries), diagnostics: sortDiagnostics(diagnostics) };
+}
