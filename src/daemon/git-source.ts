@@ -100,11 +100,12 @@ export class GitSource extends EventEmitter implements Source {
   }
 
   private git(baseDir: string): SimpleGit {
-    return simpleGit({ baseDir, timeout: { block: this.opts.timeoutMs ?? 60_000 } }).env({
-      ...process.env,
-      GIT_TERMINAL_PROMPT: '0', // never wait for a password on a terminal nobody watches
-      GIT_ASKPASS: 'echo',
-    });
+    // The environment is the operator's (an SSH command for a deploy key, a credential helper),
+    // so simple-git's guards against untrusted env values are relaxed for exactly those.
+    const unsafe = { allowUnsafeAskPass: true, allowUnsafeSshCommand: true, allowUnsafeCredentialHelper: true, allowUnsafeConfigEnvCount: true, allowUnsafeConfigPaths: true, allowUnsafeGitProxy: true };
+    const env = { ...process.env, GIT_TERMINAL_PROMPT: '0' }; // never wait for a password nobody types
+    const allowEnvironment = Object.keys(env).filter((k) => /^(GIT_|SSH_)/.test(k));
+    return simpleGit({ baseDir, timeout: { block: this.opts.timeoutMs ?? 60_000 }, unsafe, allowEnvironment }).env(env);
   }
 
   /** Clones on first use, or re-clones when the cache holds something else (or is broken). */
