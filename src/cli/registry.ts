@@ -1,5 +1,6 @@
 // Every CLI command, registered in one explicit map. Add a command here (one import, one entry).
 import type { Command } from './command.ts';
 import { emulatorCommand } from './emulator-command.ts';
+import { validateCommand } from './validate-command.ts';
 
-export const COMMANDS: Command[] = [emulatorCommand];
+export const COMMANDS: Command[] = [emulatorCommand, validateCommand];
