@@ -128,7 +128,12 @@ export class CircuitBreaker {
     }
   }
 
-  /** A request that ended without telling us anything about the API's health (e.g. a 4xx): frees a probe slot. */
+  /** A request allowed through but never sent (budget refused, no token): frees the probe slot, changes nothing else. */
+  release(): void {
+    this.probing = false;
+  }
+
+  /** A request the API answered without a server failure (e.g. a 4xx): a half-open probe counts as a success. */
   neutral(): void {
     if (this.state === 'half-open' && this.probing) this.success();
   }

@@ -178,7 +178,7 @@ export class Transport {
     if (bucket) {
       const waitMs = bucket.take();
       if (waitMs === undefined) {
-        breaker?.neutral();
+        breaker?.release();
         throw new ApiError('FS_API_BUDGET', `${spec.method} ${spec.entity}: not sent, the request budget is spent`, { status: 0, entity: spec.entity });
       }
       this.opts.emit({ type: 'budget', remaining: bucket.remaining, waitMs });
@@ -188,7 +188,7 @@ export class Transport {
     try {
       return await this.tokens.get();
     } catch (err) {
-      breaker?.neutral();
+      breaker?.release();
       throw err;
     }
   }

@@ -63,3 +63,16 @@ test('the breaker opens after N consecutive failures, half-opens after the coold
   assert.equal(breaker.state, 'closed');
   assert.deepEqual(states, ['open', 'half-open', 'open', 'half-open', 'closed']);
 });
+
+test('a half-open probe that was never sent frees the slot without closing the breaker', () => {
+  let now = 0;
+  const breaker = new CircuitBreaker({ failureThreshold: 1, cooldownMs: 10 }, () => now, () => {});
+  breaker.failure();
+  now = 10;
+  assert.equal(breaker.allow(), true);
+  breaker.release();
+  assert.equal(breaker.state, 'half-open');
+  assert.equal(breaker.allow(), true, 'the next request may probe');
+  breaker.neutral(); // the API answered (a 4xx): it is up
+  assert.equal(breaker.state, 'closed');
+});
