@@ -186,7 +186,7 @@ export class FlowServiceClient {
   }
 
   /** JSON Patch with If-Match (the etag verbatim; quotes added when absent). 412 → FS_API_PRECONDITION. */
-  async patch(sandbox: string, collection: string, id: string, etag: string, ops: readonly PatchOperation[]): Promise<WriteResult> {
+  async patch(sandbox: string, collection: string, id: string, etag: string, ops: PatchOperation[]): Promise<WriteResult> {
     const answer = await this.answer({
       method: 'PATCH',
       url: this.url(collection, id),

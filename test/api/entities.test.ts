@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { harness, kinesisConnection, profileConnection, KINESIS_SPEC, PROFILE_STORE_SPEC_ID } from './harness.ts';
 import { isApiError } from '../../src/api/index.ts';
 import { STREAMING_FLOW_SPEC_ID } from '../../src/domain/specs.ts';
+import type { ApplyClient } from '../../src/apply/client.ts';
 
 test('list walks every page of 100 and keeps the filter across pages', async (t) => {
   const h = await harness(t, { client: { concurrency: 8 } });
@@ -92,4 +93,10 @@ test('the catalog: connection specs and flow specs', async (t) => {
   const flowSpecs = await client.flowSpecs();
   const streaming = flowSpecs.find((s) => s.id === STREAMING_FLOW_SPEC_ID);
   assert.ok(streaming?.targetConnectionSpecIds?.includes(KINESIS_SPEC));
+});
+
+test('the client is what apply codes against (a type-level check, run by the typecheck)', async (t) => {
+  const { client } = await harness(t);
+  const seam: ApplyClient = client;
+  assert.equal(typeof seam.flowAction, 'function');
 });
