@@ -72,7 +72,7 @@ export function checkTarget(d: DestinationManifest, account: AccountManifest): D
     if (d.spec.target[key] !== undefined) continue;
     if (key === 'region' && typeof account.spec.auth.region === 'string') continue; // defaults to the account's region
     const hint = key === 'region' ? 'Set spec.target.region, or give the account a plain (not referenced) auth.region to default to.' : `${spec.displayName} targets need ${spec.targetParams.join(' and ')}.`;
-    out.push(diag('error', 'FS_MANIFEST_TARGET', `spec.target.${key} is required for ${account.spec.type} destinations`, hint, where(d, ['spec', 'target'])));
+    out.push(diag('error', 'FS_MANIFEST_TARGET', `spec.target.${key} is required for ${account.spec.type} destinations`, hint, where(d, ['spec', 'target'], true)));
   }
   return out;
 }

@@ -73,7 +73,8 @@ function describe(e: ErrorObject, fieldPath: (string | number)[], value: unknown
     case 'required': {
       const missing = (e.params as { missingProperty: string }).missingProperty;
       const props = (schema.properties ?? {}) as Record<string, { description?: string }>;
-      return { code: codes.schema, summary: `${formatPath([...fieldPath, missing])} is required`, hint: props[missing]?.description ?? describedHint, at: fieldPath };
+      // Points at the parent's key (`auth:`), where the field belongs.
+      return { code: codes.schema, summary: `${formatPath([...fieldPath, missing])} is required`, hint: props[missing]?.description ?? describedHint, at: fieldPath, key: true };
     }
     case 'additionalProperties': {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;

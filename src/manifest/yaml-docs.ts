@@ -150,6 +150,7 @@ export function parseYamlFile(file: string, text: string, codes: ParseCodes = MA
   const lc = new LineCounter();
   const deep = flowDepthOffset(text, LIMITS.depth);
   if (deep >= 0) {
+    lc.addNewLine(0);
     for (let i = 0; i < text.length; i++) if (text[i] === '\n') lc.addNewLine(i + 1);
     const p = toPos(lc, deep);
     diagnostics.push(diag('error', codes.tooDeep, `flow collections ([…] or {…}) nest deeper than ${LIMITS.depth} levels`, 'Flatten the document; a manifest needs only a few levels.', { file, ...p }));
