@@ -5,7 +5,7 @@ import type { DesiredAccount, LiveBaseConnection } from '../domain/model.ts';
 import type { CreateAccountAction, FieldChange, PatchOp, UpdateAccountAction } from '../domain/plan.ts';
 import { parseOwnerTag, formatOwnerTag, type OwnerTag } from '../domain/ownership.ts';
 import { accountHash, sameTag, specFor, taggedDescription } from './spec.ts';
-import { WRITABLE_STATES } from './inventory.ts';
+import { byId, WRITABLE_STATES } from './inventory.ts';
 import { fieldChange, latest, type AccountStatus, type SandboxCtx } from './context.ts';
 
 export function accountAddress(sandbox: string, name: string): string {
@@ -109,22 +109,37 @@ function updateAccount(ctx: SandboxCtx, a: DesiredAccount, live: LiveBaseConnect
   ctx.actions.push(action);
 }
 
-/** Live entities that would keep a base connection alive: anything not flowsync's own destination of this account. */
+/**
+ * Live entities that would keep a base connection alive through a replace. flowsync's own target
+ * connections go first: a desired destination's is replaced along with the account, and a stale
+ * or duplicate one is pruned (with --prune) unless a dataflow flowsync does not own still uses it.
+ */
 function replaceBlockers(ctx: SandboxCtx, a: DesiredAccount, baseId: string): string[] {
-  // Every desired destination's own target connection on this base is replaced with it.
-  const ours = new Set(ctx.desired.destinations.filter((d) => d.sandbox === a.sandbox).map((d) => d.name));
+  const live = ctx.inv.live;
+  const desired = new Set(ctx.desired.destinations.filter((d) => d.sandbox === a.sandbox).map((d) => d.name));
+  const sameOwner = (description: string, name: string) => { const t = parseOwnerTag(description).tag; return t?.kind === 'destination' && t.name === name; };
   const blockers: string[] = [];
-  for (const t of ctx.inv.live.targetConnections) {
+  for (const t of live.targetConnections) {
     if (t.baseConnectionId !== baseId) continue;
     const tag = parseOwnerTag(t.description).tag;
-    if (tag?.kind !== 'destination' || !ours.has(tag.name)) blockers.push(`target connection ${t.name} (${t.id})`);
+    const owned = tag?.kind === 'destination' && !!tag.name;
+    const foreignRider = [...live.flows].sort(byId).find((f) => f.targetConnectionIds.includes(t.id) && !(owned && sameOwner(f.description, tag.name)));
+    const soleOwned = owned && (ctx.inv.targets.get(tag.name)?.length ?? 0) === 1 && desired.has(tag.name);
+    if (foreignRider) blockers.push(`dataflow ${foreignRider.name} (${foreignRider.id})`);
+    else if (!soleOwned && !(owned && ctx.opts.prune)) blockers.push(`target connection ${t.name} (${t.id})`);
   }
-  for (const s of ctx.inv.live.sourceConnections) if (s.baseConnectionId === baseId) blockers.push(`source connection ${s.name} (${s.id})`);
+  for (const s of live.sourceConnections) if (s.baseConnectionId === baseId) blockers.push(`source connection ${s.name} (${s.id})`);
   return blockers.sort();
 }
 
 export function planAccountInSandbox(ctx: SandboxCtx, a: DesiredAccount): AccountStatus {
   const spec = specFor(a.type);
+  const held = ctx.blocked.get(accountAddress(a.sandbox, a.name));
+  if (held) {
+    ctx.warnings.push(held);
+    for (const b of ctx.inv.accounts.get(a.name) ?? []) ctx.claimed.add(b.id);
+    return { name: a.name, blocked: held };
+  }
   const owned = [...(ctx.inv.accounts.get(a.name) ?? [])].sort((x, y) => Number(x.specId !== spec.specId) - Number(y.specId !== spec.specId));
   const primary = owned[0];
   if (!primary) {
@@ -144,7 +159,7 @@ export function planAccountInSandbox(ctx: SandboxCtx, a: DesiredAccount): Accoun
   if (primary.specId !== spec.specId) {
     const blockers = replaceBlockers(ctx, a, primary.id);
     if (blockers.length > 0) {
-      const reason = `${accountAddress(a.sandbox, a.name)}: the account type changed, which needs a replace, but ${blockers.join(', ')} still use base connection ${primary.id}; remove or re-point them first.`;
+      const reason = `${accountAddress(a.sandbox, a.name)}: the account type changed, which needs a replace, but ${blockers.join(', ')} still ${blockers.length === 1 ? 'uses' : 'use'} its base connection ${primary.id}; remove or re-point ${blockers.length === 1 ? 'it' : 'them'} first.`;
       ctx.warnings.push(reason);
       return { name: a.name, blocked: reason };
     }

@@ -42,6 +42,8 @@ export function newCtx(desired: DesiredState, opts: PlanOptions): Ctx {
 export interface SandboxCtx extends Ctx {
   inv: Inventory;
   accounts: Map<string, AccountStatus>;
+  /** Addresses (account or destination) that cannot be planned this time, with the reason shown as a warning. */
+  blocked: Map<string, string>;
   /** Actions that need the sandbox's Profile Store source connection created first. */
   needsProfileStore: string[];
 }

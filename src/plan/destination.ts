@@ -57,30 +57,36 @@ function chooseTarget(ctx: SandboxCtx, d: DesiredDestination, acct: AccountStatu
   return candidate ? { tc: candidate, adopted: true } : { adopted: false };
 }
 
-function chooseFlow(ctx: SandboxCtx, d: DesiredDestination, tc: LiveTargetConnection | undefined, tcAdopted: boolean): { flow?: LiveFlow; adopted: boolean } {
+function chooseFlow(ctx: SandboxCtx, d: DesiredDestination, tc: LiveTargetConnection | undefined): { flow?: LiveFlow; adopted: boolean } {
   const owned = ctx.inv.flows.get(d.name) ?? [];
   const rank = (f: LiveFlow) => (tc && f.targetConnectionIds.includes(tc.id) ? 0 : 1);
   const primary = [...owned].sort((a, b) => rank(a) - rank(b))[0];
   if (primary) return { flow: primary, adopted: false };
   if (!tc) return { adopted: false };
-  void tcAdopted;
   const candidate = ctx.inv.untaggedFlows.find(
     (f) => f.name === d.name && f.flowSpecId === STREAMING_FLOW_SPEC_ID && f.targetConnectionIds.includes(tc.id) && !ctx.inv.adopted.has(f.id),
   );
   return candidate ? { flow: candidate, adopted: true } : { adopted: false };
 }
 
+/** A destination that cannot be planned now keeps all its entities: none of them is a prune candidate. */
+function hold(ctx: SandboxCtx, d: DesiredDestination, reason?: string): void {
+  if (reason) ctx.warnings.push(reason);
+  for (const e of [...(ctx.inv.targets.get(d.name) ?? []), ...(ctx.inv.flows.get(d.name) ?? [])]) ctx.claimed.add(e.id);
+}
+
 export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination): void {
   const addr = destinationAddress(d.sandbox, d.name);
   const acct = ctx.accounts.get(d.account);
-  if (!acct) {
-    ctx.warnings.push(`${addr}: account ${d.account} has no manifest in sandbox ${d.sandbox}; the destination is skipped.`);
-    return;
-  }
-  if (acct.blocked) return;
+  if (!acct) return hold(ctx, d, `${addr}: account ${d.account} has no manifest in sandbox ${d.sandbox}; the destination is skipped.`);
+  if (acct.blocked) return hold(ctx, d);
+  const blocked = ctx.blocked.get(addr);
+  if (blocked) return hold(ctx, d, blocked);
   const spec = specFor(d.type);
   const { tc, adopted: tcAdopted } = chooseTarget(ctx, d, acct);
-  const { flow, adopted: flowAdopted } = chooseFlow(ctx, d, tc, tcAdopted);
+  const tcReplace = !!tc && (acct.createActionId !== undefined || tc.baseConnectionId !== acct.baseId || tc.specId !== spec.specId);
+  // A dataflow is adopted only onto a target connection that stays: adoption never leads to a delete.
+  const { flow, adopted: flowAdopted } = chooseFlow(ctx, d, tcReplace ? undefined : tc);
   for (const [entity, adopted] of [[tc, tcAdopted], [flow, flowAdopted]] as const) {
     if (!entity) continue;
     ctx.claimed.add(entity.id);
@@ -89,12 +95,26 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
   const transitional = [tc, flow].filter((e) => e && !WRITABLE_STATES.has(e.state));
   if (transitional.length > 0) {
     for (const e of transitional) ctx.warnings.push(`${addr}: ${e === tc ? 'target connection' : 'dataflow'} ${e!.id} is ${e!.state}; changes wait until it settles.`);
-    return;
+    return hold(ctx, d);
   }
 
-  const tcReplace = !!tc && (acct.createActionId !== undefined || tc.baseConnectionId !== acct.baseId || tc.specId !== spec.specId);
   const flowReplace = !!flow && (tcReplace || !tc || !flow.targetConnectionIds.includes(tc.id) || flow.flowSpecId !== STREAMING_FLOW_SPEC_ID);
   const why = tcReplace ? `account ${d.account}` : 'target connection';
+  // Every other dataflow on a target connection that is replaced must go first; only flowsync's own duplicates may.
+  const riders = tc && tcReplace ? ctx.inv.live.flows.filter((f) => f.targetConnectionIds.includes(tc.id) && f.id !== flow?.id).sort((a, b) => (a.id < b.id ? -1 : 1)) : [];
+  const foreign = riders.filter((f) => { const t = parseOwnerTag(f.description).tag; return t?.kind !== 'destination' || t.name !== d.name; });
+  if (foreign.length > 0) {
+    return hold(ctx, d, `${addr}: the target connection must be replaced (account ${d.account} changed), but dataflow ${foreign.map((f) => `${f.name} (${f.id})`).join(', ')} still uses it; remove or re-point it first.`);
+  }
+  const riderDeletes = riders.map((f) => {
+    const id = `${addr}/flow/${f.id}/delete`;
+    ctx.actions.push({
+      id, type: 'delete-flow', change: 'replace', origin: 'manifest', sandbox: d.sandbox, address: addr, dependsOn: [],
+      summary: `delete duplicate dataflow ${f.name} (${f.id})`, entityId: f.id, etag: f.etag, name: f.name,
+    });
+    ctx.deleted.add(f.id);
+    return id;
+  });
 
   let deleteFlowId: string | undefined;
   if (flow && flowReplace) {
@@ -110,7 +130,7 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
     deleteTcId = `${addr}/target-connection/delete`;
     ctx.actions.push({
       id: deleteTcId, type: 'delete-target-connection', change: 'replace', origin: 'manifest', sandbox: d.sandbox, address: addr,
-      dependsOn: deleteFlowId ? [deleteFlowId] : [], summary: `delete target connection ${tc.name} (its account changes)`,
+      dependsOn: [deleteFlowId, ...riderDeletes].filter((x): x is string => !!x), summary: `delete target connection ${tc.name} (its account changes)`,
       entityId: tc.id, etag: tc.etag, name: tc.name,
     });
     ctx.deleted.add(tc.id);

@@ -42,6 +42,39 @@ function unownedIn(sandbox: string, live: LiveSandbox, ctx: Ctx): UnownedEntity[
   return out;
 }
 
+function planSandbox(desired: DesiredState, opts: PlanOptions, sandbox: string, live: LiveSandbox | undefined, blocked: Map<string, string>): SandboxCtx {
+  const inv = buildInventory(sandbox, live);
+  const sctx: SandboxCtx = { ...newCtx(desired, opts), inv, accounts: new Map(), blocked, needsProfileStore: [] };
+  for (const a of desired.accounts.filter((a) => a.sandbox === sandbox)) sctx.accounts.set(a.name, planAccountInSandbox(sctx, a));
+  for (const d of desired.destinations.filter((d) => d.sandbox === sandbox)) planDestinationInSandbox(sctx, d);
+  planProfileStore(sctx);
+  planPrune(sctx);
+  linkDeletions(sctx.actions, inv.live);
+  return sctx;
+}
+
+/**
+ * Deletions the API would refuse because something this plan keeps still uses the entity (a
+ * replace next to a dataflow flowsync does not own, say). Their addresses are held back and the
+ * sandbox is planned again, so a plan never takes a destination down half-way.
+ */
+function refusedDeletes(sctx: SandboxCtx): Map<string, string> {
+  const refused = new Map<string, string>();
+  const live = sctx.inv.live;
+  const kept = <T extends { id: string }>(list: T[]) => list.filter((e) => !sctx.deleted.has(e.id)).sort(byId);
+  const users: { id: string; name: string; refs: string[] }[] = [
+    ...kept(live.flows).map((f) => ({ id: f.id, name: `dataflow ${f.name}`, refs: [...f.targetConnectionIds, ...f.sourceConnectionIds] })),
+    ...kept(live.targetConnections).map((t) => ({ id: t.id, name: `target connection ${t.name}`, refs: [t.baseConnectionId] })),
+    ...kept(live.sourceConnections).map((c) => ({ id: c.id, name: `source connection ${c.name}`, refs: [c.baseConnectionId] })),
+  ];
+  for (const a of sctx.actions) {
+    if (!a.type.startsWith('delete-') || !('entityId' in a)) continue;
+    const user = users.find((u) => u.refs.includes(a.entityId));
+    if (user && !refused.has(a.address)) refused.set(a.address, `${a.address}: ${a.summary} is held back: ${user.name} (${user.id}) still uses it; remove or re-point it first.`);
+  }
+  return refused;
+}
+
 /** Every action needed to make live match desired, in execution order. */
 export function planChanges(desired: DesiredState, live: LiveState, opts: PlanOptions): Plan {
   const ctx = newCtx(desired, opts);
@@ -49,15 +82,19 @@ export function planChanges(desired: DesiredState, live: LiveState, opts: PlanOp
   const unowned: UnownedEntity[] = [];
   let ordered: Action[] = [];
   for (const sandbox of sandboxes) {
-    const inv = buildInventory(sandbox, live.sandboxes[sandbox]);
-    const sctx: SandboxCtx = { ...ctx, actions: [], inv, accounts: new Map(), needsProfileStore: [] };
-    for (const a of desired.accounts.filter((a) => a.sandbox === sandbox)) sctx.accounts.set(a.name, planAccountInSandbox(sctx, a));
-    for (const d of desired.destinations.filter((d) => d.sandbox === sandbox)) planDestinationInSandbox(sctx, d);
-    planProfileStore(sctx);
-    planPrune(sctx);
-    linkDeletions(sctx.actions, inv.live);
+    const blocked = new Map<string, string>();
+    let sctx = planSandbox(desired, opts, sandbox, live.sandboxes[sandbox], blocked);
+    // Each round holds back at least one more address (there are finitely many), so this ends.
+    for (;;) {
+      const fresh = [...refusedDeletes(sctx)].filter(([address]) => !blocked.has(address));
+      if (fresh.length === 0) break;
+      for (const [address, reason] of fresh) blocked.set(address, reason);
+      sctx = planSandbox(desired, opts, sandbox, live.sandboxes[sandbox], blocked);
+    }
     ordered = ordered.concat(orderActions(sctx.actions));
-    unowned.push(...unownedIn(sandbox, inv.live, ctx));
+    ctx.drift.push(...sctx.drift);
+    ctx.warnings.push(...sctx.warnings);
+    unowned.push(...unownedIn(sandbox, sctx.inv.live, sctx));
   }
   return {
     formatVersion: PLAN_FORMAT_VERSION,

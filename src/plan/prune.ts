@@ -1,7 +1,7 @@
 // Owned entities that no manifest claims any more (or duplicates of one that is claimed): deleted
 // only with --prune, in reverse dependency order, and never while something that stays uses them.
 import type { DeleteAction } from '../domain/plan.ts';
-import { tagOf } from './inventory.ts';
+import { byId, tagOf } from './inventory.ts';
 import { accountAddress } from './account.ts';
 import { destinationAddress } from './destination.ts';
 import { profileStoreAddress } from './profile-store.ts';
@@ -14,6 +14,11 @@ function uniqueId(ctx: SandboxCtx, base: string, entityId: string): string {
 
 function remove(ctx: SandboxCtx, fields: Omit<DeleteAction, 'id' | 'change' | 'origin' | 'sandbox' | 'dependsOn'> & { idBase: string }): void {
   const { idBase, ...rest } = fields;
+  const held = ctx.blocked.get(rest.address);
+  if (held) {
+    ctx.warnings.push(held);
+    return;
+  }
   ctx.actions.push({ ...rest, id: uniqueId(ctx, idBase, rest.entityId), change: 'delete', origin: 'prune', sandbox: ctx.inv.sandbox, dependsOn: [] });
   ctx.deleted.add(rest.entityId);
 }
@@ -36,24 +41,24 @@ export function planPrune(ctx: SandboxCtx): void {
       remove(ctx, { type: 'delete-flow', address: addr, idBase: `${addr}/flow`, summary: `delete dataflow ${f.name}`, entityId: f.id, etag: f.etag, name: f.name });
     }
   }
-  const flowsLeft = live.flows.filter((f) => !ctx.deleted.has(f.id));
+  const flowsLeft = live.flows.filter((f) => !ctx.deleted.has(f.id)).sort(byId);
   for (const [name, tcs] of [...ctx.inv.targets].sort(([a], [b]) => (a < b ? -1 : 1))) {
     for (const t of tcs.filter((t) => stale(t.id))) {
       const addr = destinationAddress(sb, name);
+      if (!ctx.opts.prune) { note(ctx, `${addr}: target connection ${t.id}`, reason(name, destinations)); continue; }
       const user = flowsLeft.find((f) => f.targetConnectionIds.includes(t.id));
       if (user) { note(ctx, `${addr}: target connection ${t.id}`, `${reason(name, destinations)} but dataflow ${user.name} (${user.id}) still uses it`); continue; }
-      if (!ctx.opts.prune) { note(ctx, `${addr}: target connection ${t.id}`, reason(name, destinations)); continue; }
       remove(ctx, { type: 'delete-target-connection', address: addr, idBase: `${addr}/target-connection`, summary: `delete target connection ${t.name}`, entityId: t.id, etag: t.etag, name: t.name });
     }
   }
-  const tcsLeft = live.targetConnections.filter((t) => !ctx.deleted.has(t.id));
+  const tcsLeft = live.targetConnections.filter((t) => !ctx.deleted.has(t.id)).sort(byId);
   const accounts = new Set(ctx.desired.accounts.filter((a) => a.sandbox === sb).map((a) => a.name));
   for (const [name, bases] of [...ctx.inv.accounts].sort(([a], [b]) => (a < b ? -1 : 1))) {
     for (const b of bases.filter((b) => stale(b.id))) {
       const addr = accountAddress(sb, name);
-      const user = tcsLeft.find((t) => t.baseConnectionId === b.id) ?? live.sourceConnections.find((s) => s.baseConnectionId === b.id);
-      if (user) { note(ctx, `${addr}: base connection ${b.id}`, `${reason(name, accounts)} but ${user.name} (${user.id}) still uses it`); continue; }
       if (!ctx.opts.prune) { note(ctx, `${addr}: base connection ${b.id}`, reason(name, accounts)); continue; }
+      const user = tcsLeft.find((t) => t.baseConnectionId === b.id) ?? [...live.sourceConnections].sort(byId).find((s) => s.baseConnectionId === b.id);
+      if (user) { note(ctx, `${addr}: base connection ${b.id}`, `${reason(name, accounts)} but ${user.name} (${user.id}) still uses it`); continue; }
       remove(ctx, { type: 'delete-account', address: addr, idBase: `${addr}/base-connection`, summary: `delete account ${b.name}`, entityId: b.id, etag: b.etag, name: b.name });
     }
   }
