@@ -9,6 +9,7 @@ import type { RequestLog } from './request-log.ts';
 import type { Store } from './store.ts';
 import type { TokenIssuer } from './auth.ts';
 import { COLLECTIONS, type Collection, type EmulatorAdmin, type Entity, type FaultsInput, type OutOfBandEdit, type StoreSnapshot } from './types.ts';
+import { clone } from './clone.ts';
 
 export const ADMIN_PREFIX = '/__emulator';
 export const UI_USER = 'ui-user@AdobeID';
@@ -30,7 +31,7 @@ export interface FullAdmin extends EmulatorAdmin {
 }
 
 function redacted(snapshot: StoreSnapshot): StoreSnapshot {
-  for (const scope of Object.values(snapshot.scopes)) for (const c of COLLECTIONS) scope[c] = scope[c].map(view);
+  for (const scope of Object.values(snapshot.scopes)) for (const c of COLLECTIONS) scope[c] = scope[c].map((e) => clone(view(e)));
   return snapshot;
 }
 
@@ -40,8 +41,8 @@ export function createAdmin(deps: AdminDeps): FullAdmin {
     requests: () => log.list(),
     counters: () => log.counters(),
     resetRequests: () => log.reset(),
-    faults: () => structuredClone(faults.config),
-    setFaults: (partial: FaultsInput) => structuredClone(faults.set(partial)),
+    faults: () => clone(faults.config),
+    setFaults: (partial: FaultsInput) => clone(faults.set(partial)),
     outOfBandEdit(edit: OutOfBandEdit): Entity {
       const org = edit.orgId ?? deps.defaultOrg;
       if (!COLLECTIONS.includes(edit.collection)) throw new RangeError(`outOfBandEdit: unknown collection "${String(edit.collection)}"`);
@@ -56,7 +57,7 @@ export function createAdmin(deps: AdminDeps): FullAdmin {
         client: edit.client ?? UI_CLIENT,
         now: deps.now(),
       };
-      return view(patchEntity(ctx, edit.collection, current, parsePatch(edit.ops)));
+      return clone(view(patchEntity(ctx, edit.collection, current, parsePatch(edit.ops))));
     },
     issueToken: (opts = {}) => issuer.issue(opts.clientId ?? deps.defaultClientId, opts.ttlSeconds).token,
     snapshot: (opts = {}) => (opts.includeSecrets ? store.snapshot() : redacted(store.snapshot())),

@@ -41,8 +41,20 @@ export class TokenIssuer {
     return createHmac('sha256', this.key).update(data).digest('base64url');
   }
 
+  private verified = new Map<string, TokenClaims>();
+
   /** The token's claims when this emulator issued it and it has not expired; undefined otherwise. */
   verify(token: string): TokenClaims | undefined {
+    const known = this.verified.get(token) ?? this.check(token);
+    if (!known || !(this.now() < known.expiresAt)) return undefined;
+    if (!this.verified.has(token)) {
+      if (this.verified.size >= 1000) this.verified.clear(); // a bounded cache of checked signatures
+      this.verified.set(token, known);
+    }
+    return known;
+  }
+
+  private check(token: string): TokenClaims | undefined {
     const parts = token.split('.');
     if (parts.length !== 3) return undefined;
     const [h, p, s] = parts as [string, string, string];
@@ -51,9 +63,7 @@ export class TokenIssuer {
     if (expected.length !== got.length || !timingSafeEqual(expected, got)) return undefined;
     try {
       const payload = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as { client_id: string; created_at: string; expires_in: string };
-      const expiresAt = Number(payload.created_at) + Number(payload.expires_in);
-      if (!(this.now() < expiresAt)) return undefined;
-      return { clientId: payload.client_id, expiresAt };
+      return { clientId: payload.client_id, expiresAt: Number(payload.created_at) + Number(payload.expires_in) };
     } catch {
       return undefined;
     }

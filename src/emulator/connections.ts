@@ -5,6 +5,7 @@ import { invalidBody, isRecord, newMeta, type WriteContext } from './entity-comm
 import { validateAuth, validateTargetParams } from './spec-validation.ts';
 import { referrers, type Scope } from './store.ts';
 import type { Collection, Entity } from './types.ts';
+import { clone } from './clone.ts';
 
 function requireName(body: Record<string, unknown>, collection: string): string {
   if (typeof body.name !== 'string' || body.name.trim() === '') throw invalidBody(`${collection}: "name" must be a non-empty string`);
@@ -44,7 +45,7 @@ export function createConnection(ctx: WriteContext, body: Record<string, unknown
     connectionSpec: spec,
     state: 'enabled',
   };
-  if (body.auth !== undefined) doc.auth = structuredClone(body.auth);
+  if (body.auth !== undefined) doc.auth = clone(body.auth);
   return doc;
 }
 
@@ -63,10 +64,10 @@ function childConnection(ctx: WriteContext, body: Record<string, unknown>, colle
     description: body.description ?? '',
     baseConnectionId: base.id,
     connectionSpec: spec,
-    data: structuredClone(body.data ?? { format: 'json' }),
-    params: structuredClone(body.params ?? {}),
+    data: clone(body.data ?? { format: 'json' }),
+    params: clone(body.params ?? {}),
     state: 'enabled',
-    inheritedAttributes: { baseConnection: { id: base.id, connectionSpec: structuredClone(base.connectionSpec) } },
+    inheritedAttributes: { baseConnection: { id: base.id, connectionSpec: clone(base.connectionSpec) } },
   };
 }
 

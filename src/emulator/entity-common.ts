@@ -79,13 +79,17 @@ export function redactOps(ops: readonly PatchOp[]): PatchOp[] {
   });
 }
 
-/** The entity as GET returns it: a copy without secret auth params. */
+/**
+ * The entity as GET returns it, without secret auth params. Stored documents are never mutated (every
+ * write stores a new object), so the view shares their nested parts and is only fit for serializing;
+ * in-process callers get a structuredClone of it.
+ */
 export function view(doc: Entity): Entity {
-  const out = structuredClone(doc);
-  const auth = out.auth as Record<string, unknown> | undefined;
-  if (auth && typeof auth === 'object') auth.params = stripSecrets(auth.params);
-  const lastOp = out.lastOperation as { ops?: PatchOp[] } | undefined;
-  if (lastOp && Array.isArray(lastOp.ops)) lastOp.ops = redactOps(lastOp.ops);
+  const out: Entity = { ...doc };
+  const auth = doc.auth;
+  if (isRecord(auth)) out.auth = { ...auth, params: stripSecrets(auth.params) };
+  const lastOp = doc.lastOperation;
+  if (isRecord(lastOp) && Array.isArray(lastOp.ops)) out.lastOperation = { ...lastOp, ops: redactOps(lastOp.ops as PatchOp[]) };
   return out;
 }
 

@@ -6,10 +6,11 @@ import { checkDeletable, createConnection, createSourceConnection, createTargetC
 import { checkIfMatch, checkPatchable, isRecord, touch, view, type WriteContext } from './entity-common.ts';
 import { applyAction, createFlow, finishFlowPatch } from './flows.ts';
 import { applyPatch, parsePatch } from './json-patch.ts';
-import { countMatches, listPage } from './list.ts';
+import { countMatches, listPage, type ListCache } from './list.ts';
 import { parseListQuery, type PathStep } from './list-query.ts';
 import type { Store } from './store.ts';
 import { COLLECTIONS, type Collection, type Entity, type PatchOp } from './types.ts';
+import { clone } from './clone.ts';
 
 export interface ServiceRequest {
   method: string;
@@ -39,10 +40,13 @@ const FIELDS: Record<Collection | 'runs' | 'specs', ReadonlySet<string>> = {
 /** Secret auth params never take part in a filter, so a filter cannot be used to guess a secret. */
 const hiddenPath = (path: readonly PathStep[]) => path[0]?.key === 'auth' && path[1]?.key === 'params' && SECRET_AUTH_PARAMS.has(path[2]?.key ?? '');
 
-function listResponse(records: Parameters<typeof listPage>[0], query: URLSearchParams, fields: ReadonlySet<string>, basePath: string, map: (e: Entity) => unknown): ServiceResponse {
+function listResponse(
+  records: Parameters<typeof listPage>[0], query: URLSearchParams, fields: ReadonlySet<string>, basePath: string, map: (e: Entity) => unknown,
+  cache?: { cache: ListCache; version: number },
+): ServiceResponse {
   const q = parseListQuery(query, fields);
-  if (q.count) return { status: 200, body: { count: countMatches(records, q, hiddenPath) } };
-  const page = listPage(records, q, hiddenPath);
+  if (q.count) return { status: 200, body: { count: countMatches(records, q, hiddenPath, cache?.cache, cache?.version) } };
+  const page = listPage(records, q, hiddenPath, cache?.cache, cache?.version);
   const body: Record<string, unknown> = { items: page.records.map((r) => map(r.doc)) };
   if (page.nextQuery) body._links = { next: { href: `${basePath}?${page.nextQuery}` } };
   return { status: 200, body };
@@ -52,10 +56,10 @@ function catalogResponse(items: readonly Record<string, unknown>[], kind: string
   if (id !== undefined) {
     const item = items.find((s) => s.id === id);
     if (!item) throw notFound(kind, id);
-    return { status: 200, body: { items: [structuredClone(item)] } };
+    return { status: 200, body: { items: [clone(item)] } };
   }
   const records = items.map((doc, i) => ({ doc: doc as Entity, seq: items.length - i, cseq: i }));
-  return listResponse(records, query, FIELDS.specs, `/${kind}`, (e) => structuredClone(e));
+  return listResponse(records, query, FIELDS.specs, `/${kind}`, (e) => clone(e));
 }
 
 function requireJsonBody(req: ServiceRequest): void {
@@ -102,7 +106,9 @@ export function handleFlowService(req: ServiceRequest, ctx: WriteContext): Servi
   const map = ctx.scope[collection];
 
   if (id === undefined) {
-    if (req.method === 'GET') return listResponse(map.values(), req.query, FIELDS[collection], `/${collection}`, view);
+    if (req.method === 'GET') {
+      return listResponse(map.values(), req.query, FIELDS[collection], `/${collection}`, view, { cache: ctx.scope.listCache[collection], version: ctx.scope.version });
+    }
     if (req.method === 'POST') {
       requireJsonBody(req);
       if (!isRecord(req.body)) throw flowError(400, '1100', `${collection}: the request body must be a JSON object`);
@@ -119,7 +125,7 @@ export function handleFlowService(req: ServiceRequest, ctx: WriteContext): Servi
     if (!current) throw notFound(collection, id);
     checkIfMatch(current, headerValue(req, 'if-match'), false);
     const { state, op } = applyAction(current, req.query.get('op'));
-    const next = touch({ ...structuredClone(current), state }, ctx);
+    const next = touch({ ...clone(current), state }, ctx);
     next.lastOperation = { started: ctx.now, updated: ctx.now, percentCompleted: 100, status: { value: 'completed', properties: {}, errors: [] }, ops: [], operation: op };
     ctx.store.put(ctx.scope, collection, next);
     return { status: 200, body: { id, etag: next.etag } };

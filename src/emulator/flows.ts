@@ -5,6 +5,7 @@ import { flowSpec } from './catalog.ts';
 import { invalidBody, isRecord, newMeta, type WriteContext } from './entity-common.ts';
 import type { Scope } from './store.ts';
 import type { Entity, PatchOp } from './types.ts';
+import { clone } from './clone.ts';
 
 function idList(body: Record<string, unknown>, key: string): string[] {
   const ids = body[key];
@@ -26,10 +27,10 @@ function inherited(scope: Scope, spec: Record<string, unknown>, sourceIds: strin
     const base = scope.connections.get(doc.baseConnectionId as string)?.doc;
     const entry: Record<string, unknown> = {
       id,
-      connectionSpec: structuredClone(doc.connectionSpec),
-      baseConnection: { id: doc.baseConnectionId, connectionSpec: structuredClone(base?.connectionSpec ?? doc.connectionSpec) },
+      connectionSpec: clone(doc.connectionSpec),
+      baseConnection: { id: doc.baseConnectionId, connectionSpec: clone(base?.connectionSpec ?? doc.connectionSpec) },
     };
-    if (doc.typeInfo) entry.typeInfo = structuredClone(doc.typeInfo);
+    if (doc.typeInfo) entry.typeInfo = clone(doc.typeInfo);
     return entry;
   };
   return {
@@ -95,11 +96,11 @@ export function createFlow(ctx: WriteContext, body: Record<string, unknown>): En
     sourceConnectionIds: [...sourceConnectionIds],
     targetConnectionIds: [...targetConnectionIds],
     inheritedAttributes: inherited(ctx.scope, spec, sourceConnectionIds, targetConnectionIds),
-    transformations: structuredClone(body.transformations ?? []),
+    transformations: clone(body.transformations ?? []),
     runs: `/runs?property=flowId==${meta.id}`,
     lastOperation: lastOperation('create', [], ctx.now),
   };
-  if (body.labels !== undefined) doc.labels = structuredClone(body.labels);
+  if (body.labels !== undefined) doc.labels = clone(body.labels);
   stampSegments(doc, ctx.now);
   return doc;
 }

@@ -2,6 +2,7 @@
 // Service's error codes: an unresolvable path is 1455-400 and `move` is rejected with 1434-400.
 import { badRequest, type ApiError } from './api-error.ts';
 import type { PatchOp } from './types.ts';
+import { clone } from './clone.ts';
 
 type Json = unknown;
 
@@ -98,9 +99,9 @@ export function parsePatch(body: unknown): PatchOp[] {
 
 /** Applies ops in order to a deep copy of `doc` and returns the copy; `doc` is never modified. */
 export function applyPatch<T>(doc: T, ops: readonly PatchOp[]): T {
-  let out: Json = structuredClone(doc);
+  let out: Json = clone(doc);
   for (const op of ops) {
-    const value = structuredClone(op.value);
+    const value = clone(op.value);
     switch (op.op) {
       case 'add':
         out = addAt(out, op.path, value);
@@ -112,7 +113,7 @@ export function applyPatch<T>(doc: T, ops: readonly PatchOp[]): T {
         out = replaceAt(out, op.path, value);
         break;
       case 'copy':
-        out = addAt(out, op.path, structuredClone(getAt(out, op.from ?? '')));
+        out = addAt(out, op.path, clone(getAt(out, op.from ?? '')));
         break;
       case 'test':
         if (JSON.stringify(getAt(out, op.path)) !== JSON.stringify(value)) throw badRequest('1100', `Patch test failed at "${op.path}"`);

@@ -76,25 +76,70 @@ export interface ListPage {
   total: number;
 }
 
-export function countMatches(records: Iterable<StoredRecord>, q: ListQuery, hidden?: (path: readonly PathStep[]) => boolean): number {
-  let n = 0;
-  for (const rec of records) if (q.filters.every((f) => matches(rec.doc, f, hidden))) n++;
-  return n;
+interface Keyed {
+  rec: StoredRecord;
+  key: unknown[];
 }
 
-/** `records` in write order (oldest first), as the store keeps them. */
-export function listPage(records: Iterable<StoredRecord>, q: ListQuery, hidden?: (path: readonly PathStep[]) => boolean): ListPage {
-  const keyed: { rec: StoredRecord; key: unknown[] }[] = [];
+/** Sorted matches of one (filters, orderby) query, reused while the scope's data version is unchanged. */
+export interface ListCache {
+  version: number;
+  entries: Map<string, Keyed[]>;
+}
+
+const CACHE_ENTRIES = 16;
+
+function sortedMatches(records: Iterable<StoredRecord>, q: ListQuery, hidden?: (path: readonly PathStep[]) => boolean): Keyed[] {
+  const keyed: Keyed[] = [];
   for (const rec of records) {
-    if (!q.filters.every((f) => matches(rec.doc, f, hidden))) continue;
-    const key = sortKey(rec, q.orderby);
-    if (q.after && compareKeys(key, q.after, q.orderby) <= 0) continue;
-    keyed.push({ rec, key });
+    if (q.filters.every((f) => matches(rec.doc, f, hidden))) keyed.push({ rec, key: sortKey(rec, q.orderby) });
   }
   if (q.orderby.length === 0) keyed.reverse();
   else keyed.sort((a, b) => compareKeys(a.key, b.key, q.orderby));
-  const page = keyed.slice(0, q.limit);
+  return keyed;
+}
+
+function cachedMatches(records: Iterable<StoredRecord>, q: ListQuery, hidden: ((path: readonly PathStep[]) => boolean) | undefined, cache: ListCache | undefined, version: number): Keyed[] {
+  if (!cache) return sortedMatches(records, q, hidden);
+  if (cache.version !== version) {
+    cache.entries.clear();
+    cache.version = version;
+  }
+  const signature = JSON.stringify([q.filters.map((f) => f.raw), q.rawOrderby ?? '']);
+  let keyed = cache.entries.get(signature);
+  if (!keyed) {
+    keyed = sortedMatches(records, q, hidden);
+    if (cache.entries.size >= CACHE_ENTRIES) cache.entries.delete(cache.entries.keys().next().value as string);
+    cache.entries.set(signature, keyed);
+  }
+  return keyed;
+}
+
+/** Index of the first entry strictly after `after` (binary search: the list is sorted by the same comparator). */
+function firstAfter(keyed: readonly Keyed[], after: readonly unknown[], orderby: readonly OrderKey[]): number {
+  let lo = 0;
+  let hi = keyed.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys((keyed[mid] as Keyed).key, after, orderby) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function countMatches(records: Iterable<StoredRecord>, q: ListQuery, hidden?: (path: readonly PathStep[]) => boolean, cache?: ListCache, version = 0): number {
+  return cachedMatches(records, q, hidden, cache, version).length;
+}
+
+/**
+ * One page of a list. `records` in write order (oldest first), as the store keeps them. With a cache and
+ * the scope's data version, the sorted matches are computed once and later pages cost O(log n + limit).
+ */
+export function listPage(records: Iterable<StoredRecord>, q: ListQuery, hidden?: (path: readonly PathStep[]) => boolean, cache?: ListCache, version = 0): ListPage {
+  const keyed = cachedMatches(records, q, hidden, cache, version);
+  const start = q.after ? firstAfter(keyed, q.after, q.orderby) : 0;
+  const page = keyed.slice(start, start + q.limit);
   const last = page[page.length - 1];
-  const more = keyed.length > q.limit && last !== undefined;
-  return { records: page.map((k) => k.rec), nextQuery: more ? nextPageQuery(q, last.key) : undefined, total: keyed.length };
+  const more = start + q.limit < keyed.length && last !== undefined;
+  return { records: page.map((k) => k.rec), nextQuery: more ? nextPageQuery(q, last.key) : undefined, total: keyed.length - start };
 }

@@ -1,7 +1,9 @@
 // The emulator's data: entities per (org, sandbox) scope and collection. Each collection is a Map kept in
 // write order (an updated entity is moved to the end), so "most recently created or updated first" is a
 // reverse walk with no sort. Entities are stored with their secrets; views strip them on the way out.
+import type { ListCache } from './list.ts';
 import { COLLECTIONS, type Collection, type Entity, type StoreSnapshot } from './types.ts';
+import { clone } from './clone.ts';
 
 export interface StoredRecord {
   doc: Entity;
@@ -12,6 +14,9 @@ export interface StoredRecord {
 export type Scope = Record<Collection, Map<string, StoredRecord>> & {
   /** Reverse references: entity id → ids of the entities that name it (baseConnectionId, source/targetConnectionIds). */
   refs: Map<string, Set<string>>;
+  /** Bumped on every write in the scope; list caches compare it. */
+  version: number;
+  listCache: Record<Collection, ListCache>;
 };
 
 function referencedIds(doc: Entity): string[] {
@@ -54,7 +59,12 @@ export interface PersistedStore {
 }
 
 function emptyScope(): Scope {
-  return { connections: new Map(), sourceConnections: new Map(), targetConnections: new Map(), flows: new Map(), refs: new Map() };
+  return { connections: new Map(), sourceConnections: new Map(), targetConnections: new Map(), flows: new Map(), refs: new Map(), version: 0,
+    listCache: {
+      connections: { version: -1, entries: new Map() }, sourceConnections: { version: -1, entries: new Map() },
+      targetConnections: { version: -1, entries: new Map() }, flows: { version: -1, entries: new Map() },
+    },
+  };
 }
 
 export const scopeKey = (org: string, sandbox: string) => `${org}/${sandbox}`;
@@ -91,6 +101,7 @@ export class Store {
     const rec: StoredRecord = { doc, seq, cseq: cseq ?? prev?.cseq ?? seq };
     unindex(scope, prev?.doc);
     index(scope, doc);
+    scope.version++;
     map.delete(doc.id); // re-insert at the end: newest write last
     map.set(doc.id, rec);
     this.onChange();
@@ -102,6 +113,7 @@ export class Store {
     const ok = scope[collection].delete(id);
     if (ok) {
       unindex(scope, prev?.doc);
+      scope.version++;
       this.seq++;
       this.onChange();
     }
@@ -117,7 +129,7 @@ export class Store {
     const scopes: StoreSnapshot['scopes'] = {};
     for (const [key, scope] of this.scopes) {
       const entry = {} as Record<Collection, Entity[]>;
-      for (const c of COLLECTIONS) entry[c] = [...scope[c].values()].map((r) => structuredClone(r.doc));
+      for (const c of COLLECTIONS) entry[c] = [...scope[c].values()].map((r) => clone(r.doc));
       scopes[key] = entry;
     }
     return { scopes };

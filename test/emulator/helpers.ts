@@ -1,4 +1,5 @@
 // Plain-HTTP helpers for the emulator tests: no flowsync client code, only fetch.
+import { Agent, request } from 'node:http';
 import type { TestContext } from 'node:test';
 import { EMULATOR_DEFAULTS, startEmulator, type EmulatorOptions, type StartedEmulator } from '../../src/emulator/index.ts';
 import { DESTINATION_TYPE_SPECS, PROFILE_STORE_SPEC_ID, STREAMING_FLOW_SPEC_ID } from '../../src/domain/specs.ts';
@@ -61,10 +62,36 @@ export async function apiFor(emu: StartedEmulator, opts: ApiOptions = {}): Promi
       else h[k] = v;
     }
     const payload = body === undefined ? undefined : body instanceof Raw ? body.text : JSON.stringify(body);
-    const res = await fetch(`${emu.flowServiceUrl}${path}`, { method, headers: h, body: payload });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, text, body: text ? JSON.parse(text) : undefined };
+    return httpCall(method, `${emu.flowServiceUrl}${path}`, h, payload);
   };
+}
+
+// node:http with a small keep-alive pool: many parallel fetch() calls open a socket each and are slow.
+const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+
+/** One plain HTTP request; rejects when the connection drops without an answer. */
+export function httpCall(method: string, url: string, headers: Record<string, string>, payload?: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const h: Record<string, string> = { ...headers };
+    if (payload !== undefined) h['content-length'] = String(Buffer.byteLength(payload));
+    const req = request(url, { method, headers: h, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const hdrs = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) hdrs.set(k, Array.isArray(v) ? v.join(', ') : v);
+        try {
+          resolve({ status: res.statusCode ?? 0, headers: hdrs, text, body: text ? JSON.parse(text) : undefined });
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 /** Creates the Profile Store base + source connection; returns the source connection id. */
