@@ -137,6 +137,21 @@ test('an Event Hubs account is read with its secret masked or absent', async (t)
   assert.equal(live.flows.length, 1);
 });
 
+test('a storm of 5xx, 429 and dropped connections still reads the same state', async (t) => {
+  const h = await harness(t, { client: { concurrency: 8, maxRetries: 8, breaker: { failureThreshold: 50, cooldownMs: 1_000 } } });
+  const shared = await seedDestination(h.client, 'prod', 'd-0');
+  await Promise.all(Array.from({ length: 120 }, (_, i) => seedDestination(h.client, 'prod', `d-${i + 1}`, { profile: shared.profile, source: shared.source })));
+  const calm = await readLiveState(h.client, ['prod']);
+  h.emu.admin.setFaults({ errorRate: 0.25, errorStatuses: [500, 502, 503, 504], throttleRate: 0.1, retryAfterSeconds: 2, dropRate: 0.1, seed: 42 });
+  h.emu.admin.resetRequests();
+  const stormy = await readLiveState(h.client, ['prod']);
+  assert.deepEqual(stormy, calm);
+  const statuses = h.serviceRequests().map((r) => r.status);
+  for (const s of [0, 429]) assert.ok(statuses.includes(s), `the storm included ${s}`);
+  assert.ok(statuses.some((s) => s >= 500));
+  assert.equal(statuses.filter((s) => s === 200).length, 2 + 1 + 2 + 2, 'every page was read exactly once successfully');
+});
+
 test('entities an API returns despite the filters (other specs, source dataflows) are left out', async () => {
   // The emulator honours every filter and knows only the streaming flow spec, so an API that ignores
   // a filter is simulated at the list seam (the one place readLiveSandbox touches the client).
