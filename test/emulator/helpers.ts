@@ -28,6 +28,7 @@ export async function getToken(emu: { imsUrl: string }, clientId: string = EMULA
     body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: EMULATOR_DEFAULTS.clientSecret, scope: 'openid,AdobeID' }),
   });
   const body = (await res.json()) as { access_token: string };
+  if (res.status !== 200) throw new Error(`IMS answered ${res.status}: ${JSON.stringify(body)}`);
   return body.access_token;
 }
 
