@@ -64,11 +64,14 @@ export async function listManifestFiles(root: string, rootReal: string, folders:
           diagnostics.push(diag('error', 'FS_MANIFEST_SYMLINK', `${rel} is a broken symbolic link`, 'Remove the link or point it at a file inside the repo.', { file: rel }));
           continue;
         }
+        const st = await stat(target);
         if (!isInside(rootReal, target)) {
-          diagnostics.push(diag('error', 'FS_MANIFEST_SYMLINK', `${rel} is a symbolic link that leaves the repository`, 'Manifests must live inside the config repo; copy the file in instead of linking to it.', { file: rel }));
+          // Only links that would be read as manifests matter (a linked secret file is checked where it is used).
+          if (st.isDirectory() || /\.ya?ml$/i.test(entry.name)) {
+            diagnostics.push(diag('error', 'FS_MANIFEST_SYMLINK', `${rel} is a symbolic link that leaves the repository`, 'Manifests must live inside the config repo; copy the file in instead of linking to it.', { file: rel }));
+          }
           continue;
         }
-        const st = await stat(target);
         isDir = st.isDirectory();
         isFile = st.isFile();
       }
