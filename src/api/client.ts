@@ -48,6 +48,11 @@ const MAX_PAGE = 100;
 const MAX_PAGES = 100_000;
 const SPEC_SANDBOX = 'prod';
 
+/** A 404 about the entity itself, not about the sandbox (2100/2101-404 "Sandbox not found"). */
+function entityGone(err: unknown): boolean {
+  return err instanceof ApiError && err.code === 'FS_API_NOT_FOUND' && !/^210[01]-/.test(err.adobeCode ?? '');
+}
+
 /** The etag as If-Match wants it: verbatim, with quotes added when the value has none. */
 export function quoteEtag(etag: string): string {
   return etag.startsWith('"') || etag.startsWith('W/"') ? etag : `"${etag}"`;
@@ -146,7 +151,7 @@ export class FlowServiceClient {
       if (body && typeof body === 'object' && 'id' in body) return body as T;
       throw new ApiError('FS_API_RESPONSE', `GET ${entity}: the answer holds no entity`, { status: answer.status, entity });
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'FS_API_NOT_FOUND') return undefined;
+      if (entityGone(err)) return undefined;
       throw err;
     }
   }
@@ -206,7 +211,7 @@ export class FlowServiceClient {
     try {
       await this.answer({ method: 'DELETE', url: this.url(collection, id), collection, entity: `${collection}/${id}`, sandbox, flowService: true });
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'FS_API_NOT_FOUND') return;
+      if (entityGone(err)) return;
       throw err;
     }
   }
