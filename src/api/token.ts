@@ -39,6 +39,7 @@ export class TokenSource {
   private cached: Cached | undefined;
   private inflight: Promise<string> | undefined;
   private staticRejected = false;
+  private staticAnnounced = false;
   private readonly issued = new Set<string>();
 
   constructor(private readonly opts: TokenSourceOptions) {}
@@ -49,7 +50,13 @@ export class TokenSource {
   }
 
   async get(): Promise<string> {
-    if (this.opts.accessToken && !this.staticRejected) return this.opts.accessToken;
+    if (this.opts.accessToken && !this.staticRejected) {
+      if (!this.staticAnnounced) {
+        this.staticAnnounced = true;
+        this.opts.emit({ type: 'token', source: 'static' });
+      }
+      return this.opts.accessToken;
+    }
     if (this.cached && this.opts.now() < renewAt(this.cached)) return this.cached.token;
     if (!this.opts.clientSecret) {
       throw new ApiError(

@@ -55,8 +55,10 @@ test('a static access token is used without IMS', async (t) => {
   const token = h.emu.admin.issueToken({ clientId: EMULATOR_DEFAULTS.clientId });
   const client = h.newClient({ accessToken: token, clientSecret: undefined });
   assert.deepEqual(await client.list('prod', 'flows'), []);
+  await client.list('prod', 'flows');
   assert.equal(h.imsRequests().length, 0);
   assert.equal(h.serviceRequests().at(-1)?.status, 200);
+  assert.deepEqual(h.events.filter((e) => e.type === 'token'), [{ type: 'token', source: 'static' }]);
 });
 
 test('a refused static token without a client secret is an auth error after one request', async (t) => {
