@@ -68,7 +68,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Started
       closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }).then(() => writer?.flush());
+      }).then(() => {
+        writer?.flush();
+        if (writer?.lastError) throw writer.lastError;
+      });
       return closed;
     },
   };

@@ -1,11 +1,29 @@
 // State file: the whole store as JSON, written to a temp file in the same folder and renamed over the
 // old one (rename is atomic, so a kill at any moment leaves the old or the new file, never half of one).
 // Writes are debounced; flush() writes synchronously so close never loses an acknowledged write.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { PersistedStore } from './store.ts';
 
+const tmpPrefix = (file: string) => `.${basename(file)}.`;
+
+/** Removes temp files a killed emulator left next to the state file (the state file itself is intact). */
+function removeStaleTemps(file: string): void {
+  const dir = dirname(file);
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith(tmpPrefix(file)) && name.endsWith('.tmp')) {
+      try {
+        unlinkSync(join(dir, name));
+      } catch {
+        /* another process may have renamed it already */
+      }
+    }
+  }
+}
+
 export function loadState(file: string): PersistedStore | undefined {
+  removeStaleTemps(file);
   if (!existsSync(file)) return undefined;
   const text = readFileSync(file, 'utf8');
   const data = JSON.parse(text) as PersistedStore;
@@ -17,7 +35,7 @@ export function loadState(file: string): PersistedStore | undefined {
 
 /** Writes `text` to `file` atomically: temp file in the same folder, fsync, rename. */
 export function writeAtomic(file: string, text: string): void {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  const tmp = join(dirname(file), `${tmpPrefix(file)}${process.pid}.tmp`);
   const fd = openSync(tmp, 'w');
   try {
     writeSync(fd, text);
@@ -40,6 +58,7 @@ export function writeAtomic(file: string, text: string): void {
 export class StateWriter {
   private timer: NodeJS.Timeout | undefined;
   private dirty = false;
+  private lastWriteMs = 0;
   lastError: Error | undefined;
 
   constructor(
@@ -52,10 +71,11 @@ export class StateWriter {
   changed(): void {
     this.dirty = true;
     if (this.timer) return;
+    // a big store takes a while to write: wait at least twice as long as the last write took
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.flush();
-    }, this.debounceMs);
+    }, Math.max(this.debounceMs, 2 * this.lastWriteMs));
     this.timer.unref();
   }
 
@@ -67,9 +87,12 @@ export class StateWriter {
     if (!this.dirty) return;
     this.dirty = false;
     try {
+      const started = performance.now();
       writeAtomic(this.file, JSON.stringify(this.serialize()));
+      this.lastWriteMs = performance.now() - started;
       this.lastError = undefined;
     } catch (err) {
+      if (!this.lastError) process.emitWarning(`flowsync emulator: cannot write state file ${this.file}: ${(err as Error).message}`);
       this.lastError = err as Error;
       this.dirty = true;
     }
