@@ -82,7 +82,7 @@ async function spawnEmulator(t: TestContext, args: string[]): Promise<Child> {
   proc.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   proc.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  const url = await eventually(() => /listening on (http:\/\/\S+)/.exec(out)?.[1], { timeoutMs: 20_000, message: `emulator did not start: ${err}` });
+  const url = (await eventually(() => /listening on (http:\/\/\S+)/.exec(out)?.[1], { timeoutMs: 20_000, message: `emulator did not start: ${err}` })) as string;
   return { proc, url, stdout: () => out, exited };
 }
 
