@@ -1,8 +1,8 @@
 // flowsync's reconcile core called in-process (no CLI): load + validate, read live state, plan,
 // apply. Used to seed the emulator with real flowsync entities (ownership tags and all) and by the
 // scenarios that measure the core itself.
-import { FlowServiceClient, type PatchOperation } from '../../src/api/index.ts';
-import { applyPlan, type ApplyClient, type ApplyResult } from '../../src/apply/index.ts';
+import { FlowServiceClient } from '../../src/api/index.ts';
+import { applyPlan, type ApplyResult } from '../../src/apply/index.ts';
 import type { Plan } from '../../src/domain/plan.ts';
 import { loadRepo, type LoadedRepo } from '../../src/manifest/index.ts';
 import { planChanges } from '../../src/plan/index.ts';
@@ -52,21 +52,10 @@ export async function planFor(loaded: LoadedRepo, client: FlowServiceClient): Pr
   return planChanges(loaded.desired, live, { prune: false, createdAt: new Date().toISOString() });
 }
 
-/** apply's narrow client seam types patch ops as unknown[]; the API client wants PatchOperation[]. */
-function asApplyClient(client: FlowServiceClient): ApplyClient {
-  return {
-    list: (sandbox, collection, query) => client.list(sandbox, collection, query),
-    create: (sandbox, collection, body, opts) => client.create(sandbox, collection, body, opts),
-    patch: (sandbox, collection, id, etag, ops) => client.patch(sandbox, collection, id, etag, ops as PatchOperation[]),
-    delete: (sandbox, collection, id) => client.delete(sandbox, collection, id),
-    flowAction: (sandbox, id, op) => client.flowAction(sandbox, id, op),
-  };
-}
-
 /** One reconcile: plan against live, apply it, and fail loudly when any action did not succeed. */
 export async function reconcile(loaded: LoadedRepo, client: FlowServiceClient, concurrency = 4): Promise<{ plan: Plan; result: ApplyResult }> {
   const plan = await planFor(loaded, client);
-  const result = await applyPlan(plan, { client: asApplyClient(client), secrets: loaded.secrets, concurrency });
+  const result = await applyPlan(plan, { client, secrets: loaded.secrets, concurrency });
   const bad = result.outcomes.filter((o) => o.status === 'failed' || o.status === 'skipped');
   if (bad.length) throw new Error(`apply: ${bad.length} actions did not succeed, e.g. ${bad[0]!.address}: ${bad[0]!.error?.message ?? bad[0]!.status}`);
   return { plan, result };

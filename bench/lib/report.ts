@@ -92,10 +92,10 @@ export function formatTarget(t: Target | undefined, unit: string): string {
 
 /** The rows of some scenarios as a fixed-width text table (also used for RESULTS.md, inside a code block). */
 export function formatTable(results: ScenarioResult[]): string {
-  const header = ['scenario', 'case', 'metric', 'value', 'target', 'ratio', 'verdict'];
+  const header = ['scenario', 'case', 'metric', 'value', 'target', 'ratio', 'verdict', 'note'];
   const lines: string[][] = [];
   for (const res of results) {
-    if (res.error) lines.push([res.scenario, '', 'NOT RUN', '', '', '', res.error.split('\n')[0]!.slice(0, 100)]);
+    if (res.error) lines.push([res.scenario, '', 'NOT RUN', '', '', '', '', res.error.split('\n')[0]!.slice(0, 120)]);
     for (const r of res.rows) {
       lines.push([
         res.scenario,
@@ -105,6 +105,7 @@ export function formatTable(results: ScenarioResult[]): string {
         formatTarget(r.target, r.unit),
         r.ratio === undefined ? '' : fmt(r.ratio),
         r.verdict ?? '',
+        r.note ?? '',
       ]);
     }
   }
