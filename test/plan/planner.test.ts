@@ -10,7 +10,8 @@ import { account, destination, desiredState, liveFor, liveBase, liveSource, live
 import { Simulator } from './simulator.ts';
 
 const ids = (plan: Plan) => plan.actions.map((a) => a.id);
-const byType = <T extends Action['type']>(plan: Plan, type: T) => plan.actions.filter((a): a is Extract<Action, { type: T }> => a.type === type);
+type Of<T extends Action['type']> = Action extends infer A ? (A extends { type: infer U } ? (T extends U ? A & { type: T } : never) : never) : never;
+const byType = <T extends Action['type']>(plan: Plan, type: T) => plan.actions.filter((a): a is Of<T> => a.type === type);
 const one = <T extends Action['type']>(plan: Plan, type: T) => {
   const found = byType(plan, type);
   assert.equal(found.length, 1, `expected one ${type}, got ${found.length}`);
@@ -149,7 +150,7 @@ test('changing an account type replaces the account and every destination using 
 test('an untagged account, target connection and dataflow with matching name and shape are adopted, not duplicated', () => {
   const live = liveFor(base);
   for (const e of [...live.sandboxes.prod!.baseConnections, ...live.sandboxes.prod!.targetConnections, ...live.sandboxes.prod!.flows]) {
-    if (e.specId !== PROFILE_STORE_SPEC_ID) e.description = 'made by hand';
+    if (!('specId' in e) || e.specId !== PROFILE_STORE_SPEC_ID) e.description = 'made by hand';
   }
   const plan = planChanges(base, live, OPTS);
   assert.deepEqual(plan.actions.map((a) => `${a.type} ${a.origin}`), ['update-account adoption', 'update-target-connection adoption', 'update-flow adoption']);
