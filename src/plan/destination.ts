@@ -99,7 +99,7 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
   }
 
   const flowReplace = !!flow && (tcReplace || !tc || !flow.targetConnectionIds.includes(tc.id) || flow.flowSpecId !== STREAMING_FLOW_SPEC_ID);
-  const why = tcReplace ? `account ${d.account}` : 'target connection';
+  const why = tcReplace ? `account changes to ${d.account}` : 'its target connection changes';
   // Every other dataflow on a target connection that is replaced must go first; only flowsync's own duplicates may.
   const riders = tc && tcReplace ? ctx.inv.live.flows.filter((f) => f.targetConnectionIds.includes(tc.id) && f.id !== flow?.id).sort((a, b) => (a.id < b.id ? -1 : 1)) : [];
   const foreign = riders.filter((f) => { const t = parseOwnerTag(f.description).tag; return t?.kind !== 'destination' || t.name !== d.name; });
@@ -121,7 +121,7 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
     deleteFlowId = `${addr}/flow/delete`;
     ctx.actions.push({
       id: deleteFlowId, type: 'delete-flow', change: 'replace', origin: 'manifest', sandbox: d.sandbox, address: addr, dependsOn: [],
-      summary: `delete dataflow ${flow.name} (its ${why} changes)`, entityId: flow.id, etag: flow.etag, name: flow.name,
+      summary: `delete dataflow ${flow.name} (${why})`, entityId: flow.id, etag: flow.etag, name: flow.name,
     });
     ctx.deleted.add(flow.id);
   }
@@ -130,7 +130,7 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
     deleteTcId = `${addr}/target-connection/delete`;
     ctx.actions.push({
       id: deleteTcId, type: 'delete-target-connection', change: 'replace', origin: 'manifest', sandbox: d.sandbox, address: addr,
-      dependsOn: [deleteFlowId, ...riderDeletes].filter((x): x is string => !!x), summary: `delete target connection ${tc.name} (its account changes)`,
+      dependsOn: [deleteFlowId, ...riderDeletes].filter((x): x is string => !!x), summary: `delete target connection ${tc.name} (${why})`,
       entityId: tc.id, etag: tc.etag, name: tc.name,
     });
     ctx.deleted.add(tc.id);
