@@ -61,6 +61,8 @@ const accountArb = fc.record({
   namespace: fc.tuple(fc.constantFrom('plain', 'env'), fc.stringMatching(/^[a-z][a-z0-9-]{4,12}[a-z0-9]$/)),
 });
 
+type AccountSeed = typeof accountArb extends fc.Arbitrary<infer T> ? T : never;
+
 const destinationArb = fc.record({
   accountIndex: fc.nat(),
   name,
@@ -88,7 +90,7 @@ export const repoArb: fc.Arbitrary<GenRepo> = fc
   .map((g) => build(g));
 
 function build(g: {
-  accounts: fc.RecordValue<typeof accountArb extends fc.Arbitrary<infer T> ? T : never>[];
+  accounts: AccountSeed[];
   destinations: GenDestination[];
   defaultSandbox: string | undefined;
   omitDefaultSandbox: boolean;
