@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../helpers/cli.ts';
@@ -143,7 +143,7 @@ interface Observed {
 }
 
 /** Runs a representative scenario (Kinesis and Event Hubs) and records every answer by operation. */
-async function observe(t: Parameters<Parameters<typeof test>[1]>[0]): Promise<Observed[]> {
+async function observe(t: TestContext): Promise<Observed[]> {
   const emu = await startForTest(t);
   const api = await apiFor(emu);
   const seen: Observed[] = [];
