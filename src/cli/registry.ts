@@ -1,6 +1,8 @@
 // Every CLI command, registered in one explicit map. Add a command here (one import, one entry).
 import type { Command } from './command.ts';
+import { applyCommand } from './apply-command.ts';
 import { emulatorCommand } from './emulator-command.ts';
+import { planCommand } from './plan-command.ts';
 import { validateCommand } from './validate-command.ts';
 
-export const COMMANDS: Command[] = [emulatorCommand, validateCommand];
+export const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, emulatorCommand];

@@ -177,6 +177,8 @@ export interface Plan {
   org?: string;
   revision?: string; // git revision of the manifests, when known
   prune: boolean;
+  /** Digest of the desired state the plan was made from; a saved plan refuses to apply once the manifests moved. */
+  desiredHash?: string;
   sandboxes: string[];
   actions: Action[]; // execution order (dependencies first, deletions in reverse dependency order)
   drift: DriftItem[];

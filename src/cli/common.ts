@@ -1,0 +1,52 @@
+// Pieces every API-facing command shares: the connection flags, loading the config repo with its
+// diagnostics shown, and colour decisions (TTY and NO_COLOR).
+import path from 'node:path';
+import { hasErrors } from '../domain/diagnostics.ts';
+import { loadRepo, type LoadedRepo } from '../manifest/index.ts';
+import { countLine, renderDiagnosticsText } from '../render/diagnostics.ts';
+import type { ConnectFlags } from '../reconcile/connect.ts';
+import type { CommandIO } from './command.ts';
+
+export const CONNECT_OPTIONS = {
+  endpoint: { type: 'string' },
+  'ims-endpoint': { type: 'string' },
+  org: { type: 'string' },
+  'client-id': { type: 'string' },
+} as const;
+
+export const CONNECT_USAGE = `Connection (flags win over FLOWSYNC_* environment variables, which win over flowsync.yaml):
+  --endpoint URL      API base, e.g. https://platform.adobe.io or http://127.0.0.1:4010 (emulator)
+  --ims-endpoint URL  IMS token URL (default https://ims-na1.adobelogin.com/ims/token/v3)
+  --org ID            IMS org id (…@AdobeOrg)
+  --client-id ID      API client id (x-api-key); the secret or token only from env or flowsync.yaml`;
+
+export function connectFlags(values: Record<string, unknown>): ConnectFlags {
+  const flags: ConnectFlags = {};
+  if (typeof values.endpoint === 'string') flags.endpoint = values.endpoint;
+  if (typeof values['ims-endpoint'] === 'string') flags.imsEndpoint = values['ims-endpoint'];
+  if (typeof values.org === 'string') flags.org = values.org;
+  if (typeof values['client-id'] === 'string') flags.clientId = values['client-id'];
+  return flags;
+}
+
+export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(stream.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb';
+}
+
+/**
+ * Loads the config repo; prints warnings, and on errors prints them all and returns undefined
+ * (the caller exits 1 before any API call: bad input never causes a write).
+ */
+export async function loadRepoOrReport(dir: string, io: CommandIO, opts: { resolveSecrets?: boolean } = {}): Promise<LoadedRepo | undefined> {
+  const root = path.resolve(io.cwd, dir);
+  const repo = await loadRepo(root, { env: io.env, resolveSecrets: opts.resolveSecrets ?? true });
+  if (repo.diagnostics.length > 0) {
+    const prefix = path.relative(io.cwd, root);
+    io.stderr.write(renderDiagnosticsText(repo.diagnostics, { color: useColor(io.stderr, io.env), ...(prefix ? { filePrefix: prefix } : {}) }));
+  }
+  if (hasErrors(repo.diagnostics)) {
+    io.stderr.write(`\nThe manifests are not valid (${countLine(repo.diagnostics)}); nothing was read from or written to the API.\n`);
+    return undefined;
+  }
+  return repo;
+}

@@ -1,0 +1,56 @@
+// Builds the API client's options from, in order of precedence: command-line flags, FLOWSYNC_*
+// environment variables, then flowsync.yaml (whose secrets are references resolved here).
+import { clientOptionsFromEnv, FlowServiceClient, type ClientEvent, type FlowServiceClientOptions } from '../api/index.ts';
+import { FlowsyncError } from '../domain/errors.ts';
+import { resolveSecretRef, type FlowsyncConfig } from '../manifest/index.ts';
+
+export interface ConnectFlags {
+  endpoint?: string;
+  imsEndpoint?: string;
+  org?: string;
+  clientId?: string;
+}
+
+export async function clientOptions(
+  config: FlowsyncConfig,
+  ctx: { root: string; env: NodeJS.ProcessEnv; flags?: ConnectFlags },
+): Promise<FlowServiceClientOptions> {
+  const fromEnv = clientOptionsFromEnv(ctx.env);
+  const flags = ctx.flags ?? {};
+  const orgId = flags.org ?? fromEnv.orgId ?? config.org;
+  const clientId = flags.clientId ?? fromEnv.clientId ?? config.api.clientId;
+  const options: FlowServiceClientOptions = {
+    endpoint: flags.endpoint ?? fromEnv.endpoint ?? config.api.endpoint,
+    imsEndpoint: flags.imsEndpoint ?? fromEnv.imsEndpoint ?? config.api.imsEndpoint,
+    orgId,
+    clientId,
+    scope: config.api.scope,
+    concurrency: config.reconcile.concurrency,
+  };
+  const refCtx = { root: ctx.root, env: ctx.env };
+  const accessToken = fromEnv.accessToken ?? (config.api.accessToken ? await resolveSecretRef(config.api.accessToken, refCtx) : undefined);
+  const clientSecret = fromEnv.clientSecret ?? (config.api.clientSecret ? await resolveSecretRef(config.api.clientSecret, refCtx) : undefined);
+  if (accessToken) options.accessToken = accessToken;
+  if (clientSecret) options.clientSecret = clientSecret;
+
+  const missing = [
+    !orgId && 'an IMS org id (--org, FLOWSYNC_ORG_ID or `org` in flowsync.yaml)',
+    !clientId && 'a client id (--client-id, FLOWSYNC_CLIENT_ID or `api.clientId`)',
+    !accessToken && !clientSecret && 'a client secret or access token (FLOWSYNC_CLIENT_SECRET / FLOWSYNC_ACCESS_TOKEN or `api.clientSecret` / `api.accessToken`)',
+  ].filter((m): m is string => Boolean(m));
+  if (missing.length > 0) {
+    throw new FlowsyncError('FS_API_AUTH', `no API credentials: flowsync needs ${missing.join(', ')}`, {
+      hint: 'See README "Running against a real AEP org"; for the local emulator run `flowsync emulator` and use its printed settings.',
+    });
+  }
+  return options;
+}
+
+export async function connect(
+  config: FlowsyncConfig,
+  ctx: { root: string; env: NodeJS.ProcessEnv; flags?: ConnectFlags; onEvent?: (e: ClientEvent) => void },
+): Promise<FlowServiceClient> {
+  const options = await clientOptions(config, ctx);
+  if (ctx.onEvent) options.onEvent = ctx.onEvent;
+  return new FlowServiceClient(options);
+}

@@ -1,0 +1,132 @@
+// The reconcile verbs shared by the CLI (plan, apply, import) and the daemon: read live state,
+// plan, apply with 412 recompute, verify by reading again. Effects come in as parameters.
+import type { FlowServiceClient } from '../api/index.ts';
+import { applyPlan, type ApplyEvent, type ApplyResult } from '../apply/index.ts';
+import { specHash } from '../domain/fingerprint.ts';
+import type { DesiredState, LiveSandbox, LiveState } from '../domain/model.ts';
+import type { Action, Plan } from '../domain/plan.ts';
+import type { Secrets } from '../manifest/index.ts';
+import { planAccount, planChanges, planDestination, withLiveEntity } from '../plan/index.ts';
+import { parseBaseConnection, parseFlow, parseTargetConnection, readLiveState } from '../state/index.ts';
+
+export interface PlanInput {
+  desired: DesiredState;
+  prune: boolean;
+  now: Date;
+  org?: string;
+  revision?: string;
+}
+
+/** Digest of the desired state a plan was made from; a saved plan refuses to apply when it moved. */
+export function desiredDigest(desired: DesiredState): string {
+  return specHash({ accounts: desired.accounts.map(({ source: _s, ...a }) => a), destinations: desired.destinations.map(({ source: _s, ...d }) => d) });
+}
+
+export async function readLive(client: FlowServiceClient, desired: DesiredState, concurrency = 4): Promise<LiveState> {
+  return readLiveState(client, desired.sandboxes, { concurrency });
+}
+
+export function makePlan(input: PlanInput, live: LiveState): Plan {
+  const plan = planChanges(input.desired, live, {
+    prune: input.prune,
+    createdAt: input.now.toISOString(),
+    ...(input.org ? { org: input.org } : {}),
+    ...(input.revision ? { revision: input.revision } : {}),
+  });
+  return { ...plan, desiredHash: desiredDigest(input.desired) };
+}
+
+type LiveKind = keyof LiveSandbox;
+
+const COLLECTION: Record<LiveKind, 'connections' | 'sourceConnections' | 'targetConnections' | 'flows'> = {
+  baseConnections: 'connections',
+  sourceConnections: 'sourceConnections',
+  targetConnections: 'targetConnections',
+  flows: 'flows',
+};
+
+function entityKind(action: Action): LiveKind | undefined {
+  switch (action.type) {
+    case 'update-account':
+    case 'delete-account':
+      return 'baseConnections';
+    case 'update-target-connection':
+    case 'delete-target-connection':
+      return 'targetConnections';
+    case 'update-flow':
+    case 'set-flow-state':
+    case 'delete-flow':
+      return 'flows';
+    case 'delete-profile-store':
+      return 'sourceConnections';
+    default:
+      return undefined;
+  }
+}
+
+export interface ApplyLiveOptions {
+  client: FlowServiceClient;
+  secrets: Secrets;
+  input: PlanInput;
+  live: LiveState;
+  concurrency?: number;
+  onEvent?: (e: ApplyEvent) => void;
+}
+
+/**
+ * Applies a fresh plan. On a 412 the entity is read again (one GET), that one destination or
+ * account is planned again against it, and the matching action replaces the stale one.
+ */
+export async function applyLive(plan: Pick<Plan, 'actions'>, opts: ApplyLiveOptions): Promise<ApplyResult> {
+  let live = opts.live;
+  const planOpts = { prune: opts.input.prune, createdAt: opts.input.now.toISOString() };
+  const recompute = async (action: Action): Promise<Action | null> => {
+    const kind = entityKind(action);
+    if (!kind || !('entityId' in action)) return null;
+    const raw = await opts.client.get<unknown>(action.sandbox, COLLECTION[kind], action.entityId);
+    const parsed =
+      raw === undefined
+        ? null
+        : kind === 'flows'
+          ? parseFlow(raw, action.sandbox)
+          : kind === 'targetConnections'
+            ? parseTargetConnection(raw, action.sandbox)
+            : kind === 'baseConnections'
+              ? parseBaseConnection(raw, action.sandbox)
+              : null;
+    live = withLiveEntity(live, action.sandbox, kind, action.entityId, parsed as never);
+    const fresh =
+      action.type === 'update-account'
+        ? planAccount(opts.input.desired, live, { sandbox: action.sandbox, account: action.account }, planOpts)
+        : 'destination' in action
+          ? planDestination(opts.input.desired, live, { sandbox: action.sandbox, destination: action.destination }, planOpts)
+          : [];
+    return fresh.find((a) => a.id === action.id) ?? fresh.find((a) => a.type === action.type && 'entityId' in a && a.entityId === action.entityId) ?? null;
+  };
+  return applyPlan(plan, {
+    client: opts.client,
+    secrets: opts.secrets,
+    concurrency: opts.concurrency ?? 4,
+    recompute,
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+  });
+}
+
+export interface Verification {
+  /** Addresses the apply changed that still differ after a fresh read, with what is left. */
+  unverified: { address: string; remaining: string[] }[];
+  live: LiveState;
+}
+
+/** The tutorial's "verify the dataflow" step: read again and plan again; what apply touched must now be clean. */
+export async function verifyApplied(client: FlowServiceClient, input: PlanInput, result: ApplyResult, concurrency = 4): Promise<Verification> {
+  const live = await readLive(client, input.desired, concurrency);
+  const again = makePlan(input, live);
+  const touched = new Set(result.outcomes.filter((o) => o.status === 'applied').map((o) => o.address));
+  const unverified = new Map<string, string[]>();
+  for (const action of again.actions) {
+    if (!touched.has(action.address)) continue;
+    unverified.set(action.address, [...(unverified.get(action.address) ?? []), action.summary]);
+  }
+  return { unverified: [...unverified].map(([address, remaining]) => ({ address, remaining })), live };
+}
