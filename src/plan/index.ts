@@ -67,9 +67,11 @@ function refusedDeletes(sctx: SandboxCtx): Map<string, string> {
     ...kept(live.targetConnections).map((t) => ({ id: t.id, name: `target connection ${t.name}`, refs: [t.baseConnectionId] })),
     ...kept(live.sourceConnections).map((c) => ({ id: c.id, name: `source connection ${c.name}`, refs: [c.baseConnectionId] })),
   ];
+  const firstUser = new Map<string, (typeof users)[number]>();
+  for (const u of users) for (const ref of u.refs) if (!firstUser.has(ref)) firstUser.set(ref, u);
   for (const a of sctx.actions) {
     if (!a.type.startsWith('delete-') || !('entityId' in a)) continue;
-    const user = users.find((u) => u.refs.includes(a.entityId));
+    const user = firstUser.get(a.entityId);
     if (user && !refused.has(a.address)) refused.set(a.address, `${a.address}: ${a.summary} is held back: ${user.name} (${user.id}) still uses it; remove or re-point it first.`);
   }
   return refused;

@@ -47,13 +47,24 @@ export function linkDeletions(actions: Action[], live: LiveSandbox): void {
   }
 }
 
+function insertSorted<T>(list: T[], item: T, cmp: (a: T, b: T) => number): void {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cmp(list[mid]!, item) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  list.splice(lo, 0, item);
+}
+
 /** Topological order, deterministic for equal input. Dependencies outside the list are ignored. */
 export function orderActions(actions: Action[]): Action[] {
   const byId = new Map(actions.map((a) => [a.id, a]));
   for (const a of actions) a.dependsOn = [...new Set(a.dependsOn)].filter((d) => byId.has(d)).sort();
   const waiting = new Map(actions.map((a) => [a.id, a.dependsOn.length]));
   const dependents = new Map<string, string[]>();
-  for (const a of actions) for (const d of a.dependsOn) dependents.set(d, [...(dependents.get(d) ?? []), a.id]);
+  for (const a of actions) for (const d of a.dependsOn) (dependents.get(d) ?? dependents.set(d, []).get(d)!).push(a.id);
   const cmp = (x: Action, y: Action) => rank(x) - rank(y) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
   const ready = actions.filter((a) => a.dependsOn.length === 0).sort(cmp);
   const out: Action[] = [];
@@ -63,10 +74,7 @@ export function orderActions(actions: Action[]): Action[] {
     for (const id of dependents.get(next.id) ?? []) {
       const left = waiting.get(id)! - 1;
       waiting.set(id, left);
-      if (left === 0) {
-        ready.push(byId.get(id)!);
-        ready.sort(cmp);
-      }
+      if (left === 0) insertSorted(ready, byId.get(id)!, cmp);
     }
   }
   if (out.length !== actions.length) throw new Error('plan actions have a dependency cycle'); // a planner bug, never user input

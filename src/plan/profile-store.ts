@@ -15,7 +15,8 @@ export function profileStoreAddress(sandbox: string): string {
 /** Wires the plan's new dataflows to a Profile Store source connection, creating one if needed. */
 export function planProfileStore(ctx: SandboxCtx): void {
   if (ctx.needsProfileStore.length === 0) return;
-  const flows = ctx.actions.filter((a): a is CreateFlowAction => a.type === 'create-flow' && ctx.needsProfileStore.includes(a.id));
+  const needs = new Set(ctx.needsProfileStore);
+  const flows = ctx.actions.filter((a): a is CreateFlowAction => a.type === 'create-flow' && needs.has(a.id));
   const source = ctx.inv.profileSources[0];
   if (source) {
     for (const f of flows) f.sourceConnectionId = source.id;

@@ -7,19 +7,21 @@ import { destinationAddress } from './destination.ts';
 import { profileStoreAddress } from './profile-store.ts';
 import type { SandboxCtx } from './context.ts';
 
-function uniqueId(ctx: SandboxCtx, base: string, entityId: string): string {
+function uniqueId(taken: Set<string>, base: string, entityId: string): string {
   const plain = `${base}/delete`;
-  return ctx.actions.some((a) => a.id === plain) ? `${base}/${entityId}/delete` : plain;
+  const id = taken.has(plain) ? `${base}/${entityId}/delete` : plain;
+  taken.add(id);
+  return id;
 }
 
-function remove(ctx: SandboxCtx, fields: Omit<DeleteAction, 'id' | 'change' | 'origin' | 'sandbox' | 'dependsOn'> & { idBase: string }): void {
+function remove(ctx: SandboxCtx, taken: Set<string>, fields: Omit<DeleteAction, 'id' | 'change' | 'origin' | 'sandbox' | 'dependsOn'> & { idBase: string }): void {
   const { idBase, ...rest } = fields;
   const held = ctx.blocked.get(rest.address);
   if (held) {
     ctx.warnings.push(held);
     return;
   }
-  ctx.actions.push({ ...rest, id: uniqueId(ctx, idBase, rest.entityId), change: 'delete', origin: 'prune', sandbox: ctx.inv.sandbox, dependsOn: [] });
+  ctx.actions.push({ ...rest, id: uniqueId(taken, idBase, rest.entityId), change: 'delete', origin: 'prune', sandbox: ctx.inv.sandbox, dependsOn: [] });
   ctx.deleted.add(rest.entityId);
 }
 
@@ -30,6 +32,7 @@ function note(ctx: SandboxCtx, what: string, why: string): void {
 export function planPrune(ctx: SandboxCtx): void {
   const sb = ctx.inv.sandbox;
   const live = ctx.inv.live;
+  const taken = new Set(ctx.actions.map((a) => a.id));
   const destinations = new Set(ctx.desired.destinations.filter((d) => d.sandbox === sb).map((d) => d.name));
   const stale = (id: string) => !ctx.claimed.has(id) && !ctx.deleted.has(id);
   const reason = (name: string, wanted: Set<string>) => (wanted.has(name) ? 'is a duplicate of the entity flowsync manages' : 'has no manifest any more');
@@ -38,7 +41,7 @@ export function planPrune(ctx: SandboxCtx): void {
     for (const f of flows.filter((f) => stale(f.id))) {
       const addr = destinationAddress(sb, name);
       if (!ctx.opts.prune) { note(ctx, `${addr}: dataflow ${f.id}`, reason(name, destinations)); continue; }
-      remove(ctx, { type: 'delete-flow', address: addr, idBase: `${addr}/flow`, summary: `delete dataflow ${f.name}`, entityId: f.id, etag: f.etag, name: f.name });
+      remove(ctx, taken, { type: 'delete-flow', address: addr, idBase: `${addr}/flow`, summary: `delete dataflow ${f.name}`, entityId: f.id, etag: f.etag, name: f.name });
     }
   }
   const flowsLeft = live.flows.filter((f) => !ctx.deleted.has(f.id)).sort(byId);
@@ -48,7 +51,7 @@ export function planPrune(ctx: SandboxCtx): void {
       if (!ctx.opts.prune) { note(ctx, `${addr}: target connection ${t.id}`, reason(name, destinations)); continue; }
       const user = flowsLeft.find((f) => f.targetConnectionIds.includes(t.id));
       if (user) { note(ctx, `${addr}: target connection ${t.id}`, `${reason(name, destinations)} but dataflow ${user.name} (${user.id}) still uses it`); continue; }
-      remove(ctx, { type: 'delete-target-connection', address: addr, idBase: `${addr}/target-connection`, summary: `delete target connection ${t.name}`, entityId: t.id, etag: t.etag, name: t.name });
+      remove(ctx, taken, { type: 'delete-target-connection', address: addr, idBase: `${addr}/target-connection`, summary: `delete target connection ${t.name}`, entityId: t.id, etag: t.etag, name: t.name });
     }
   }
   const tcsLeft = live.targetConnections.filter((t) => !ctx.deleted.has(t.id)).sort(byId);
@@ -59,7 +62,7 @@ export function planPrune(ctx: SandboxCtx): void {
       if (!ctx.opts.prune) { note(ctx, `${addr}: base connection ${b.id}`, reason(name, accounts)); continue; }
       const user = tcsLeft.find((t) => t.baseConnectionId === b.id) ?? [...live.sourceConnections].sort(byId).find((s) => s.baseConnectionId === b.id);
       if (user) { note(ctx, `${addr}: base connection ${b.id}`, `${reason(name, accounts)} but ${user.name} (${user.id}) still uses it`); continue; }
-      remove(ctx, { type: 'delete-account', address: addr, idBase: `${addr}/base-connection`, summary: `delete account ${b.name}`, entityId: b.id, etag: b.etag, name: b.name });
+      remove(ctx, taken, { type: 'delete-account', address: addr, idBase: `${addr}/base-connection`, summary: `delete account ${b.name}`, entityId: b.id, etag: b.etag, name: b.name });
     }
   }
   // The Profile Store pair goes only when the sandbox has no destinations left and nothing reads from it.
@@ -68,11 +71,11 @@ export function planPrune(ctx: SandboxCtx): void {
   const owned = (description: string) => tagOf(description)?.kind === 'profile-store';
   for (const s of ctx.inv.profileSources.filter((s) => owned(s.description))) {
     if (flowsLeft.some((f) => f.sourceConnectionIds.includes(s.id))) continue;
-    remove(ctx, { type: 'delete-profile-store', resource: 'source-connection', address: addr, idBase: `${addr}/source-connection`, summary: `delete Profile Store source connection ${s.name}`, entityId: s.id, etag: s.etag, name: s.name });
+    remove(ctx, taken, { type: 'delete-profile-store', resource: 'source-connection', address: addr, idBase: `${addr}/source-connection`, summary: `delete Profile Store source connection ${s.name}`, entityId: s.id, etag: s.etag, name: s.name });
   }
   const sourcesLeft = live.sourceConnections.filter((s) => !ctx.deleted.has(s.id));
   for (const b of ctx.inv.profileBases.filter((b) => owned(b.description))) {
     if (sourcesLeft.some((s) => s.baseConnectionId === b.id) || tcsLeft.some((t) => t.baseConnectionId === b.id)) continue;
-    remove(ctx, { type: 'delete-profile-store', resource: 'base-connection', address: addr, idBase: `${addr}/base-connection`, summary: `delete Profile Store base connection ${b.name}`, entityId: b.id, etag: b.etag, name: b.name });
+    remove(ctx, taken, { type: 'delete-profile-store', resource: 'base-connection', address: addr, idBase: `${addr}/base-connection`, summary: `delete Profile Store base connection ${b.name}`, entityId: b.id, etag: b.etag, name: b.name });
   }
 }
