@@ -46,7 +46,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Started
     }
   }
 
-  const server = createServer({ keepAliveTimeout: 5_000 }, createHandler({ store, faults, log, issuer, admin, now }));
+  let closing = false;
+  const server = createServer({ keepAliveTimeout: 5_000 }, createHandler({ store, faults, log, issuer, admin, now, closing: () => closing }));
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -65,6 +66,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Started
     imsUrl: `${url}${IMS_PATH}`,
     admin,
     close() {
+      closing = true;
       closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -1,5 +1,6 @@
 // The HTTP edge: routes /ims/token/v3, /data/foundation/flowservice/* and /__emulator/*, applies faults,
 // logs requests, and writes JSON answers. Everything below it works on plain values.
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ADMIN_PREFIX, handleAdmin, type FullAdmin } from './admin.ts';
 import { ApiError, flowError, gatewayError } from './api-error.ts';
@@ -15,6 +16,8 @@ const WRITE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 const MAX_BODY = 10 * 1024 * 1024;
 
 export interface ServerDeps {
+  /** True once close() started: requests still waiting (latency) are dropped instead of handled. */
+  closing: () => boolean;
   store: Store;
   faults: Faults;
   log: RequestLog;
@@ -46,9 +49,9 @@ function parseJson(text: string): unknown {
   }
 }
 
-function send(res: ServerResponse, out: ServiceResponse): void {
+function send(res: ServerResponse, out: ServiceResponse, requestId: string): void {
   if (res.destroyed || res.writableEnded) return;
-  const headers: Record<string, string> = { ...out.headers };
+  const headers: Record<string, string> = { ...out.headers, 'x-request-id': requestId };
   let payload = '';
   if (out.body !== undefined) {
     payload = JSON.stringify(out.body);
@@ -74,6 +77,8 @@ export function createHandler(deps: ServerDeps) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     const at = deps.now();
+    const sentId = req.headers['x-request-id'];
+    const requestId = typeof sentId === 'string' && sentId !== '' ? sentId : randomUUID();
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://emulator');
     const path = url.pathname;
@@ -96,12 +101,13 @@ export function createHandler(deps: ServerDeps) {
     try {
       const text = await readBody(req);
       if (path.startsWith(`${ADMIN_PREFIX}/`)) {
-        send(res, handleAdmin(deps.admin, method, path.slice(ADMIN_PREFIX.length + 1), parseJson(text)));
+        send(res, handleAdmin(deps.admin, method, path.slice(ADMIN_PREFIX.length + 1), parseJson(text)), requestId);
         return;
       }
       if (servicePath !== undefined) {
         const latency = deps.faults.latency();
         if (latency > 0) await sleep(latency);
+        if (deps.closing()) return drop();
       }
       const faultReq = { method, fullPath: path, servicePath };
       const decision = deps.faults.decide(faultReq);
@@ -136,12 +142,14 @@ export function createHandler(deps: ServerDeps) {
       } else {
         out = { status: 404, body: { error_code: '404000', message: `No route for ${method} ${path}` } };
       }
-      send(res, out);
+      send(res, out, requestId);
       record(out.status);
     } catch (err) {
       const e = err instanceof ApiError ? err : flowError(500, '1102', 'Internal error in the emulator');
       if (!(err instanceof ApiError)) process.emitWarning(`flowsync emulator: ${(err as Error).stack ?? String(err)}`);
-      send(res, { status: e.status, body: e.body, headers: e.headers });
+      const report = e.body.report;
+      const body = report && typeof report === 'object' ? { ...e.body, report: { ...report, 'request-id': requestId } } : e.body;
+      send(res, { status: e.status, body, headers: e.headers }, requestId);
       record(e.status);
     }
   };

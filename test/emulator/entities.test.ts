@@ -182,8 +182,12 @@ test('delete: 202 with empty body, then 404; in-use connections refuse (1447, 14
   const del = await api('DELETE', `/flows/${flowId}`);
   assert.equal(del.status, 202);
   assert.equal(del.text, '');
-  const gone = await api('GET', `/flows/${flowId}`);
+  const gone = await api('GET', `/flows/${flowId}`, undefined, { 'x-request-id': 'req-123' });
   assertFlowError(gone, 404, '1439');
+  assert.equal(gone.headers.get('x-request-id'), 'req-123');
+  assert.equal(gone.body.report['request-id'], 'req-123');
+  assert.equal(gone.body.report.id, flowId);
+  assert.match((await api('GET', '/flows')).headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
   assert.equal(gone.body.errorMessage, `flows not found with id = [${flowId}]`);
   assert.equal((await api('DELETE', `/connections/${baseId}`)).status, 202);
   assert.equal((await api('DELETE', `/targetConnections/${targetId}`)).status, 202);

@@ -21,6 +21,22 @@ test('latency delays every Flow Service answer', async (t) => {
   assert.ok(performance.now() - again < 55);
 });
 
+test('close() does not wait for requests held by latency: they are dropped, not handled', async (t) => {
+  const emu = await startForTest(t);
+  const api = await apiFor(emu);
+  const sourceId = await profileSource(api);
+  const { targetId } = await kinesisTarget(api);
+  emu.admin.setFaults({ latencyMs: 300 });
+  const pending = api('POST', '/flows', flowBody('late', sourceId, targetId));
+  await new Promise((r) => setTimeout(r, 50));
+  const started = performance.now();
+  await emu.close();
+  assert.ok(performance.now() - started < 250, 'close waited for the held request');
+  await assert.rejects(pending);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(emu.admin.snapshot().scopes['EMULATOR0000000000000000@AdobeOrg/prod']?.flows.length, 0);
+});
+
 test('error rate answers 5xx; the same seed gives the same faults', async (t) => {
   const run = async (seed: number) => {
     const emu = await startForTest(t, { faults: { errorRate: 0.5, seed } });
