@@ -1,0 +1,117 @@
+// `flowsync run`: the daemon. Follows a git branch (or watches a folder), reconciles on changes,
+// webhooks and an interval, serves health, readiness, metrics and status, and stops cleanly on
+// SIGTERM/SIGINT.
+import { Daemon } from '../daemon/daemon.ts';
+import { FolderSource } from '../daemon/folder-source.ts';
+import { GitSource } from '../daemon/git-source.ts';
+import { createLogger } from '../daemon/logger.ts';
+import { DaemonMetrics } from '../daemon/metrics.ts';
+import { createReconcile } from '../daemon/reconcile-factory.ts';
+import { DEFAULT_CACHE_DIR, DEFAULT_INTERVAL, DEFAULT_LISTEN, DEFAULT_POLL, runSettings, type RunSettings } from '../daemon/run-options.ts';
+import type { Source } from '../daemon/types.ts';
+import { parseFlags } from './args.ts';
+import type { Command, CommandIO } from './command.ts';
+import { CONNECT_OPTIONS, CONNECT_USAGE, connectFlags } from './common.ts';
+
+const USAGE = `Usage: flowsync run (--repo URL|PATH [--branch B] [--path SUBDIR] | --dir FOLDER) [flags]
+
+Keeps AEP in line with git: reconciles at start, on every new commit or folder change, on a
+webhook, and every --interval to catch drift. Runs until SIGTERM or Ctrl-C.
+
+Source (exactly one):
+  --repo URL|PATH          git repository to follow (https, ssh, file URL or local path)
+  --branch NAME            branch to follow (default main)
+  --path SUBDIR            folder inside the repository holding flowsync.yaml and the manifests
+  --cache-dir DIR          where the repository is cloned (default ${DEFAULT_CACHE_DIR})
+  --poll DURATION          how often to ask the remote for new commits (default ${DEFAULT_POLL}; 0 = off)
+  --dir FOLDER             a local folder to watch instead (changes apply within a second)
+
+Reconciling:
+  --mode apply|observe     observe reports drift and pending changes and writes nothing (default apply)
+  --interval DURATION      drift check interval, jittered ±10% (default ${DEFAULT_INTERVAL}); e.g. 30s, 5m, 1h
+  --allow-mass-delete      allow a plan that deletes more than reconcile.maxDeleteRatio of owned entities
+  --once                   run one cycle and exit (0 success or suspended, 1 otherwise)
+
+HTTP (/healthz, /readyz, /metrics, /status, POST /webhook):
+  --listen HOST:PORT       address to serve on (default ${DEFAULT_LISTEN}; "off" for none)
+  --webhook-secret-env VAR shared secret for X-Hub-Signature-256, read from this variable
+  --webhook-secret-file F  ... or from this file (trailing newline ignored)
+  --webhook-insecure       accept unsigned webhooks when no secret is set (trusted networks only)
+
+Notifications and logs:
+  --notify-url-env VAR     post Slack-compatible messages to the URL in this variable
+  --log-level LEVEL        trace, debug, info (default), warn, error
+
+${CONNECT_USAGE}
+`;
+
+const OPTIONS = {
+  ...CONNECT_OPTIONS,
+  repo: { type: 'string' },
+  branch: { type: 'string' },
+  path: { type: 'string' },
+  dir: { type: 'string' },
+  'cache-dir': { type: 'string' },
+  poll: { type: 'string' },
+  mode: { type: 'string' },
+  interval: { type: 'string' },
+  'allow-mass-delete': { type: 'boolean' },
+  once: { type: 'boolean' },
+  listen: { type: 'string' },
+  'webhook-secret-env': { type: 'string' },
+  'webhook-secret-file': { type: 'string' },
+  'webhook-insecure': { type: 'boolean' },
+  'notify-url-env': { type: 'string' },
+  'log-level': { type: 'string' },
+} as const;
+
+function makeSource(settings: RunSettings, cwd: string): Source {
+  const s = settings.source;
+  return s.kind === 'git' ? new GitSource({ ...s, cwd }) : new FolderSource({ dir: s.dir, cwd });
+}
+
+/** Resolves on the first SIGTERM or SIGINT; a second one exits at once. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (sig: NodeJS.Signals) => {
+      process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+      process.once(sig, () => process.exit(130));
+      resolve(sig);
+    };
+    process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
+  });
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run the daemon: follow git, heal or report drift, serve status and metrics',
+  usage: USAGE,
+  async run(argv: string[], io: CommandIO): Promise<number> {
+    const { values } = parseFlags('run', argv, OPTIONS, false);
+    const settings = await runSettings(values, io);
+    const logger = createLogger({ level: settings.logLevel, stream: io.stdout });
+    const metrics = new DaemonMetrics();
+    const reconcile = createReconcile({ env: io.env, connect: connectFlags(values), allowMassDelete: settings.allowMassDelete, logger, onClientEvent: metrics.onClientEvent });
+    const daemon = new Daemon({
+      source: makeSource(settings, io.cwd),
+      reconcile,
+      mode: settings.mode,
+      logger,
+      metrics,
+      intervalMs: settings.intervalMs,
+      listen: settings.once ? null : settings.listen,
+      webhook: settings.webhook,
+      ...(settings.notifyUrl ? { notifyUrl: settings.notifyUrl } : {}),
+    });
+    if (settings.once) {
+      const report = await daemon.runOnce('startup');
+      await daemon.stop();
+      return report.outcome.result === 'success' || report.outcome.result === 'suspended' ? 0 : 1;
+    }
+    const signal = untilSignal();
+    await daemon.start();
+    logger.info({ event: 'signal', signal: await signal }, 'shutting down');
+    await daemon.stop();
+    return 0;
+  },
+};

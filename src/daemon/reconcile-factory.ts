@@ -1,0 +1,33 @@
+// The one seam between the daemon and the reconcile core: builds the Reconcile a daemon calls
+// each cycle. `flowsync run` calls createReconcile once at start-up.
+import type { Logger } from 'pino';
+import type { ClientEvent } from '../api/options.ts';
+import { FlowsyncError } from '../domain/errors.ts';
+import type { ConnectFlags } from '../reconcile/connect.ts';
+import type { Reconcile } from './types.ts';
+
+export interface ReconcileDeps {
+  /** Environment for FLOWSYNC_* connection variables and secret references. */
+  env: NodeJS.ProcessEnv;
+  /** --endpoint, --ims-endpoint, --org, --client-id (flags win over env over flowsync.yaml). */
+  connect: ConnectFlags;
+  /** --allow-mass-delete: a plan deleting more than reconcile.maxDeleteRatio of owned entities may run. */
+  allowMassDelete: boolean;
+  logger: Logger;
+  /** Pass as the API client's `onEvent` so /metrics counts requests, retries, budget, breaker. */
+  onClientEvent: (e: ClientEvent) => void;
+}
+
+export type ReconcileFactory = (deps: ReconcileDeps) => Reconcile;
+
+/**
+ * Each call of the returned Reconcile: load `input.dir` (flowsync.yaml + manifests) → result
+ * 'invalid' with diagnostics; `daemon.suspend` → 'suspended'; read live state; plan; refuse
+ * ('refused') past the delete ratio unless allowed; apply unless `input.mode` is 'observe' or a
+ * destination's drift policy says warn/ignore; report every owned entity's condition.
+ */
+export const createReconcile: ReconcileFactory = () => async () => {
+  throw new FlowsyncError('FS_DAEMON_CYCLE', 'the reconcile core is not connected to the daemon in this build', {
+    hint: 'Run `flowsync apply` for one-off reconciliation until `flowsync run` is wired.',
+  });
+};

@@ -1,0 +1,108 @@
+// `flowsync run` flags turned into daemon settings. Pure apart from reading the webhook secret
+// (env or file), so every rule here is unit-tested without starting anything.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { FlowsyncError } from '../domain/errors.ts';
+import { parseDuration } from '../manifest/index.ts';
+import type { Mode } from './types.ts';
+
+export const DEFAULT_LISTEN = '127.0.0.1:9465';
+export const DEFAULT_INTERVAL = '5m';
+export const DEFAULT_POLL = '1m';
+export const DEFAULT_CACHE_DIR = '.flowsync/cache';
+
+export interface RunFlags {
+  repo?: string;
+  branch?: string;
+  path?: string;
+  dir?: string;
+  interval?: string;
+  poll?: string;
+  mode?: string;
+  listen?: string;
+  'webhook-secret-env'?: string;
+  'webhook-secret-file'?: string;
+  'webhook-insecure'?: boolean;
+  'notify-url-env'?: string;
+  'cache-dir'?: string;
+  once?: boolean;
+  'allow-mass-delete'?: boolean;
+  'log-level'?: string;
+}
+
+export interface RunSettings {
+  source: { kind: 'git'; repo: string; branch: string; path: string; cacheDir: string; pollMs: number } | { kind: 'folder'; dir: string };
+  intervalMs: number;
+  mode: Mode;
+  listen: { host: string; port: number } | null;
+  webhook: { secret?: string; insecure: boolean; branch?: string };
+  notifyUrl?: string;
+  once: boolean;
+  allowMassDelete: boolean;
+  logLevel: string;
+}
+
+const usage = (message: string) => new FlowsyncError('FS_CLI_USAGE', `run: ${message}`, { hint: 'Run `flowsync run --help`.' });
+
+export function durationFlag(flag: string, value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0) throw usage(`--${flag} must be a duration like 30s, 5m or 1h (got "${value}")`);
+  return ms;
+}
+
+/** HOST:PORT, [IPv6]:PORT, :PORT (loopback) or "off". */
+export function parseListen(value: string): { host: string; port: number } | null {
+  if (value === 'off') return null;
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
+  const port = Number(m?.[3]);
+  if (!m || port > 65535) throw usage(`--listen must be HOST:PORT, :PORT or off (got "${value}")`);
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+}
+
+export async function runSettings(flags: RunFlags, ctx: { env: NodeJS.ProcessEnv; cwd: string }): Promise<RunSettings> {
+  if (Boolean(flags.repo) === Boolean(flags.dir)) throw usage('give exactly one source: --repo URL|PATH (follow a git branch) or --dir FOLDER (watch a folder)');
+  if (flags.dir && (flags.branch || flags.path)) throw usage('--branch and --path go with --repo, not --dir');
+  const mode = flags.mode ?? 'apply';
+  if (mode !== 'apply' && mode !== 'observe') throw usage(`--mode must be apply or observe (got "${mode}")`);
+  if (flags['webhook-secret-env'] && flags['webhook-secret-file']) throw usage('give --webhook-secret-env or --webhook-secret-file, not both');
+
+  const branch = flags.branch ?? 'main';
+  const source: RunSettings['source'] = flags.repo
+    ? { kind: 'git', repo: flags.repo, branch, path: (flags.path ?? '').replace(/^\/+|\/+$/g, ''), cacheDir: resolve(ctx.cwd, flags['cache-dir'] ?? DEFAULT_CACHE_DIR), pollMs: flags.poll === '0' || flags.poll === 'off' ? 0 : durationFlag('poll', flags.poll ?? DEFAULT_POLL) }
+    : { kind: 'folder', dir: resolve(ctx.cwd, flags.dir!) };
+
+  const secret = await webhookSecret(flags, ctx);
+  const notifyUrl = flags['notify-url-env'] ? ctx.env[flags['notify-url-env']] : undefined;
+  if (flags['notify-url-env'] && !notifyUrl) throw usage(`--notify-url-env names ${flags['notify-url-env']}, which is not set`);
+
+  return {
+    source,
+    intervalMs: durationFlag('interval', flags.interval ?? DEFAULT_INTERVAL),
+    mode,
+    listen: parseListen(flags.listen ?? DEFAULT_LISTEN),
+    webhook: { ...(secret !== undefined ? { secret } : {}), insecure: Boolean(flags['webhook-insecure']), ...(source.kind === 'git' ? { branch } : {}) },
+    ...(notifyUrl ? { notifyUrl } : {}),
+    once: Boolean(flags.once),
+    allowMassDelete: Boolean(flags['allow-mass-delete']),
+    logLevel: flags['log-level'] ?? 'info',
+  };
+}
+
+async function webhookSecret(flags: RunFlags, ctx: { env: NodeJS.ProcessEnv; cwd: string }): Promise<string | undefined> {
+  const envName = flags['webhook-secret-env'];
+  if (envName) {
+    const value = ctx.env[envName];
+    if (!value) throw new FlowsyncError('FS_DAEMON_SECRET', `--webhook-secret-env names ${envName}, which is not set or empty`);
+    return value;
+  }
+  const file = flags['webhook-secret-file'];
+  if (file) {
+    const value = await readFile(resolve(ctx.cwd, file), 'utf8').catch((err: NodeJS.ErrnoException) => {
+      throw new FlowsyncError('FS_DAEMON_SECRET', `cannot read --webhook-secret-file ${file}: ${err.code ?? err.message}`);
+    });
+    const trimmed = value.trim(); // files written with `echo` end with a newline that is not part of the secret
+    if (!trimmed) throw new FlowsyncError('FS_DAEMON_SECRET', `--webhook-secret-file ${file} is empty`);
+    return trimmed;
+  }
+  return undefined;
+}
