@@ -1,6 +1,5 @@
 // The HTTP edge: routes /ims/token/v3, /data/foundation/flowservice/* and /__emulator/*, applies faults,
 // logs requests, and writes JSON answers. Everything below it works on plain values.
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ADMIN_PREFIX, handleAdmin, type FullAdmin } from './admin.ts';
 import { ApiError, flowError, gatewayError } from './api-error.ts';
@@ -49,9 +48,9 @@ function parseJson(text: string): unknown {
   }
 }
 
-function send(res: ServerResponse, out: ServiceResponse, requestId: string): void {
+function send(res: ServerResponse, out: ServiceResponse, requestId: string | undefined): void {
   if (res.destroyed || res.writableEnded) return;
-  const headers: Record<string, string> = { ...out.headers, 'x-request-id': requestId };
+  const headers: Record<string, string> = { ...out.headers, ...(requestId ? { 'x-request-id': requestId } : {}) };
   let payload = '';
   if (out.body !== undefined) {
     payload = JSON.stringify(out.body);
@@ -77,8 +76,9 @@ export function createHandler(deps: ServerDeps) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     const at = deps.now();
+    // a request id the client sends is echoed (header and error report); none is invented otherwise
     const sentId = req.headers['x-request-id'];
-    const requestId = typeof sentId === 'string' && sentId !== '' ? sentId : randomUUID();
+    const requestId = typeof sentId === 'string' && sentId !== '' ? sentId : undefined;
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://emulator');
     const path = url.pathname;
@@ -148,7 +148,7 @@ export function createHandler(deps: ServerDeps) {
       const e = err instanceof ApiError ? err : flowError(500, '1102', 'Internal error in the emulator');
       if (!(err instanceof ApiError)) process.emitWarning(`flowsync emulator: ${(err as Error).stack ?? String(err)}`);
       const report = e.body.report;
-      const body = report && typeof report === 'object' ? { ...e.body, report: { ...report, 'request-id': requestId } } : e.body;
+      const body = requestId && report && typeof report === 'object' ? { ...e.body, report: { ...report, 'request-id': requestId } } : e.body;
       send(res, { status: e.status, body, headers: e.headers }, requestId);
       record(e.status);
     }
