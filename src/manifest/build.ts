@@ -1,7 +1,8 @@
 // Valid manifests -> the normalized desired-state model (defaults applied, sets sorted), with
 // auth references resolved: printable params into the model, secret ones into Secrets only.
 import type { Diagnostic } from '../domain/diagnostics.ts';
-import { credentialFingerprint } from '../domain/fingerprint.ts';
+import { createHash } from 'node:crypto';
+import { canonicalJson, credentialFingerprint } from '../domain/fingerprint.ts';
 import type { DesiredAccount, DesiredDestination, DesiredSegment, TargetParams } from '../domain/model.ts';
 import { DESTINATION_TYPE_SPECS } from '../domain/specs.ts';
 import { diag } from './diag.ts';
@@ -9,6 +10,22 @@ import type { AccountManifest, DestinationManifest } from './documents.ts';
 import { tryResolveRef, type RefContext } from './secrets.ts';
 
 const byCodepoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+// The credential fingerprint is deliberately slow (PBKDF2, ~10 ms). The daemon reloads the repo every
+// cycle, so results are kept in memory keyed by a fast digest of the same input (never printed, never
+// stored), bounded to the most recent entries.
+const FINGERPRINT_CACHE_MAX = 20_000;
+const fingerprintCache = new Map<string, string>();
+
+function cachedFingerprint(params: Record<string, string>, salt: { sandbox: string; account: string }): string {
+  const key = createHash('sha256').update(canonicalJson({ params, salt })).digest('base64');
+  const hit = fingerprintCache.get(key);
+  if (hit !== undefined) return hit;
+  const value = credentialFingerprint(params, salt);
+  if (fingerprintCache.size >= FINGERPRINT_CACHE_MAX) fingerprintCache.delete(fingerprintCache.keys().next().value!);
+  fingerprintCache.set(key, value);
+  return value;
+}
 
 export interface BuiltAccount {
   account: DesiredAccount;
@@ -51,7 +68,7 @@ export async function buildAccount(m: AccountManifest, ctx: RefContext, resolveS
     description: m.spec.description ?? '',
     authParams,
     secretParams,
-    credentialFingerprint: complete ? credentialFingerprint({ ...authParams, ...secretValues }, { sandbox: m.sandbox, account: m.name }) : '',
+    credentialFingerprint: complete ? cachedFingerprint({ ...authParams, ...secretValues }, { sandbox: m.sandbox, account: m.name }) : '',
     source: { file: m.doc.file, line: m.doc.start.line, column: m.doc.start.column },
   };
   return { built: { account, secretValues: complete ? secretValues : undefined }, diagnostics };

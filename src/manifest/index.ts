@@ -35,6 +35,23 @@ export interface LoadOptions {
 
 const emptyState = (config: FlowsyncConfig): DesiredState => ({ accounts: [], destinations: [], sandboxes: [config.sandbox] });
 
+/**
+ * Starts reading items a few ahead of the one being processed (file I/O overlaps parsing), while
+ * results are still consumed in order.
+ */
+function readAhead<T, R>(items: readonly T[], read: (item: T) => Promise<R>, window = 16): (index: number) => Promise<R> {
+  const started = new Map<number, Promise<R>>();
+  const start = (i: number) => {
+    if (i < items.length && !started.has(i)) started.set(i, read(items[i]!));
+  };
+  return (index: number) => {
+    for (let i = index; i < index + window; i++) start(i);
+    const p = started.get(index)!;
+    started.delete(index);
+    return p;
+  };
+}
+
 /** Reads every manifest file under the configured folders and classifies its documents. */
 async function readManifests(root: string, config: FlowsyncConfig): Promise<{ manifests: Manifest[]; broken: BrokenManifest[]; diagnostics: Diagnostic[]; files: number }> {
   const diagnostics: Diagnostic[] = [];
@@ -52,8 +69,9 @@ async function readManifests(root: string, config: FlowsyncConfig): Promise<{ ma
   const manifests: Manifest[] = [];
   const broken: BrokenManifest[] = [];
   let totalBytes = 0;
-  for (const file of listed.files) {
-    const read = await readText(file.abs, file.rel, LIMITS.fileBytes, { read: 'FS_MANIFEST_READ', tooLarge: 'FS_MANIFEST_TOO_LARGE', encoding: 'FS_MANIFEST_ENCODING' });
+  const reads = readAhead(listed.files, (file) => readText(file.abs, file.rel, LIMITS.fileBytes, { read: 'FS_MANIFEST_READ', tooLarge: 'FS_MANIFEST_TOO_LARGE', encoding: 'FS_MANIFEST_ENCODING' }));
+  for (const [i, file] of listed.files.entries()) {
+    const read = await reads(i);
     if ('diagnostic' in read) {
       diagnostics.push(read.diagnostic);
       continue;

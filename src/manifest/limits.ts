@@ -4,8 +4,8 @@
 export const LIMITS = {
   /** Bytes per manifest or config file. Parsing is linear but not free (~3 s/MiB worst case). */
   fileBytes: 512 * 1024,
-  /** Bytes over all manifest files of one run. */
-  totalBytes: 16 * 1024 * 1024,
+  /** Bytes over all manifest files of one run (10,000 destinations with 20 segments each are ~25 MiB). */
+  totalBytes: 64 * 1024 * 1024,
   /** Manifest files per run. */
   files: 2000,
   /** YAML documents per file. */
