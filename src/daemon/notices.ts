@@ -20,7 +20,7 @@ export function noticesFor(outcome: CycleOutcome, ctx: NoticeContext, announced:
   const active = new Map<string, string>();
 
   for (const d of outcome.drift) {
-    if (d.healed) continue;
+    if (d.healed || d.policy === 'ignore') continue; // ignore means: neither fixed nor reported
     const by = d.changedBy ? ` by ${d.changedBy}` : '';
     const why = ctx.mode === 'observe' ? 'observe mode, left alone' : `drift: ${d.policy}, left alone`;
     active.set(`drift:${d.sandbox}/${d.name}`, `Drift found on destination ${d.sandbox}/${d.name}${by}: ${d.fields.join(', ') || 'changed'} (${why})${rev}`);
