@@ -1,0 +1,35 @@
+// In-process reconcile against the emulator: load a repo, plan, apply with recompute, as the CLI
+// does, for tests that need to reach inside (racing writers, request counts).
+import { FlowServiceClient } from '../../src/api/index.ts';
+import { loadRepo } from '../../src/manifest/index.ts';
+import { clientOptions } from '../../src/reconcile/connect.ts';
+import { applyLive, makePlan, readLive, verifyApplied, type PlanInput } from '../../src/reconcile/reconcile.ts';
+
+export async function openRepo(root: string, env: Record<string, string>) {
+  const repo = await loadRepo(root, { env });
+  const errors = repo.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) throw new Error(`test repo invalid: ${errors.map((d) => `${d.file}:${d.line} ${d.summary}`).join('; ')}`);
+  return repo;
+}
+
+export async function testClient(root: string, env: Record<string, string>, overrides: Partial<ConstructorParameters<typeof FlowServiceClient>[0]> = {}) {
+  const repo = await openRepo(root, env);
+  const opts = await clientOptions(repo.config, { root, env });
+  return new FlowServiceClient({ ...opts, backoff: { baseMs: 5, maxMs: 50 }, maxRetryAfterMs: 2_000, ...overrides });
+}
+
+export async function reconcileOnce(root: string, env: Record<string, string>, client: FlowServiceClient, opts: { prune?: boolean } = {}) {
+  const repo = await openRepo(root, env);
+  const input: PlanInput = { desired: repo.desired, prune: opts.prune ?? false, now: new Date() };
+  const live = await readLive(client, repo.desired);
+  const plan = makePlan(input, live);
+  const result = await applyLive(plan, { client, secrets: repo.secrets, input, live });
+  const verification = await verifyApplied(client, input, result);
+  return { plan, result, verification, repo };
+}
+
+export async function planOnly(root: string, env: Record<string, string>, client: FlowServiceClient, opts: { prune?: boolean } = {}) {
+  const repo = await openRepo(root, env);
+  const live = await readLive(client, repo.desired);
+  return makePlan({ desired: repo.desired, prune: opts.prune ?? false, now: new Date() }, live);
+}
