@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI_ENTRY = fileURLToPath(new URL('../../cmd/flowsync.ts', import.meta.url));
+/** tsx's loader by absolute URL: a child started in a temp folder cannot resolve the bare name. */
+const TSX = import.meta.resolve('tsx');
 
 export interface Sample {
   wallMs: number;
@@ -96,7 +98,7 @@ export async function runMeasured(
 
 /** The flowsync CLI exactly as a user runs it: node + tsx + cmd/flowsync.ts. */
 export function cliArgv(args: string[]): string[] {
-  return [process.execPath, '--import', 'tsx', CLI_ENTRY, ...args];
+  return [process.execPath, '--import', TSX, CLI_ENTRY, ...args];
 }
 
 /** Where BENCH_PROFILE=1 puts the V8 CPU profiles of measured steps (open them in Chrome DevTools). */
@@ -105,7 +107,7 @@ export const PROFILE_DIR = fileURLToPath(new URL('../.cache/profiles/', import.m
 /** A bench step script (bench/steps/*.ts) run in its own process; with BENCH_PROFILE=1 it writes a CPU profile. */
 export function stepArgv(step: string, args: string[] = []): string[] {
   const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${step}-${Date.now()}.cpuprofile`] : [];
-  return [process.execPath, ...profile, '--import', 'tsx', fileURLToPath(new URL(`../steps/${step}.ts`, import.meta.url)), ...args];
+  return [process.execPath, ...profile, '--import', TSX, fileURLToPath(new URL(`../steps/${step}.ts`, import.meta.url)), ...args];
 }
 
 const RESULT_MARK = 'BENCH_RESULT ';
