@@ -24,5 +24,6 @@ export const LIMITS = {
 export const GUARDRAILS = {
   segmentsPerDataflow: { soft: 250, hard: 1000 },
   attributesPerDataflow: { soft: 50, hard: 200 },
-  destinationsPerSandbox: { soft: 100, hard: 400 },
+  // Adobe raises the per-sandbox limit on request, so the hard cap only stops runaway generation.
+  destinationsPerSandbox: { soft: 100, hard: 10_000 },
 } as const;

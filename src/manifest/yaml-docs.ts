@@ -181,10 +181,10 @@ export function parseYamlFile(file: string, text: string, codes: ParseCodes = MA
   documents.forEach((doc, index) => {
     // Messages come without source excerpts (prettyErrors: false), so no value can leak through them.
     for (const err of doc.errors) {
-      diagnostics.push(diag('error', codes.yaml, `YAML syntax: ${firstLine(err.message)}`, 'Fix the YAML syntax at the position shown (indentation, quotes, colons).', { file, ...toPos(lc, err.pos[0]) }));
+      diagnostics.push(diag('error', codes.yaml, `YAML syntax: ${safeYamlMessage(err.message)}`, 'Fix the YAML syntax at the position shown (indentation, quotes, colons).', { file, ...toPos(lc, err.pos[0]) }));
     }
     for (const warn of doc.warnings) {
-      diagnostics.push(diag('warning', codes.yaml, `YAML: ${firstLine(warn.message)}`, 'Remove custom tags and directives; manifests are plain YAML.', { file, ...toPos(lc, warn.pos[0]) }));
+      diagnostics.push(diag('warning', codes.yaml, `YAML: ${safeYamlMessage(warn.message)}`, 'Remove custom tags and directives; manifests are plain YAML.', { file, ...toPos(lc, warn.pos[0]) }));
     }
     if (doc.errors.length) return;
     const treeDiags = checkTree(doc, file, lc, codes);
@@ -195,7 +195,7 @@ export function parseYamlFile(file: string, text: string, codes: ParseCodes = MA
     try {
       value = doc.toJS({ maxAliasCount: LIMITS.aliases });
     } catch (err) {
-      const summary = err instanceof ReferenceError && /alias/i.test(err.message) ? `aliases expand to too much data (more than ${LIMITS.aliases} alias uses)` : `YAML: ${firstLine((err as Error).message)}`;
+      const summary = err instanceof ReferenceError && /alias/i.test(err.message) ? `aliases expand to too much data (more than ${LIMITS.aliases} alias uses)` : `YAML: ${safeYamlMessage((err as Error).message)}`;
       diagnostics.push(diag('error', codes.alias, summary, 'Write the values out instead of using many anchors and aliases (*name).', { file, ...start }));
       return;
     }
@@ -209,6 +209,15 @@ export function parseYamlFile(file: string, text: string, codes: ParseCodes = MA
   return { docs, diagnostics };
 }
 
-function firstLine(message: string): string {
-  return (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '').trim();
+/**
+ * The parser's message, without the source text some of them quote (a token, a plain scalar), since
+ * that text may be a secret written where it does not belong.
+ */
+export function safeYamlMessage(message: string): string {
+  const line = (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '').trim();
+  const quoting = /^(Not a YAML token|Could not resolve tag|Not a valid tag|Ordered maps must not include duplicate keys|Block scalar header includes extra characters|Unresolved plain scalar|Invalid escape sequence|Block scalar lines must not be less indented than their)\b/.exec(line);
+  if (quoting) return quoting[1]!;
+  const unexpected = /^Unexpected (.+) in (.+)$/.exec(line);
+  if (unexpected && unexpected[1]!.length > 3) return `Unexpected token in ${unexpected[2]!.slice(0, 40)}`;
+  return line.length > 160 ? `${line.slice(0, 160)}…` : line;
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { loadRepo, LIMITS } from '../../src/manifest/index.ts';
+import { safeYamlMessage } from '../../src/manifest/yaml-docs.ts';
 import { ACCOUNT_KINESIS, tempRepo } from './helpers.ts';
 
 async function load(dir: string) {
@@ -104,4 +105,12 @@ test('folders nested deeper than the limit stop the walk with a diagnostic', asy
   await mkdir(deep, { recursive: true });
   const { repo } = await load(dir);
   assert.ok(repo.diagnostics.some((d) => d.code === 'FS_MANIFEST_TOO_DEEP'));
+});
+
+test('YAML parser messages never quote the source text they complain about', () => {
+  assert.equal(safeYamlMessage('Not a YAML token: s3cr3t-value'), 'Not a YAML token');
+  assert.equal(safeYamlMessage('Unresolved plain scalar "s3cr3t-value"'), 'Unresolved plain scalar');
+  assert.equal(safeYamlMessage('Unexpected s3cr3t-value in flow sequence'), 'Unexpected token in flow sequence');
+  assert.equal(safeYamlMessage('Unexpected , in flow map'), 'Unexpected , in flow map');
+  assert.equal(safeYamlMessage('Map keys must be unique at line 3, column 1:\n\nsecretKey: x\n^\n'), 'Map keys must be unique');
 });

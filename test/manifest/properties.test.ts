@@ -12,6 +12,7 @@ import { repoArb } from './arbitraries.ts';
 
 const LONG = process.env.FLOWSYNC_LONG_TESTS === '1';
 const EXAMPLE = fileURLToPath(new URL('../../manifests/', import.meta.url));
+const PLAIN_SECRET = 'Zq8+PLAINSECRET/xY7=';
 
 test('random valid repos load to the generated model, without loss', async (t) => {
   const base = await mkdtemp(path.join(tmpdir(), 'flowsync-prop-'));
@@ -82,6 +83,10 @@ test('random byte mutations of valid files give diagnostics, never a crash, a ha
     KINESIS_DEV_SECRET_KEY: 'mutation-secret-kinesis-dev-5d5d',
     EVENTHUB_DEV_SAS_KEY: 'mutation-secret-sas-dev-6e6e',
   };
+  // A secret pasted in plain into a manifest (an error) must not leak through any message either.
+  const planted = 'prod/accounts.yaml';
+  originals.set(planted, Buffer.from(originals.get(planted)!.toString('utf8').replace('{ fromEnv: KINESIS_SECRET_KEY }', `"${PLAIN_SECRET}"`)));
+  await writeFile(path.join(dir, planted), originals.get(planted)!);
   await fc.assert(
     fc.asyncProperty(fc.constantFrom(...files), fc.array(mutationArb, { minLength: 1, maxLength: 6 }), async (file, mutations) => {
       const original = originals.get(file)!;
@@ -97,6 +102,7 @@ test('random byte mutations of valid files give diagnostics, never a crash, a ha
           if (d.file) assert.ok(!path.isAbsolute(d.file));
         }
         const printed = JSON.stringify(repo);
+        assert.ok(!printed.includes('PLAINSECRET'), 'the planted plain secret does not leak');
         for (const [k, v] of Object.entries(env)) if (/SECRET|SAS/.test(k)) assert.ok(!printed.includes(v), 'no secret in the loaded repo view');
       } finally {
         await writeFile(path.join(dir, file), original);
