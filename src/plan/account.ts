@@ -156,6 +156,10 @@ export function planAccountInSandbox(ctx: SandboxCtx, a: DesiredAccount): Accoun
     return { name: a.name, baseId: candidate.id };
   }
   ctx.claimed.add(primary.id);
+  if (!WRITABLE_STATES.has(primary.state)) {
+    ctx.warnings.push(`${accountAddress(a.sandbox, a.name)}: base connection ${primary.id} is ${primary.state}; changes wait until it settles.`);
+    return primary.specId === spec.specId ? { name: a.name, baseId: primary.id } : { name: a.name, blocked: 'transitional' };
+  }
   if (primary.specId !== spec.specId) {
     const blockers = replaceBlockers(ctx, a, primary.id);
     if (blockers.length > 0) {
@@ -180,10 +184,6 @@ export function planAccountInSandbox(ctx: SandboxCtx, a: DesiredAccount): Accoun
     ctx.deleted.add(primary.id);
     const created = createAccount(ctx, a, 'replace', [delId]);
     return { name: a.name, createActionId: created.id };
-  }
-  if (!WRITABLE_STATES.has(primary.state)) {
-    ctx.warnings.push(`${accountAddress(a.sandbox, a.name)}: base connection ${primary.id} is ${primary.state}; changes wait until it settles.`);
-    return { name: a.name, baseId: primary.id };
   }
   updateAccount(ctx, a, primary, false);
   return { name: a.name, baseId: primary.id };

@@ -92,12 +92,6 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
     ctx.claimed.add(entity.id);
     if (adopted) ctx.inv.adopted.add(entity.id);
   }
-  const transitional = [tc, flow].filter((e) => e && !WRITABLE_STATES.has(e.state));
-  if (transitional.length > 0) {
-    for (const e of transitional) ctx.warnings.push(`${addr}: ${e === tc ? 'target connection' : 'dataflow'} ${e!.id} is ${e!.state}; changes wait until it settles.`);
-    return hold(ctx, d);
-  }
-
   const flowReplace = !!flow && (tcReplace || !tc || !flow.targetConnectionIds.includes(tc.id) || flow.flowSpecId !== STREAMING_FLOW_SPEC_ID);
   const why = tcReplace ? `account changes to ${d.account}` : 'its target connection changes';
   // Every other dataflow on a target connection that is replaced must go first; only flowsync's own duplicates may.
@@ -105,6 +99,11 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
   const foreign = riders.filter((f) => { const t = parseOwnerTag(f.description).tag; return t?.kind !== 'destination' || t.name !== d.name; });
   if (foreign.length > 0) {
     return hold(ctx, d, `${addr}: the target connection must be replaced (account ${d.account} changed), but dataflow ${foreign.map((f) => `${f.name} (${f.id})`).join(', ')} still uses it; remove or re-point it first.`);
+  }
+  const transitional = [tc, flow, ...riders].filter((e) => e && !WRITABLE_STATES.has(e.state));
+  if (transitional.length > 0) {
+    for (const e of transitional) ctx.warnings.push(`${addr}: ${e === tc ? 'target connection' : 'dataflow'} ${e!.id} is ${e!.state}; changes wait until it settles.`);
+    return hold(ctx, d);
   }
   const riderDeletes = riders.map((f) => {
     const id = `${addr}/flow/${f.id}/delete`;

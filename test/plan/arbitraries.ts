@@ -67,7 +67,8 @@ type Mutation =
   | { kind: 'params'; pick: number }
   | { kind: 'untag'; pick: number } // looks like a hand-made entity with the same name and shape
   | { kind: 'unowned'; sandbox: string; name: string; type: DestinationType }
-  | { kind: 'duplicate'; pick: number };
+  | { kind: 'duplicate'; pick: number }
+  | { kind: 'transitional'; pick: number }; // an entity caught mid-update
 
 const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('drop' as const), pick: fc.nat() }),
@@ -79,6 +80,7 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('untag' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('unowned' as const), sandbox: fc.constantFrom(...SANDBOXES), name: fc.constantFrom(...ACCOUNTS, ...DESTS, 'hand-made'), type: fc.constantFrom(...TYPES) }),
   fc.record({ kind: fc.constant('duplicate' as const), pick: fc.nat() }),
+  fc.record({ kind: fc.constant('transitional' as const), pick: fc.nat() }),
 );
 
 function mutate(live: LiveState, m: Mutation, n: number): void {
@@ -133,6 +135,9 @@ function mutate(live: LiveState, m: Mutation, n: number): void {
       return;
     case 'untag':
       e.description = e.description.replace(/\s*\[flowsync:[^\]]*\]$/, '');
+      return;
+    case 'transitional':
+      e.state = 'updating';
       return;
     case 'duplicate':
       if (kind === 'flow') sb.flows.push({ ...structuredClone(e as typeof sb.flows[number]), id: `dup${n}` });

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { planChanges } from '../../src/plan/index.ts';
 import { parseOwnerTag } from '../../src/domain/ownership.ts';
+import { canonicalJson } from '../../src/domain/fingerprint.ts';
+import { DESTINATION_TYPE_SPECS, PROFILE_STORE_SPEC_ID } from '../../src/domain/specs.ts';
 import type { LiveState } from '../../src/domain/model.ts';
 import { scenarioArb } from './arbitraries.ts';
 import { Simulator } from './simulator.ts';
@@ -51,25 +53,37 @@ test('no action touches an unowned entity; untagged entities are only ever adopt
   );
 });
 
-test('no plan creates a second entity for a manifest that already has one', () => {
+test('no plan creates a second entity for a manifest that already has an owned or adoptable one', () => {
   fc.assert(
-    fc.property(scenarioArb, ([desired, live]) => {
-      const plan = planChanges(desired, live, OPTS);
-      const sim = new Simulator(live);
-      sim.apply(plan.actions);
-      for (const [sandbox, sb] of Object.entries(sim.live.sandboxes)) {
-        const count = (list: { description: string; id: string }[], kind: string, name: string) =>
-          list.filter((e) => { const t = parseOwnerTag(e.description).tag; return t?.kind === kind && t.name === name; }).length;
-        const before = live.sandboxes[sandbox];
-        for (const a of desired.accounts.filter((x) => x.sandbox === sandbox)) {
-          assert.ok(count(sb.baseConnections, 'account', a.name) <= Math.max(1, count(before?.baseConnections ?? [], 'account', a.name)), `duplicate account ${a.name}`);
+    fc.property(scenarioArb, fc.boolean(), ([desired, live], prune) => {
+      const plan = planChanges(desired, live, { ...OPTS, prune });
+      const deleted = new Set(plan.actions.flatMap((a) => (a.type.startsWith('delete-') && 'entityId' in a ? [a.entityId] : [])));
+      const tagged = (e: { description: string }, kind: string, name: string) => { const t = parseOwnerTag(e.description).tag; return t?.kind === kind && t.name === name; };
+      const untagged = (e: { description: string }) => !parseOwnerTag(e.description).tag;
+      for (const a of plan.actions) {
+        if (a.change !== 'create') continue;
+        const sb = live.sandboxes[a.sandbox];
+        if (!sb) continue;
+        const kept = <T extends { id: string }>(list: T[]) => list.filter((e) => !deleted.has(e.id));
+        if (a.type === 'create-account') {
+          const spec = DESTINATION_TYPE_SPECS[a.destinationType].specId;
+          assert.ok(!sb.baseConnections.some((b) => tagged(b, 'account', a.account)), `${a.id} next to an owned one`);
+          assert.ok(!sb.baseConnections.some((b) => untagged(b) && b.name === a.name && b.specId === spec), `${a.id} next to an adoptable one`);
         }
-        for (const d of desired.destinations.filter((x) => x.sandbox === sandbox)) {
-          assert.ok(count(sb.targetConnections, 'destination', d.name) <= Math.max(1, count(before?.targetConnections ?? [], 'destination', d.name)), `duplicate target ${d.name}`);
-          assert.ok(count(sb.flows, 'destination', d.name) <= Math.max(1, count(before?.flows ?? [], 'destination', d.name)), `duplicate flow ${d.name}`);
+        if (a.type === 'create-target-connection') {
+          assert.ok(!kept(sb.targetConnections).some((t) => tagged(t, 'destination', a.destination)), `${a.id} next to an owned one`);
+          const bases = new Set(kept(sb.baseConnections).filter((b) => tagged(b, 'account', a.account) || (untagged(b) && b.name === a.account)).map((b) => b.id));
+          const adoptable = kept(sb.targetConnections).find((t) => untagged(t) && t.name === a.name && t.specId === a.specId && bases.has(t.baseConnectionId) && canonicalJson(t.params) === canonicalJson(a.params) && a.baseConnectionId === t.baseConnectionId);
+          assert.ok(!adoptable, `${a.id} next to adoptable ${adoptable?.id}`);
         }
-        const profileSources = sb.sourceConnections.length;
-        assert.ok(profileSources <= Math.max(1, before?.sourceConnections.length ?? 0), 'second Profile Store source connection');
+        if (a.type === 'create-flow') {
+          assert.ok(!kept(sb.flows).some((f) => tagged(f, 'destination', a.destination)), `${a.id} next to an owned one`);
+          if (a.targetConnectionId) {
+            const adoptable = kept(sb.flows).find((f) => untagged(f) && f.name === a.name && f.targetConnectionIds.includes(a.targetConnectionId!));
+            assert.ok(!adoptable, `${a.id} next to adoptable ${adoptable?.id}`);
+          }
+        }
+        if (a.type === 'create-profile-store') assert.equal(sb.sourceConnections.filter((c) => c.specId === PROFILE_STORE_SPEC_ID).length, 0);
       }
     }),
     { numRuns: runs },

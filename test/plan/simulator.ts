@@ -67,6 +67,8 @@ export class Simulator {
     if (!entity) throw new Error(`404 ${kind} ${id}`);
     // Only the first write to an entity is guarded by the plan's etag; apply chains later ones.
     if (etag !== undefined && !this.written.has(id) && entity.etag !== etag) throw new Error(`412 ${kind} ${id}`);
+    const state = (entity as { state?: string }).state;
+    if (etag !== undefined && state !== 'enabled' && state !== 'disabled') throw new Error(`400 (1416) ${kind} ${id} is ${state}`);
     return entity as LiveSandbox[K][number];
   }
 
