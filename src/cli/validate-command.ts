@@ -34,13 +34,12 @@ export const validateCommand: Command = {
     const root = path.resolve(io.cwd, dir);
     const repo = await loadRepo(root, { env: io.env, resolveSecrets: !values['no-secrets'] });
     const valid = !hasErrors(repo.diagnostics);
+    const prefix = path.relative(io.cwd, root).split(path.sep).join('/');
     if (output === 'json') {
-      const prefix = path.relative(io.cwd, root).split(path.sep).join('/') || '.';
-      io.stdout.write(`${JSON.stringify({ ...diagnosticsJson(repo.diagnostics), root: prefix }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ ...diagnosticsJson(repo.diagnostics), root: prefix || '.' }, null, 2)}\n`);
       return valid ? 0 : 1;
     }
     const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
-    const prefix = path.relative(io.cwd, root).split(path.sep).join('/');
     io.stdout.write(renderDiagnosticsText(repo.diagnostics, { color, filePrefix: prefix }));
     const { accounts, destinations, sandboxes } = repo.desired;
     const counts = countLine(repo.diagnostics);

@@ -46,7 +46,7 @@ export async function buildAccount(m: AccountManifest, ctx: RefContext, resolveS
       authParams[param] = value;
       continue;
     }
-    // Printable params are read even without --no-secrets' blessing: the model needs their value.
+    // Printable params (accessKeyId, region, …) are read even with resolveSecrets false: the model needs them.
     const read = resolveSecrets || !isSecret;
     const res = await tryResolveRef(value, ctx, read);
     if (!res.ok) {

@@ -2,7 +2,7 @@
 // stay unresolved here (resolveSecretRef resolves them when a command needs them).
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Diagnostic } from '../domain/diagnostics.ts';
+import { hasErrors, type Diagnostic } from '../domain/diagnostics.ts';
 import { diag, formatPath } from './diag.ts';
 import { isInside, readText } from './files.ts';
 import { LIMITS } from './limits.ts';
@@ -172,7 +172,7 @@ export async function loadConfig(root: string): Promise<{ config: FlowsyncConfig
   if ('diagnostic' in read) return { config: defaultConfig(), diagnostics: [read.diagnostic] };
   const parsed = parseYamlFile(CONFIG_FILE, read.text, CONFIG_PARSE_CODES);
   const diagnostics = [...parsed.diagnostics];
-  if (hasParseErrors(diagnostics)) return { config: defaultConfig(), diagnostics };
+  if (hasErrors(diagnostics)) return { config: defaultConfig(), diagnostics };
   if (parsed.docs.length === 0) return { config: { ...defaultConfig(), file: CONFIG_FILE }, diagnostics };
   const doc = parsed.docs[0]!;
   if (parsed.docs.length > 1) {
@@ -183,8 +183,4 @@ export async function loadConfig(root: string): Promise<{ config: FlowsyncConfig
   const config = merge(obj(doc.value));
   diagnostics.push(...(await checkValues(doc, config, root)));
   return { config, diagnostics };
-}
-
-function hasParseErrors(diags: Diagnostic[]): boolean {
-  return diags.some((d) => d.severity === 'error');
 }
