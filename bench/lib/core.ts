@@ -60,3 +60,14 @@ export async function reconcile(loaded: LoadedRepo, client: FlowServiceClient, c
   if (bad.length) throw new Error(`apply: ${bad.length} actions did not succeed, e.g. ${bad[0]!.address}: ${bad[0]!.error?.message ?? bad[0]!.status}`);
   return { plan, result };
 }
+
+/** Loads `dir` and reconciles the target with it (in-process); returns how many actions it took. */
+export async function applyDir(dir: string, env: NodeJS.ProcessEnv, target: ClientTarget, concurrency = 4): Promise<number> {
+  const client = newClient(target, concurrency);
+  try {
+    const { plan } = await reconcile(await loadValid(dir, env), client, concurrency);
+    return plan.actions.length;
+  } finally {
+    client.close();
+  }
+}

@@ -4,6 +4,7 @@ import { EMULATOR_DEFAULTS, startEmulator } from '../../src/emulator/index.ts';
 import type { Emulator, FaultsInput } from '../../src/emulator/types.ts';
 import type { ApiSettings } from './generate.ts';
 import type { TutorialTarget } from './tutorial-way.ts';
+import type { ClientTarget } from './core.ts';
 
 export interface BenchEmulator {
   emu: Emulator;
@@ -11,6 +12,8 @@ export interface BenchEmulator {
   tutorial: TutorialTarget;
   /** FLOWSYNC_* variables for a flowsync child process (the CLI layers them over flowsync.yaml). */
   env: Record<string, string>;
+  /** The same connection for flowsync's client in-process. */
+  client: ClientTarget;
   close(): Promise<void>;
 }
 
@@ -40,6 +43,7 @@ export async function startBenchEmulator(opts: { faults?: FaultsInput; stateFile
       FLOWSYNC_CLIENT_SECRET: EMULATOR_DEFAULTS.clientSecret,
       FLOWSYNC_ORG_ID: api.orgId,
     },
+    client: { ...api, clientSecret: EMULATOR_DEFAULTS.clientSecret },
     close: () => emu.close(),
   };
 }

@@ -7,7 +7,7 @@ import { copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadValid, newClient, reconcile } from './core.ts';
+import { applyDir } from './core.ts';
 import { startBenchEmulator, type BenchEmulator } from './emulator.ts';
 import type { GeneratedRepo } from './generate.ts';
 import type { FaultsInput } from '../../src/emulator/types.ts';
@@ -26,17 +26,8 @@ export interface Seeded {
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
-/** Applies the repo in-process against an emulator; returns the number of actions. */
-async function applyRepo(repo: GeneratedRepo, bench: BenchEmulator): Promise<number> {
-  const loaded = await loadValid(repo.dir, { ...process.env, ...repo.env });
-  const client = newClient({ ...bench.api, clientSecret: bench.env.FLOWSYNC_CLIENT_SECRET! }, SEED_CONCURRENCY);
-  try {
-    const { plan } = await reconcile(loaded, client, SEED_CONCURRENCY);
-    return plan.actions.length;
-  } finally {
-    client.close();
-  }
-}
+const applyRepo = (repo: GeneratedRepo, bench: BenchEmulator): Promise<number> =>
+  applyDir(repo.dir, { ...process.env, ...repo.env }, bench.client, SEED_CONCURRENCY);
 
 /**
  * An emulator holding `repo` applied. `key` names the cache entry (same key, same generated repo);

@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { COMMANDS } from '../../src/cli/registry.ts';
 import { startBenchEmulator } from '../lib/emulator.ts';
-import { loadValid, newClient, reconcile } from '../lib/core.ts';
+import { applyDir } from '../lib/core.ts';
 import { cliArgv, median, REPO_ROOT, runMeasured } from '../lib/measure.ts';
 import { row, type Row } from '../lib/report.ts';
 import { envNumber, isMain, main, type Scenario } from '../lib/scenario.ts';
@@ -35,10 +35,7 @@ export const scenario: Scenario = {
     const bench = await startBenchEmulator();
     try {
       const env = { ...(await exampleEnv(EXAMPLE)), ...bench.env };
-      const loaded = await loadValid(EXAMPLE, { ...process.env, ...env });
-      const client = newClient({ ...bench.api, clientSecret: bench.env.FLOWSYNC_CLIENT_SECRET! });
-      await reconcile(loaded, client); // the example is live: `plan` shows the steady state
-      client.close();
+      await applyDir(EXAMPLE, { ...process.env, ...env }, bench.client); // the example is live: `plan` shows the steady state
       const rows: Row[] = [];
       const c = `example repo, ${RUNS} runs`;
       const time = async (label: string, args: string[], ok: number[], target?: number) => {
