@@ -1,8 +1,10 @@
 // Every CLI command, registered in one explicit map. Add a command here (one import, one entry).
 import type { Command } from './command.ts';
 import { applyCommand } from './apply-command.ts';
+import { destinationsCommand } from './destinations-command.ts';
 import { emulatorCommand } from './emulator-command.ts';
+import { importCommand } from './import-command.ts';
 import { planCommand } from './plan-command.ts';
 import { validateCommand } from './validate-command.ts';
 
-export const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, emulatorCommand];
+export const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, importCommand, destinationsCommand, emulatorCommand];

@@ -27,6 +27,9 @@ export const ERRORS = {
   FS_APPLY_STALE_PLAN: 'The live state or the manifests changed since the plan was saved; run `flowsync plan --out` again and review it.',
   FS_APPLY_FAILED: 'Some actions failed; the summary names each one. Fix the cause and apply again: finished actions are not repeated.',
   FS_APPLY_UNVERIFIED: 'After apply, a re-read still differs from the manifests; someone may be editing the same entity. Run `flowsync plan` to see it.',
+  FS_IMPORT_EXISTS: 'Pass --out to write somewhere else, delete the files, or pass --force to overwrite them.',
+  FS_IMPORT_INVALID: 'A live entity holds something the manifests cannot express (the diagnostics name it); fix it in the AEP UI or report it.',
+  FS_IMPORT_ADOPT: 'Someone may have changed the entity since import read it; run `flowsync import --force` again.',
   FS_PLAN_INVALID: 'The plan file is not a flowsync plan of this version (or was edited); make it again with `flowsync plan --out FILE`.',
 } as const satisfies Record<string, string>;
 

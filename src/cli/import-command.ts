@@ -1,0 +1,190 @@
+// `flowsync import`: brownfield adoption. Reads the live destination dataflows of some sandboxes,
+// writes manifests for them (secrets as references to fill in) and, unless --no-adopt, tags the
+// imported entities as flowsync's so that the next plan is empty.
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hasErrors } from '../domain/diagnostics.ts';
+import { FlowsyncError } from '../domain/errors.ts';
+import { managedKey, planAdoption, renderFiles, runAdoption, selectImports, type AdoptionOutcome, type ImportSelection, type ManifestFile } from '../import/index.ts';
+import { loadRepo, type LoadedRepo } from '../manifest/index.ts';
+import { connect } from '../reconcile/connect.ts';
+import { renderDiagnosticsText } from '../render/diagnostics.ts';
+import { formatError } from '../render/error.ts';
+import { readLiveState } from '../state/index.ts';
+import { oneOf, parseFlags } from './args.ts';
+import type { Command, CommandIO } from './command.ts';
+import { CONNECT_OPTIONS, CONNECT_USAGE, connectFlags, loadRepoOrReport, useColor } from './common.ts';
+
+const USAGE = `Usage: flowsync import [flags]
+
+For an org whose destinations were made by hand: reads the live Amazon Kinesis and Azure Event
+Hubs dataflows (fed by the Profile Store) of the given sandboxes and writes manifests for them,
+one file per destination and an accounts file per sandbox. Secrets cannot be read from the API:
+they are written as { fromEnv: NAME } references, and the names to set are printed.
+Then (unless --no-adopt) flowsync takes ownership of what it imported: one If-Match PATCH per
+entity writes the ownership tag and the manifest name, so that the next plan shows no changes.
+Entities import did not select are never touched. Existing files are never overwritten without
+--force.
+
+Flags:
+  --sandbox S         a sandbox to import (repeatable; default: the config's default sandbox)
+  --dir ROOT          the config repo folder (default: the current folder)
+  --out DIR           where to write the manifests (default: ROOT/imported)
+  --no-adopt          only write files; change nothing in the org
+  --force             overwrite files that already exist
+  --output FORMAT     text (default) or json
+${CONNECT_USAGE}
+
+Exit code: 0 when the files were written (and every adoption write succeeded), 1 otherwise.
+`;
+
+const SANDBOX_RE = /^[a-z][a-z0-9-]{0,255}$/;
+const FLOWSYNC_SCHEMAS = fileURLToPath(new URL('../../schemas/', import.meta.url));
+
+const posix = (p: string) => p.split(path.sep).join('/');
+const exists = (p: string) => stat(p).then(() => true, () => false);
+
+/** Names of manifests outside the import folder: import references or skips them, never duplicates them. */
+function managedNames(repo: LoadedRepo, outDir: string): Set<string> {
+  const inOut = (file: string) => !path.relative(outDir, path.resolve(repo.root, file)).startsWith('..');
+  const keys = new Set<string>();
+  for (const a of repo.desired.accounts) if (!inOut(a.source.file)) keys.add(managedKey(a.sandbox, 'account', a.name));
+  for (const d of repo.desired.destinations) if (!inOut(d.source.file)) keys.add(managedKey(d.sandbox, 'destination', d.name));
+  return keys;
+}
+
+/** The schemas folder as seen from the import folder: the repo's own copy, else flowsync's. */
+async function schemasFrom(root: string, outDir: string): Promise<string> {
+  const own = path.join(root, 'schemas');
+  const dir = (await exists(path.join(own, 'account.schema.json'))) ? own : FLOWSYNC_SCHEMAS;
+  return posix(path.relative(outDir, dir)) || '.';
+}
+
+/** Loads the files from a scratch folder: checked before anything is written, and the model adoption hashes. */
+async function loadBack(files: ManifestFile[], io: CommandIO) {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'flowsync-import-'));
+  try {
+    for (const f of files) {
+      await mkdir(path.dirname(path.join(scratch, f.path)), { recursive: true });
+      await writeFile(path.join(scratch, f.path), f.text);
+    }
+    const repo = await loadRepo(scratch, { env: io.env, resolveSecrets: false });
+    if (hasErrors(repo.diagnostics)) {
+      throw new FlowsyncError('FS_IMPORT_INVALID', `import: the manifests made from the live state do not validate:\n${renderDiagnosticsText(repo.diagnostics, { color: false })}`);
+    }
+    return repo.desired;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+function covered(repo: LoadedRepo, outDir: string): boolean {
+  return repo.config.manifests.some((m) => !path.relative(path.resolve(repo.root, m), outDir).startsWith('..'));
+}
+
+function renderText(sel: ImportSelection, files: ManifestFile[], outcomes: AdoptionOutcome[] | undefined, ctx: { shown: (f: string) => string; sandboxes: string[]; note?: string }): string {
+  const lines: string[] = [];
+  const accounts = sel.accounts.filter((a) => !a.managedElsewhere).length;
+  lines.push(`Imported ${sel.destinations.length} destination(s) and ${accounts} account(s) from sandbox(es) ${ctx.sandboxes.join(', ')}:`);
+  for (const f of files) lines.push(`  + ${ctx.shown(f.path)}  (${f.kind === 'accounts' ? `accounts: ${f.names.join(', ')}` : `destination ${f.names[0]}`})`);
+  if (files.length === 0) lines.push('  (no destination dataflows to import)');
+  if (sel.skipped.length > 0) {
+    lines.push('', 'Skipped:');
+    for (const s of sel.skipped) lines.push(`  ${s.sandbox}: ${s.entity}: ${s.reason}`);
+  }
+  if (outcomes) {
+    lines.push('', outcomes.length === 0 ? 'Adoption: nothing to write, flowsync already owns every imported entity.' : 'Adoption (one If-Match PATCH per entity):');
+    for (const o of outcomes) {
+      const w = o.write;
+      const head = `  ${o.status === 'adopted' ? '~' : '!'} ${w.address}: ${w.entity} "${w.liveName}" (${w.entityId})`;
+      lines.push(o.status === 'adopted' ? head : `${head} FAILED ${o.error!.code}: ${o.error!.message}`);
+      for (const c of w.changes) lines.push(`        ${c}`);
+    }
+  } else lines.push('', 'Nothing was written to the org (--no-adopt). Until the entities carry flowsync tags, plan treats those whose live name differs from the manifest name as missing and would create new ones; run import without --no-adopt to take them over.');
+  if (sel.envVars.length > 0) {
+    lines.push('', 'Set these environment variables before plan and apply (secrets cannot be read from the API):');
+    const width = Math.max(...sel.envVars.map((e) => e.name.length));
+    for (const e of sel.envVars) lines.push(`  ${e.name.padEnd(width)}  ${e.param} of account ${e.sandbox}/${e.account}`);
+  }
+  if (ctx.note) lines.push('', ctx.note);
+  return `${lines.join('\n')}\n`;
+}
+
+export const importCommand: Command = {
+  name: 'import',
+  summary: 'Write manifests for destinations that already exist and adopt them (brownfield)',
+  usage: USAGE,
+  async run(argv: string[], io: CommandIO): Promise<number> {
+    const { values, positionals } = parseFlags('import', argv, {
+      sandbox: { type: 'string', multiple: true },
+      dir: { type: 'string' },
+      out: { type: 'string' },
+      'no-adopt': { type: 'boolean' },
+      force: { type: 'boolean' },
+      output: { type: 'string' },
+      ...CONNECT_OPTIONS,
+    });
+    if (positionals.length > 0) throw new FlowsyncError('FS_CLI_USAGE', `import: unexpected argument ${positionals.join(' ')} (use --dir ROOT and --out DIR)`);
+    const output = oneOf('import', 'output', values.output, ['text', 'json'] as const, 'text');
+    for (const s of values.sandbox ?? []) {
+      if (!SANDBOX_RE.test(s)) throw new FlowsyncError('FS_CLI_USAGE', `import: --sandbox "${s}" is not a sandbox name (lowercase letters, digits, -; starting with a letter)`);
+    }
+    const repo = await loadRepoOrReport(values.dir ?? '.', io, { resolveSecrets: false });
+    if (!repo) return 1;
+    const outDir = values.out ? path.resolve(io.cwd, values.out) : path.join(repo.root, 'imported');
+    const sandboxes = [...new Set(values.sandbox ?? [repo.config.sandbox])].sort();
+    const client = await connect(repo.config, { root: repo.root, env: io.env, flags: connectFlags(values) });
+    try {
+      const live = await readLiveState(client, sandboxes, { concurrency: repo.config.reconcile.concurrency });
+      const sel = selectImports(live, sandboxes, managedNames(repo, outDir));
+      const files = renderFiles(sel, { schemasFromOut: await schemasFrom(repo.root, outDir) });
+      const shown = (f: string) => posix(path.relative(io.cwd, path.join(outDir, f)));
+      const clashes: string[] = [];
+      for (const f of files) if (await exists(path.join(outDir, f.path))) clashes.push(shown(f.path));
+      if (clashes.length > 0 && !values.force) {
+        throw new FlowsyncError('FS_IMPORT_EXISTS', `import: ${clashes.length === 1 ? 'file' : 'files'} ${clashes.join(', ')} already ${clashes.length === 1 ? 'exists' : 'exist'}; nothing was written`);
+      }
+      const desired = files.length > 0 ? await loadBack(files, io) : { accounts: [], destinations: [], sandboxes };
+      for (const f of files) {
+        const file = path.join(outDir, f.path);
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFile(file, f.text, { flag: values.force ? 'w' : 'wx' });
+      }
+      let outcomes: AdoptionOutcome[] | undefined;
+      if (!values['no-adopt']) {
+        const writes = planAdoption(sel, desired);
+        outcomes = await runAdoption(client, writes);
+      }
+      const failed = outcomes?.filter((o) => o.status === 'failed') ?? [];
+      const relOut = posix(path.relative(repo.root, outDir));
+      const note = relOut.startsWith('..') || path.isAbsolute(relOut)
+        ? `The files are outside the config repo ${posix(path.relative(io.cwd, repo.root)) || '.'}: move them into one of its manifest folders before plan.`
+        : covered(repo, outDir)
+          ? `Next: set the variables above, then \`flowsync plan ${posix(path.relative(io.cwd, repo.root)) || '.'}\` should show no changes.`
+          : `Add "${relOut}" to \`manifests\` in flowsync.yaml so that plan and apply read the imported files.`;
+      if (output === 'json') {
+        io.stdout.write(`${JSON.stringify({
+          formatVersion: 1,
+          out: shown('.') || '.',
+          sandboxes,
+          files: files.map((f) => ({ path: shown(f.path), kind: f.kind, sandbox: f.sandbox, names: f.names })),
+          envVars: sel.envVars,
+          skipped: sel.skipped,
+          adoption: outcomes
+            ? outcomes.map((o) => ({ address: o.write.address, entity: o.write.entity, id: o.write.entityId, liveName: o.write.liveName, changes: o.write.changes, status: o.status, ...(o.error ? { error: o.error } : {}) }))
+            : null,
+        }, null, 2)}\n`);
+      } else io.stdout.write(renderText(sel, files, outcomes, { shown, sandboxes, note }));
+      if (failed.length > 0) {
+        const err = new FlowsyncError('FS_IMPORT_ADOPT', `import: ${failed.length} adoption write(s) failed (${failed.map((o) => o.write.entityId).join(', ')}); the files were written`);
+        io.stderr.write(formatError(err, { color: useColor(io.stderr, io.env) }));
+        return 1;
+      }
+      return 0;
+    } finally {
+      client.close();
+    }
+  },
+};
