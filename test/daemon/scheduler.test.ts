@@ -151,3 +151,14 @@ test('back-off doubles per failure, never exceeds the interval, and is never bel
     }),
   );
 });
+
+test('the armed interval respects the jitter bounds at both ends of the random range', async () => {
+  for (const [random, expected] of [[0, 9_000], [0.999999, 11_000], [0.5, 10_000]] as const) {
+    const timers = new FakeTimers();
+    const s = new Scheduler({ intervalMs: 10_000, jitter: 0.1, backoffBaseMs: 1_000, timers, random: () => random, runCycle: async () => 'done' });
+    s.start();
+    await flushMicrotasks();
+    assert.equal(timers.armed()[0], expected);
+    await s.stop();
+  }
+});

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Daemon } from '../../src/daemon/daemon.ts';
@@ -112,4 +113,28 @@ test('decideWebhook: non-push events are acknowledged without a cycle, a broken 
   assert.equal(decideWebhook({ secret: SECRET }, headers, body).outcome, 'ignored');
   const broken = Buffer.from('{nope');
   assert.equal(decideWebhook({ secret: SECRET }, { 'x-hub-signature-256': signBody(SECRET, broken) }, broken).status, 400);
+});
+
+test('a chunked body (no Content-Length) is cut off at the limit with 413', async (t) => {
+  const { url, daemon, inputs } = await startDaemon(t, { secret: SECRET });
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = httpRequest(`${url}/webhook`, { method: 'POST', headers: { 'transfer-encoding': 'chunked', 'x-github-event': 'push' } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    let sent = 0;
+    const pump = () => {
+      while (sent < 2 * 1024 * 1024) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      req.end();
+    };
+    pump();
+  });
+  assert.equal(status, 413);
+  await daemon.idle();
+  assert.equal(inputs.length, 1);
 });
