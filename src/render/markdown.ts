@@ -17,21 +17,21 @@ export interface MarkdownOptions {
 }
 
 /** A block of the comment; a long one is split by lines, repeating its head and tail in each part. */
-interface Block {
+export interface Block {
   head: string;
   lines: string[];
   tail: string;
 }
 
-function escapeHtml(s: string): string {
+export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 export function planCommentId(plan: Plan, id?: string): string {
-  return (id ?? [plan.org ?? 'default', ...plan.sandboxes].join('/')).replace(/--+/g, '-').replace(/[<>]/g, '');
+  return id ?? [plan.org ?? 'default', ...plan.sandboxes].join('/');
 }
 
-function groupBlocks(plan: Plan): Block[] {
+export function groupBlocks(plan: Plan): Block[] {
   const blocks: Block[] = [];
   for (const { sandbox, groups } of groupActions(plan)) {
     for (const g of groups) {
@@ -52,7 +52,7 @@ function groupBlocks(plan: Plan): Block[] {
   return blocks;
 }
 
-function driftBlock(plan: Plan): Block | undefined {
+export function driftBlock(plan: Plan): Block | undefined {
   if (plan.drift.length === 0) return undefined;
   const lines: string[] = [];
   for (const item of plan.drift) {
@@ -66,7 +66,7 @@ function driftBlock(plan: Plan): Block | undefined {
   };
 }
 
-function listBlock(title: string, items: string[]): Block | undefined {
+export function listBlock(title: string, items: string[]): Block | undefined {
   return items.length === 0 ? undefined : { head: `### ${title}\n`, lines: items.map((i) => `- ${i}`), tail: '' };
 }
 
@@ -75,7 +75,7 @@ function render(b: Block, lines: string[]): string {
 }
 
 /** Splits a block into pieces no longer than `max` each. */
-function pieces(b: Block, max: number): string[] {
+export function pieces(b: Block, max: number): string[] {
   const out: string[] = [];
   let current: string[] = [];
   for (const line of b.lines) {
@@ -88,6 +88,42 @@ function pieces(b: Block, max: number): string[] {
   }
   out.push(render(b, current));
   return out;
+}
+
+/** The head of every part: the hidden marker CI finds the comment by, the title, the summary line. */
+export function commentHeader(h: { id: string; title: string; summary: string; meta: string }): (part: number, total: number) => string {
+  const id = h.id.replace(/--+/g, '-').replace(/[<>]/g, '');
+  return (part, total) =>
+    [
+      `<!-- flowsync-plan: ${id}${total > 1 ? ` part ${part} of ${total}` : ''} -->`,
+      `## ${escapeHtml(h.title)}${total > 1 ? ` (part ${part} of ${total})` : ''}`,
+      '',
+      part === 1 ? h.summary : `${h.summary} Continued from part ${part - 1}.`,
+      ...(h.meta ? ['', h.meta] : []),
+      '',
+    ].join('\n');
+}
+
+/**
+ * Packs blocks into comments no longer than `max`, each starting with `header(part, total)`.
+ * A block longer than a whole comment is split by lines, its head and tail repeated.
+ */
+export function packParts(blocks: Block[], header: (part: number, total: number) => string, max: number): string[] {
+  // Room for the longest header any part can get (the total has at most a few digits).
+  const room = max - header(9999, 9999).length - 2;
+  const bodies: string[] = [];
+  let current = '';
+  for (const b of blocks) {
+    for (const piece of pieces(b, room)) {
+      if (current && current.length + piece.length + 2 > room) {
+        bodies.push(current);
+        current = '';
+      }
+      current = current ? `${current}\n\n${piece}` : piece;
+    }
+  }
+  if (current || bodies.length === 0) bodies.push(current);
+  return bodies.map((body, i) => `${header(i + 1, bodies.length)}${body ? `\n${body}\n` : ''}`);
 }
 
 export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions = {}): string[] {
@@ -109,28 +145,6 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions = {}): stri
     listBlock('Warnings', plan.warnings.map(escapeHtml)),
   ].filter((b): b is Block => !!b);
 
-  const header = (part: number, total: number) =>
-    [
-      `<!-- flowsync-plan: ${id}${total > 1 ? ` part ${part} of ${total}` : ''} -->`,
-      `## ${escapeHtml(title)}${total > 1 ? ` (part ${part} of ${total})` : ''}`,
-      '',
-      part === 1 ? summary : `${summary} Continued from part ${part - 1}.`,
-      ...(meta ? ['', meta] : []),
-      '',
-    ].join('\n');
-  // Room for the longest header any part can get (the total has at most a few digits).
-  const room = max - header(9999, 9999).length - 2;
-  const bodies: string[] = [];
-  let current = '';
-  for (const b of blocks) {
-    for (const piece of pieces(b, room)) {
-      if (current && current.length + piece.length + 2 > room) {
-        bodies.push(current);
-        current = '';
-      }
-      current = current ? `${current}\n\n${piece}` : piece;
-    }
-  }
-  if (current || bodies.length === 0) bodies.push(current);
-  return bodies.map((body, i) => `${header(i + 1, bodies.length)}${body ? `\n${body}\n` : ''}`);
+  const header = commentHeader({ id, title, summary, meta });
+  return packParts(blocks, header, max);
 }
