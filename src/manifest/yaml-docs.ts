@@ -215,9 +215,13 @@ export function parseYamlFile(file: string, text: string, codes: ParseCodes = MA
  */
 export function safeYamlMessage(message: string): string {
   const line = (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '').trim();
-  const quoting = /^(Not a YAML token|Could not resolve tag|Not a valid tag|Ordered maps must not include duplicate keys|Block scalar header includes extra characters|Unresolved plain scalar|Invalid escape sequence|Block scalar lines must not be less indented than their)\b/.exec(line);
-  if (quoting) return quoting[1]!;
-  const unexpected = /^Unexpected (.+) in (.+)$/.exec(line);
-  if (unexpected && unexpected[1]!.length > 3) return `Unexpected token in ${unexpected[2]!.slice(0, 40)}`;
-  return line.length > 160 ? `${line.slice(0, 160)}…` : line;
+  const tag = /^Unresolved tag: (![!\w.:/-]{0,40})$/.exec(line);
+  if (tag || /^Missing closing ["']quote$/.test(line)) return line;
+  // "…: <source>" and "<quoted source>" carry the offending text; keep the words before them.
+  let safe = line.replace(/(\w): .*$/, '$1').replace(/"(?:[^"\\]|\\.)*"?/g, '…');
+  const prefix = /^(Unresolved plain scalar|Invalid escape sequence|Block scalar lines must not be less indented than their)\b/.exec(safe);
+  if (prefix) safe = prefix[1]!;
+  const unexpected = /^Unexpected (.+) in (.+)$/.exec(safe);
+  if (unexpected && unexpected[1]!.length > 3 && !/^[\w-]+ token$/.test(unexpected[1]!)) safe = `Unexpected token in ${unexpected[2]}`;
+  return safe.length > 120 ? `${safe.slice(0, 120)}…` : safe;
 }

@@ -113,4 +113,10 @@ test('YAML parser messages never quote the source text they complain about', () 
   assert.equal(safeYamlMessage('Unexpected s3cr3t-value in flow sequence'), 'Unexpected token in flow sequence');
   assert.equal(safeYamlMessage('Unexpected , in flow map'), 'Unexpected , in flow map');
   assert.equal(safeYamlMessage('Map keys must be unique at line 3, column 1:\n\nsecretKey: x\n^\n'), 'Map keys must be unique');
+  assert.equal(safeYamlMessage('Unexpected token in YAML stream: "s3cr3t-value"'), 'Unexpected token in YAML stream');
+  assert.equal(safeYamlMessage('Ordered maps must not include duplicate keys: s3cr3t-value'), 'Ordered maps must not include duplicate keys');
+  assert.equal(safeYamlMessage('Unexpected flow-map-start token'), 'Unexpected flow-map-start token');
+  assert.equal(safeYamlMessage('Alias ending in : is ambiguous'), 'Alias ending in : is ambiguous');
+  assert.equal(safeYamlMessage('Unresolved tag: !secret'), 'Unresolved tag: !secret');
+  assert.equal(safeYamlMessage('Missing closing "quote'), 'Missing closing "quote');
 });
