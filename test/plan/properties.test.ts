@@ -12,6 +12,14 @@ import { OPTS } from './fixtures.ts';
 
 const runs = process.env.FLOWSYNC_LONG_TESTS ? 5000 : 150;
 
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 function entityIds(live: LiveState): Map<string, string> {
   const out = new Map<string, string>();
   for (const sb of Object.values(live.sandboxes)) {
@@ -105,7 +113,7 @@ test('actions are in a valid topological order with unique ids', () => {
   );
 });
 
-test('planning is deterministic, whatever order the live lists come in', () => {
+test('planning is deterministic and pure: same plan for the same input, whatever order the live lists come in, inputs untouched', () => {
   fc.assert(
     fc.property(scenarioArb, fc.boolean(), ([desired, live], prune) => {
       const opts = { ...OPTS, prune };
@@ -113,7 +121,7 @@ test('planning is deterministic, whatever order the live lists come in', () => {
         baseConnections: [...sb.baseConnections].reverse(), sourceConnections: [...sb.sourceConnections].reverse(),
         targetConnections: [...sb.targetConnections].reverse(), flows: [...sb.flows].reverse(),
       }])) };
-      assert.deepEqual(planChanges(desired, live, opts), planChanges(desired, live, opts));
+      assert.deepEqual(planChanges(deepFreeze(structuredClone(desired)), deepFreeze(structuredClone(live)), opts), planChanges(desired, live, opts), 'inputs are never mutated');
       assert.deepEqual(planChanges(desired, reversed, opts), planChanges(desired, live, opts));
     }),
     { numRuns: runs },
