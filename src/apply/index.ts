@@ -48,6 +48,8 @@ export interface ApplyOptions {
   recompute?: (action: Action) => Promise<Action | null>;
   maxRecomputes?: number;
   onEvent?: (event: ApplyEvent) => void;
+  /** Once aborted (daemon shutdown), no further action starts; the one in flight finishes. */
+  signal?: AbortSignal;
 }
 
 export async function applyPlan(plan: Pick<Plan, 'actions'>, opts: ApplyOptions): Promise<ApplyResult> {
@@ -58,6 +60,7 @@ export async function applyPlan(plan: Pick<Plan, 'actions'>, opts: ApplyOptions)
   let done = 0;
 
   const run = async (action: Action): Promise<void> => {
+    if (opts.signal?.aborted) throw new FlowsyncError('FS_APPLY_ABORTED', `${action.address}: not started: flowsync is shutting down`);
     opts.onEvent?.({ type: 'start', action });
     let current: Action = action;
     for (let attempt = 0; ; attempt++) {

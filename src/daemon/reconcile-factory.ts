@@ -2,8 +2,8 @@
 // each cycle. `flowsync run` calls createReconcile once at start-up.
 import type { Logger } from 'pino';
 import type { ClientEvent } from '../api/options.ts';
-import { FlowsyncError } from '../domain/errors.ts';
 import type { ConnectFlags } from '../reconcile/connect.ts';
+import { createCycle } from '../reconcile/cycle.ts';
 import type { Reconcile } from './types.ts';
 
 export interface ReconcileDeps {
@@ -26,8 +26,5 @@ export type ReconcileFactory = (deps: ReconcileDeps) => Reconcile;
  * ('refused') past the delete ratio unless allowed; apply unless `input.mode` is 'observe' or a
  * destination's drift policy says warn/ignore; report every owned entity's condition.
  */
-export const createReconcile: ReconcileFactory = () => async () => {
-  throw new FlowsyncError('FS_DAEMON_CYCLE', 'the reconcile core is not connected to the daemon in this build', {
-    hint: 'Run `flowsync apply` for one-off reconciliation until `flowsync run` is wired.',
-  });
-};
+export const createReconcile: ReconcileFactory = (deps) =>
+  createCycle({ env: deps.env, connect: deps.connect, allowMassDelete: deps.allowMassDelete, onClientEvent: deps.onClientEvent });

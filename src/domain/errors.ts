@@ -27,10 +27,15 @@ export const ERRORS = {
   FS_APPLY_STALE_PLAN: 'The live state or the manifests changed since the plan was saved; run `flowsync plan --out` again and review it.',
   FS_APPLY_FAILED: 'Some actions failed; the summary names each one. Fix the cause and apply again: finished actions are not repeated.',
   FS_APPLY_UNVERIFIED: 'After apply, a re-read still differs from the manifests; someone may be editing the same entity. Run `flowsync plan` to see it.',
+  FS_REVIEW_GIT: 'flowsync plan --base reads the base manifests from git: run it inside a clone of the config repository with git on PATH.',
+  FS_REVIEW_BASE_REF: 'The --base revision is not in the local clone; fetch it (`git fetch origin main`, or fetch-depth: 0 in actions/checkout) and run again.',
   FS_IMPORT_EXISTS: 'Pass --out to write somewhere else, delete the files, or pass --force to overwrite them.',
   FS_IMPORT_INVALID: 'A live entity holds something the manifests cannot express (the diagnostics name it); fix it in the AEP UI or report it.',
   FS_IMPORT_ADOPT: 'Someone may have changed the entity since import read it; run `flowsync import --force` again.',
   FS_PLAN_INVALID: 'The plan file is not a flowsync plan of this version (or was edited); make it again with `flowsync plan --out FILE`.',
+  FS_APPLY_ABORTED: 'flowsync was stopped during apply; the next run continues where it stopped (nothing is duplicated).',
+  FS_DAEMON_MASS_DELETE: 'The revision would delete more than reconcile.maxDeleteRatio of the owned entities; apply by hand with --prune or allow it with --allow-mass-delete.',
+  FS_MANIFEST_INVALID: 'Run `flowsync validate` on the revision and fix the errors it lists; the last good revision stays in force.',
 } as const satisfies Record<string, string>;
 
 export type ErrorCode = keyof typeof ERRORS;

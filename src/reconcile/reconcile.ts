@@ -71,6 +71,7 @@ export interface ApplyLiveOptions {
   live: LiveState;
   concurrency?: number;
   onEvent?: (e: ApplyEvent) => void;
+  signal?: AbortSignal;
 }
 
 /**
@@ -109,6 +110,7 @@ export async function applyLive(plan: Pick<Plan, 'actions'>, opts: ApplyLiveOpti
     concurrency: opts.concurrency ?? 4,
     recompute,
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
 }
 

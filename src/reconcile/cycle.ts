@@ -1,0 +1,154 @@
+// One daemon cycle: load the revision, stop on invalid manifests or suspend, read live state,
+// plan, refuse a mass deletion, apply (unless observing), and report every entity's condition.
+// Level-based: nothing here depends on an earlier cycle except the cached API client (its token).
+import { createHash } from 'node:crypto';
+import { FlowServiceClient, type ClientEvent } from '../api/index.ts';
+import type { ApplyResult } from '../apply/index.ts';
+import type { CycleDrift, CycleInput, CycleOutcome, EntityStatus, Reconcile } from '../daemon/types.ts';
+import { hasErrors } from '../domain/diagnostics.ts';
+import { FlowsyncError, isFlowsyncError } from '../domain/errors.ts';
+import type { LiveState } from '../domain/model.ts';
+import { parseOwnerTag } from '../domain/ownership.ts';
+import type { Plan } from '../domain/plan.ts';
+import { loadRepo, type LoadedRepo } from '../manifest/index.ts';
+import { accountAddress, destinationAddress } from '../plan/index.ts';
+import { clientOptions, type ConnectFlags } from './connect.ts';
+import { applyLive, makePlan, readLive, type PlanInput } from './reconcile.ts';
+
+export interface CycleDeps {
+  env: NodeJS.ProcessEnv;
+  connect: ConnectFlags;
+  allowMassDelete: boolean;
+  onClientEvent?: (e: ClientEvent) => void;
+  now?: () => Date;
+}
+
+export function createCycle(deps: CycleDeps): Reconcile {
+  const clients = new ClientCache(deps);
+  return async (input, signal) => {
+    const repo = await loadRepo(input.dir, { env: deps.env });
+    if (hasErrors(repo.diagnostics)) {
+      return {
+        result: 'invalid',
+        entities: [],
+        changes: [],
+        drift: [],
+        diagnostics: repo.diagnostics.filter((d) => d.severity === 'error').map((d) => ({ summary: `${d.code} ${d.summary}`, ...(d.file ? { file: d.file } : {}), ...(d.line ? { line: d.line } : {}) })),
+        error: { code: 'FS_MANIFEST_INVALID', message: `revision ${input.revision} has invalid manifests; the last good revision stays in force`, hint: 'Run `flowsync validate` on that revision.' },
+        apiReachable: true,
+      };
+    }
+    if (repo.config.daemon.suspend) {
+      return { result: 'suspended', entities: allEntities(repo, 'Suspended', 'Suspended', 'daemon.suspend is true in flowsync.yaml'), changes: [], drift: [], apiReachable: true };
+    }
+    const client = await clients.get(repo);
+    const planInput: PlanInput = { desired: repo.desired, prune: repo.config.reconcile.prune, now: (deps.now ?? (() => new Date()))(), revision: input.revision, ...(repo.config.org ? { org: repo.config.org } : {}) };
+    let live: LiveState;
+    try {
+      live = await readLive(client, repo.desired, repo.config.reconcile.concurrency);
+    } catch (err) {
+      return failed(repo, err);
+    }
+    const plan = makePlan(planInput, live);
+    const refusal = massDeleteRefusal(plan, live, repo.config.reconcile.maxDeleteRatio);
+    if (refusal && !deps.allowMassDelete) {
+      return { ...report(repo, plan, undefined, input.mode), result: 'refused', changes: [], error: { code: 'FS_DAEMON_MASS_DELETE', message: refusal, hint: 'If the deletions are intended, run `flowsync apply --prune` by hand or start the daemon with --allow-mass-delete.' } };
+    }
+    if (input.mode === 'observe' || plan.actions.length === 0) return report(repo, plan, undefined, input.mode);
+    let result: ApplyResult;
+    try {
+      result = await applyLive(plan, { client, secrets: repo.secrets, input: planInput, live, concurrency: repo.config.reconcile.concurrency, signal });
+    } catch (err) {
+      return failed(repo, err);
+    }
+    return report(repo, plan, result, input.mode);
+  };
+}
+
+/** One client per connection settings, kept across cycles so its IMS token is reused. */
+class ClientCache {
+  private key = '';
+  private client: FlowServiceClient | undefined;
+  constructor(private readonly deps: CycleDeps) {}
+
+  async get(repo: LoadedRepo): Promise<FlowServiceClient> {
+    const options = await clientOptions(repo.config, { root: repo.root, env: this.deps.env, flags: this.deps.connect });
+    const key = createHash('sha256').update(JSON.stringify(options)).digest('hex');
+    if (this.client && key === this.key) return this.client;
+    this.client?.close();
+    this.key = key;
+    this.client = new FlowServiceClient({ ...options, ...(this.deps.onClientEvent ? { onEvent: this.deps.onClientEvent } : {}) });
+    return this.client;
+  }
+}
+
+/** A plan that deletes more than `ratio` of the owned entities is refused (an emptied folder never wipes an org). */
+export function massDeleteRefusal(plan: Plan, live: LiveState, ratio: number): string | undefined {
+  const deletes = plan.actions.filter((a) => a.origin === 'prune').length;
+  if (deletes === 0) return undefined;
+  let owned = 0;
+  for (const sb of Object.values(live.sandboxes)) {
+    for (const e of [...sb.baseConnections, ...sb.targetConnections, ...sb.flows, ...sb.sourceConnections]) if (parseOwnerTag(e.description).tag) owned += 1;
+  }
+  const share = owned === 0 ? 1 : deletes / owned;
+  if (share <= ratio) return undefined;
+  return `the revision would delete ${deletes} of ${owned} owned entities (${Math.round(share * 100)}%), more than reconcile.maxDeleteRatio ${Math.round(ratio * 100)}%; nothing was applied`;
+}
+
+function allEntities(repo: LoadedRepo, condition: EntityStatus['condition'], reason: string, message?: string): EntityStatus[] {
+  return [
+    ...repo.desired.accounts.map((a) => ({ sandbox: a.sandbox, kind: 'account' as const, name: a.name, condition, reason, ...(message ? { message } : {}) })),
+    ...repo.desired.destinations.map((d) => ({ sandbox: d.sandbox, kind: 'destination' as const, name: d.name, condition, reason, ...(message ? { message } : {}) })),
+  ];
+}
+
+function failed(repo: LoadedRepo, err: unknown): CycleOutcome {
+  const error = err instanceof FlowsyncError ? { code: err.code, message: err.message, hint: err.hint } : { code: 'FS_DAEMON_CYCLE', message: err instanceof Error ? err.message : String(err) };
+  const apiReachable = !(isFlowsyncError(err, 'FS_API_UNAVAILABLE') || isFlowsyncError(err, 'FS_API_BUDGET') || isFlowsyncError(err, 'FS_API_AUTH'));
+  return { result: 'failed', entities: allEntities(repo, 'Failed', apiReachable ? 'ReconcileFailed' : 'ApiUnreachable', error.message), changes: [], drift: [], error, apiReachable };
+}
+
+/** Conditions, changes and drift of a cycle, from the plan and (when applied) the apply outcomes. */
+function report(repo: LoadedRepo, plan: Plan, result: ApplyResult | undefined, mode: CycleInput['mode']): CycleOutcome {
+  const outcomesByAddress = new Map<string, ApplyResult['outcomes']>();
+  for (const o of result?.outcomes ?? []) outcomesByAddress.set(o.address, [...(outcomesByAddress.get(o.address) ?? []), o]);
+  const pendingByAddress = new Map<string, Plan['actions']>();
+  for (const a of plan.actions) pendingByAddress.set(a.address, [...(pendingByAddress.get(a.address) ?? []), a]);
+  const driftByAddress = new Map(plan.drift.map((d) => [d.resource === 'account' ? accountAddress(d.sandbox, d.destination) : destinationAddress(d.sandbox, d.destination), d]));
+
+  const status = (address: string): Pick<EntityStatus, 'condition' | 'reason' | 'message'> => {
+    const outcomes = outcomesByAddress.get(address) ?? [];
+    const bad = outcomes.find((o) => o.status === 'failed' || o.status === 'skipped');
+    if (bad) return { condition: 'Failed', reason: 'ApplyFailed', message: `${bad.summary}: ${bad.error?.message ?? bad.status}` };
+    const drift = driftByAddress.get(address);
+    const pending = pendingByAddress.get(address) ?? [];
+    if (!result && pending.length > 0) {
+      return { condition: 'Drifted', reason: drift ? 'DriftDetected' : 'OutOfSync', message: `${mode === 'observe' ? 'observe mode: ' : ''}${pending.map((a) => a.summary).join('; ')}` };
+    }
+    if (drift && drift.drift !== 'heal') return { condition: 'Drifted', reason: 'DriftDetected', message: `${drift.changes.map((c) => c.field).join(', ')} (drift: ${drift.drift})` };
+    if (outcomes.length > 0) return { condition: 'Ready', reason: drift ? 'DriftHealed' : 'Applied' };
+    return { condition: 'Ready', reason: 'InSync' };
+  };
+  const entities: EntityStatus[] = [
+    ...repo.desired.accounts.map((a) => ({ sandbox: a.sandbox, kind: 'account' as const, name: a.name, ...status(accountAddress(a.sandbox, a.name)) })),
+    ...repo.desired.destinations.map((d) => ({ sandbox: d.sandbox, kind: 'destination' as const, name: d.name, ...status(destinationAddress(d.sandbox, d.name)) })),
+  ];
+  const drift: CycleDrift[] = plan.drift.map((d) => {
+    const address = d.resource === 'account' ? accountAddress(d.sandbox, d.destination) : destinationAddress(d.sandbox, d.destination);
+    const outcomes = outcomesByAddress.get(address) ?? [];
+    const healed = d.drift === 'heal' && outcomes.length > 0 && outcomes.every((o) => o.status === 'applied' || o.status === 'unneeded');
+    return { sandbox: d.sandbox, name: d.destination, policy: d.drift, healed, fields: d.changes.map((c) => c.field), ...(d.lastWrite ? { changedBy: d.lastWrite.updatedBy } : {}) };
+  });
+  const changes = (result?.outcomes ?? [])
+    .filter((o) => o.status === 'applied')
+    .map((o) => ({ sandbox: o.address.split('/')[0]!, name: o.address.split('/').slice(2).join('/') || o.address, action: o.type, summary: o.summary }));
+  const failedCount = (result?.counts.failed ?? 0) + (result?.counts.skipped ?? 0);
+  return {
+    result: failedCount > 0 ? 'failed' : 'success',
+    entities,
+    changes,
+    drift,
+    ...(failedCount > 0 ? { error: { code: 'FS_APPLY_FAILED', message: `${failedCount} action(s) did not apply`, hint: 'See /status for each destination.' } } : {}),
+    apiReachable: true,
+  };
+}
