@@ -18,12 +18,16 @@ export function diag(severity: Severity, code: string, summary: string, hint: st
   return d;
 }
 
-/** `spec.segments[2].id` from ['spec', 'segments', 2, 'id']. */
+/**
+ * `spec.segments[2].id` from ['spec', 'segments', 2, 'id']. A key that does not look like a field
+ * name is shown as `<key>`: it may be a value (even a secret) that lost its key in an edit.
+ */
 export function formatPath(path: readonly (string | number)[]): string {
   let out = '';
   for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out ? `.${seg}` : seg;
+    const name = typeof seg === 'string' && !/^[A-Za-z_$][\w$-]{0,63}$/.test(seg) ? '<key>' : seg;
+    if (typeof name === 'number') out += `[${name}]`;
+    else out += out ? `.${name}` : name;
   }
   return out;
 }

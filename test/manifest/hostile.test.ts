@@ -120,3 +120,14 @@ test('YAML parser messages never quote the source text they complain about', () 
   assert.equal(safeYamlMessage('Unresolved tag: !secret'), 'Unresolved tag: !secret');
   assert.equal(safeYamlMessage('Missing closing "quote'), 'Missing closing "quote');
 });
+
+test('a value that lost its key is not echoed as an unknown field name', async (t) => {
+  const text = ACCOUNT_KINESIS.replace('    secretKey: { fromEnv: KINESIS_SECRET_KEY }\n', '    "Zq8+PLAINSECRET/xY7=": x\n    secretKey: { fromEnv: KINESIS_SECRET_KEY }\n');
+  const dir = await tempRepo(t, { 'a.yaml': `${text}---\n${text.replace('kinesis-prod', 'other')}\nZq8+PLAINSECRET/xY7=: 1\nZq8+PLAINSECRET/xY7=: 2\n` });
+  const { repo } = await load(dir);
+  assert.deepEqual(repo.diagnostics.map((d) => [d.code, d.line, d.path]), [
+    ['FS_MANIFEST_SCHEMA', 9, 'spec.auth.<key>'],
+    ['FS_MANIFEST_YAML', 26, '<key>'],
+  ]);
+  assert.ok(!JSON.stringify(repo.diagnostics).includes('PLAINSECRET'));
+});
