@@ -309,3 +309,49 @@ test('planDestination recomputes one destination against fresh live data (the 41
   assert.equal((again[0] as Extract<Action, { type: 'update-flow' }>).etag, '"moved"');
   assert.deepEqual(planAccount(desired, fresh, { sandbox: 'prod', account: 'kinesis-prod' }, OPTS), []);
 });
+
+test('an entity tagged for another kind is unowned and never touched', () => {
+  const live = liveFor(base);
+  const sb = live.sandboxes.prod!;
+  sb.targetConnections.push(liveTarget({ id: 'odd-t', name: 'summer-campaign', baseConnectionId: sb.baseConnections[0]!.id, description: '[flowsync:account/summer-campaign h=000000000000]' }));
+  const plan = planChanges(base, live, { ...OPTS, prune: true });
+  assert.deepEqual(plan.actions, []);
+  assert.deepEqual(plan.unowned.map((u) => u.id), ['odd-t']);
+});
+
+test('an account edited in the UI is healed, reported as account drift', () => {
+  const live = liveFor(base);
+  const b = live.sandboxes.prod!.baseConnections[0]!;
+  b.description = b.description.replace('Kinesis account', 'Renamed by hand');
+  b.lastWrite = UI_WRITE;
+  const plan = planChanges(base, live, OPTS);
+  const update = one(plan, 'update-account');
+  assert.equal(update.origin, 'drift');
+  assert.equal(update.rotateCredentials, false);
+  assert.deepEqual(plan.drift, [{ sandbox: 'prod', destination: 'kinesis-prod', resource: 'account', drift: 'heal', changes: [{ field: 'description', from: 'Renamed by hand', to: 'Kinesis account' }], lastWrite: UI_WRITE }]);
+});
+
+test('a manifest change that live already matches only refreshes the tag, so later drift is still recognised', () => {
+  const live = liveFor(base);
+  const desired = desiredState([account()], [destination({ segments: [] })]);
+  live.sandboxes.prod!.flows[0]!.segments = []; // someone made the same change in the UI
+  const plan = planChanges(desired, live, OPTS);
+  const update = one(plan, 'update-flow');
+  assert.deepEqual(update.changes.map((c) => c.field), ['tag']);
+  assert.deepEqual(update.patch.map((p) => p.path), ['/description']);
+  const sim = new Simulator(live);
+  sim.apply(plan.actions);
+  assert.deepEqual(planChanges(desired, sim.live, OPTS).actions, []);
+});
+
+test('without a resolved secret (fingerprint "") credentials are never rotated and the recorded fingerprint is kept', () => {
+  const desired = desiredState([account({ credentialFingerprint: '' })], [destination()]);
+  assert.deepEqual(planChanges(desired, liveFor(base), OPTS).actions, []);
+});
+
+test('summary counts entities, not API calls', () => {
+  const desired = desiredState([account()], [destination({ enabled: false, description: 'x' })]);
+  const plan = planChanges(desired, liveFor(base), OPTS);
+  assert.deepEqual(plan.actions.map((a) => a.type), ['update-target-connection', 'update-flow', 'set-flow-state']);
+  assert.deepEqual(plan.summary, { create: 0, update: 2, delete: 0, replace: 0 });
+});
