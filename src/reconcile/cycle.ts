@@ -141,7 +141,11 @@ function report(repo: LoadedRepo, plan: Plan, result: ApplyResult | undefined, m
   });
   const changes = (result?.outcomes ?? [])
     .filter((o) => o.status === 'applied')
-    .map((o) => ({ sandbox: o.address.split('/')[0]!, name: o.address.split('/').slice(2).join('/') || o.address, action: o.type, summary: o.summary }));
+    .map((o) => {
+      // Addresses are "sandbox/kind/name", or "sandbox/profile-store".
+      const [sandbox = '', ...rest] = o.address.split('/');
+      return { sandbox, name: (rest.length > 1 ? rest.slice(1) : rest).join('/'), action: o.type, summary: o.summary };
+    });
   const failedCount = (result?.counts.failed ?? 0) + (result?.counts.skipped ?? 0);
   return {
     result: failedCount > 0 ? 'failed' : 'success',
