@@ -30,7 +30,11 @@ function resultsBlock(results: ResultsFile): string {
   const m = results.machine;
   const order = SCENARIOS.map((s) => s.name as string);
   const list = Object.values(results.scenarios).sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
-  const when = list.map((r) => `- ${r.scenario}: ${r.error ? 'NOT RUN' : 'ran'} at ${r.at} (${(r.durationMs / 1000).toFixed(1)} s)`);
+  const when = list.map(
+    (r) =>
+      `- ${r.scenario}: ${r.error ? 'NOT RUN' : 'ran'} at ${r.at} (${(r.durationMs / 1000).toFixed(1)} s)` +
+      (r.loadAvg ? `, load average ${r.loadAvg[0]} -> ${r.loadAvg[1]} on ${m.cpus} cores` : ''),
+  );
   const setups = list.filter((r) => r.setup).map((r) => `- ${r.scenario}: ${r.setup}`);
   return [
     BEGIN,

@@ -33,6 +33,8 @@ export interface ScenarioResult {
   setup: string; // how the data was seeded, in one or two sentences
   rows: Row[];
   error?: string; // set when the scenario could not run (e.g. a flowsync piece is missing)
+  /** 1-minute load average at the start and the end: above the core count, the numbers are inflated. */
+  loadAvg?: [number, number];
 }
 
 export interface Machine {

@@ -3,6 +3,7 @@
 // into bench/results.json. bench/run.ts runs each in its own process, so one scenario's memory,
 // open servers or missing flowsync piece never affect another.
 import { realpathSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { formatTable, recordResult, type Row, type ScenarioResult } from './report.ts';
@@ -21,6 +22,7 @@ export interface Scenario {
 /** Runs a scenario, records and prints its result; never throws (a failure is recorded as an error). */
 export async function runScenario(s: Scenario, record = true): Promise<ScenarioResult> {
   const t0 = performance.now();
+  const load0 = loadavg()[0]!;
   let result: ScenarioResult;
   try {
     const out = await s.run();
@@ -29,6 +31,7 @@ export async function runScenario(s: Scenario, record = true): Promise<ScenarioR
     const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
     result = { scenario: s.name, at: new Date().toISOString(), durationMs: Math.round(performance.now() - t0), setup: '', rows: [], error: message };
   }
+  result.loadAvg = [Math.round(load0 * 10) / 10, Math.round(loadavg()[0]! * 10) / 10];
   if (record) await recordResult(result);
   process.stdout.write(`\n${formatTable([result])}\n`);
   if (result.error) process.stderr.write(`\n${s.name} failed:\n${result.error}\n`);
