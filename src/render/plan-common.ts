@@ -27,6 +27,16 @@ export function fieldLine(c: FieldChange): string {
   return `${c.field}: ${formatValue(c.field, c.from)} → ${formatValue(c.field, c.to)}`;
 }
 
+/**
+ * Every write refreshes the ownership tag; the refresh is shown only when it is news: on an
+ * adoption (no tag before) or when it is the only change.
+ */
+function changeLines(changes: FieldChange[], otherLines: number): DetailLine[] {
+  const meaningful = changes.filter((c) => c.field !== 'tag');
+  const shown = changes.filter((c) => c.field !== 'tag' || c.from === '(none)' || meaningful.length + otherLines === 0);
+  return shown.map((c) => ({ text: fieldLine(c) }));
+}
+
 /** One detail line: a selector-level marker ('+', '-') or none for a field. */
 export interface DetailLine {
   marker?: '+' | '-';
@@ -51,7 +61,7 @@ export function actionDetails(a: Action): DetailLine[] {
       ];
     case 'update-account':
       return [
-        ...a.changes.map((c) => ({ text: fieldLine(c) })),
+        ...changeLines(a.changes, a.rotateCredentials ? 1 : 0),
         ...(a.rotateCredentials ? [{ text: 'credentials: all auth params are sent again (secret values are read at apply time)' }] : []),
       ];
     case 'create-profile-store':
@@ -63,7 +73,7 @@ export function actionDetails(a: Action): DetailLine[] {
         ...Object.keys(a.params).sort().map((k) => ({ text: `params.${k}: ${formatValue(k, a.params[k])}` })),
       ];
     case 'update-target-connection':
-      return a.changes.map((c) => ({ text: fieldLine(c) }));
+      return changeLines(a.changes, 0);
     case 'create-flow':
       return [
         ...(userText(a.description) ? [{ text: `description: ${JSON.stringify(userText(a.description))}` }] : []),
@@ -73,7 +83,7 @@ export function actionDetails(a: Action): DetailLine[] {
       ];
     case 'update-flow':
       return [
-        ...a.changes.map((c) => ({ text: fieldLine(c) })),
+        ...changeLines(a.changes, a.addSegments.length + a.removeSegments.length + a.addAttributes.length + a.removeAttributes.length),
         ...a.removeSegments.map((s): DetailLine => ({ marker: '-', text: segmentText(s) })),
         ...a.addSegments.map((s): DetailLine => ({ marker: '+', text: segmentText(s) })),
         ...a.removeAttributes.map((x): DetailLine => ({ marker: '-', text: `attribute ${x.path}` })),
