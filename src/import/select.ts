@@ -106,6 +106,16 @@ interface Candidate {
   type: DestinationType;
 }
 
+/** Tag name → ids of the entities carrying it (tags that are not valid manifest names are ignored). */
+function tagOwners(entities: { id: string; description: string }[], kind: OwnerKind): Map<string, Set<string>> {
+  const owners = new Map<string, Set<string>>();
+  for (const e of entities) {
+    const name = tagName(e.description, kind);
+    if (name) (owners.get(name) ?? owners.set(name, new Set()).get(name)!).add(e.id);
+  }
+  return owners;
+}
+
 /** The dataflows of one sandbox that import can take, in a stable order; the rest with a reason. */
 function candidates(sandbox: string, live: LiveSandbox, skipped: SkippedEntity[]): Candidate[] {
   const targets = new Map(live.targetConnections.map((t) => [t.id, t]));
@@ -175,14 +185,31 @@ export function selectSandbox(sandbox: string, live: LiveSandbox, managed: Manag
     } else picked.push(c);
   }
 
-  // Tag names first, so that a slug never takes the name an owned entity already has.
+  // Every tag name in the sandbox is taken before slugs are handed out, so no slug ever collides
+  // with an owned entity. A candidate keeps its tag's name only when no other entity carries it
+  // (an owned duplicate elsewhere would make the planner see two owners of one manifest).
+  const accountOwners = tagOwners(live.baseConnections, 'account');
+  const destOwners = tagOwners([...live.flows, ...live.targetConnections], 'destination');
+  for (const n of accountOwners.keys()) names.accounts.reserve(n);
+  for (const n of destOwners.keys()) names.destinations.reserve(n);
+  const soleOwner = (owners: Map<string, Set<string>>, name: string | undefined, ids: string[]) =>
+    name !== undefined && [...(owners.get(name) ?? [])].every((id) => ids.includes(id));
   const accountNames = new Map<string, string>();
   const destNames = new Map<string, string>();
+  const usedAccount = new Set<string>();
+  const usedDest = new Set<string>();
   for (const c of picked) {
     const acct = tagName(c.base.description, 'account');
-    if (acct && !accountNames.has(c.base.id) && (managed.has(managedKey(sandbox, 'account', acct)) || names.accounts.reserve(acct))) accountNames.set(c.base.id, acct);
-    const dest = tagName(c.flow.description, 'destination') ?? tagName(c.target.description, 'destination');
-    if (dest && names.destinations.reserve(dest)) destNames.set(c.flow.id, dest);
+    if (acct && !accountNames.has(c.base.id) && (managed.has(managedKey(sandbox, 'account', acct)) || (soleOwner(accountOwners, acct, [c.base.id]) && !usedAccount.has(acct)))) {
+      accountNames.set(c.base.id, acct);
+      usedAccount.add(acct);
+    }
+    const ids = [c.flow.id, c.target.id];
+    const dest = [tagName(c.flow.description, 'destination'), tagName(c.target.description, 'destination')].find((n) => n && soleOwner(destOwners, n, ids) && !usedDest.has(n));
+    if (dest) {
+      destNames.set(c.flow.id, dest);
+      usedDest.add(dest);
+    }
   }
   const accounts = new Map<string, ImportedAccount>();
   const destinations: ImportedDestination[] = [];
