@@ -5,42 +5,52 @@ import type { Filter, ListQuery, OrderKey, PathStep } from './list-query.ts';
 import { nextPageQuery } from './list-query.ts';
 import type { StoredRecord } from './store.ts';
 
-/** Every value reached by a path; `[]` steps fan out, and a leaf array is compared element by element. */
-export function valuesAt(doc: unknown, path: readonly PathStep[], hidden?: (path: readonly PathStep[]) => boolean): unknown[] {
-  if (hidden?.(path)) return [];
-  let current: unknown[] = [doc];
-  for (const step of path) {
-    const next: unknown[] = [];
-    for (const v of current) {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) continue;
-      const child = (v as Record<string, unknown>)[step.key];
-      if (child === undefined) continue;
-      if (step.each) {
-        if (Array.isArray(child)) next.push(...child);
-      } else next.push(child);
-    }
-    current = next;
-  }
-  return current.flatMap((v) => (Array.isArray(v) ? v : [v]));
-}
+type Predicate = (doc: unknown) => boolean;
 
-function matches(doc: unknown, f: Filter, hidden?: (path: readonly PathStep[]) => boolean): boolean {
-  const vals = valuesAt(doc, f.path, hidden);
-  if (f.op === '==') return vals.some((v) => v !== null && typeof v !== 'object' && f.values.includes(String(v)));
+/** Compiles a filter into a predicate that walks the document without allocating (lists scan every entity). */
+function compileFilter(f: Filter, hidden?: (path: readonly PathStep[]) => boolean): Predicate {
+  if (hidden?.(f.path)) return () => false;
+  const wanted = new Set(f.values);
   const bound = Number(f.values[0]);
-  return vals.some((v) => {
+  const testLeaf = (v: unknown): boolean => {
+    if (f.op === '==') return v !== null && typeof v !== 'object' && wanted.has(String(v));
     const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
     if (!Number.isFinite(n)) return false;
     if (f.op === '>') return n > bound;
     if (f.op === '<') return n < bound;
     if (f.op === '>=') return n >= bound;
     return n <= bound;
-  });
+  };
+  const path = f.path;
+  const visit = (v: unknown, i: number): boolean => {
+    if (i === path.length) return Array.isArray(v) ? v.some(testLeaf) : testLeaf(v);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+    const step = path[i] as PathStep;
+    const child = (v as Record<string, unknown>)[step.key];
+    if (child === undefined) return false;
+    if (!step.each) return visit(child, i + 1);
+    if (!Array.isArray(child)) return false;
+    for (const c of child) if (visit(c, i + 1)) return true;
+    return false;
+  };
+  return (doc) => visit(doc, 0);
+}
+
+/** The first value at a dotted path (orderby fields have no `[]`). */
+function firstValue(doc: unknown, path: readonly PathStep[]): unknown {
+  let v: unknown = doc;
+  for (const step of path) {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+    v = (v as Record<string, unknown>)[step.key];
+  }
+  return Array.isArray(v) ? v[0] : v;
 }
 
 const typeRank = (v: unknown) => (v === undefined || v === null ? 3 : typeof v === 'number' ? 0 : typeof v === 'boolean' ? 1 : 2);
 
 function compareValues(a: unknown, b: unknown): number {
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
   const ra = typeRank(a);
   const rb = typeRank(b);
   if (ra !== rb) return ra - rb;
@@ -54,20 +64,30 @@ function compareValues(a: unknown, b: unknown): number {
 /** Sort key of a record under an ordering: the ordered fields, then the create sequence (unique). */
 function sortKey(rec: StoredRecord, orderby: readonly OrderKey[]): unknown[] {
   if (orderby.length === 0) return [rec.seq];
-  return [...orderby.map((o) => valuesAt(rec.doc, o.path)[0] ?? null), rec.cseq];
+  const key: unknown[] = orderby.map((o) => firstValue(rec.doc, o.path) ?? null);
+  key.push(rec.cseq);
+  return key;
 }
 
-function compareKeys(a: readonly unknown[], b: readonly unknown[], orderby: readonly OrderKey[]): number {
-  if (orderby.length === 0) return (b[0] as number) - (a[0] as number); // newest write first
-  for (let i = 0; i < orderby.length; i++) {
-    const va = a[i] ?? null;
-    const vb = b[i] ?? null;
-    let c = compareValues(va, vb);
-    // missing values sort last in both directions
-    if (orderby[i]?.desc && typeRank(va) !== 3 && typeRank(vb) !== 3) c = -c;
-    if (c !== 0) return c;
-  }
-  return (a[orderby.length] as number) - (b[orderby.length] as number);
+type KeyComparator = (a: readonly unknown[], b: readonly unknown[]) => number;
+const newestFirst: KeyComparator = (a, b) => (b[0] as number) - (a[0] as number);
+
+/** A comparator for sort keys under an ordering, built once per query (sorting 10,000 keys calls it ~130,000 times). */
+function comparator(orderby: readonly OrderKey[]): KeyComparator {
+  if (orderby.length === 0) return newestFirst;
+  const desc = orderby.map((o) => o.desc);
+  const n = desc.length;
+  return (a, b) => {
+    for (let i = 0; i < n; i++) {
+      const va = a[i] ?? null;
+      const vb = b[i] ?? null;
+      let c: number;
+      if (typeof va === 'string' && typeof vb === 'string') c = va < vb ? -1 : va > vb ? 1 : 0;
+      else c = compareValues(va, vb);
+      if (c !== 0) return desc[i] && va !== null && vb !== null ? -c : c; // missing values last either way
+    }
+    return (a[n] as number) - (b[n] as number);
+  };
 }
 
 export interface ListPage {
@@ -90,12 +110,17 @@ export interface ListCache {
 const CACHE_ENTRIES = 16;
 
 function sortedMatches(records: Iterable<StoredRecord>, q: ListQuery, hidden?: (path: readonly PathStep[]) => boolean): Keyed[] {
+  const predicates = q.filters.map((f) => compileFilter(f, hidden));
   const keyed: Keyed[] = [];
-  for (const rec of records) {
-    if (q.filters.every((f) => matches(rec.doc, f, hidden))) keyed.push({ rec, key: sortKey(rec, q.orderby) });
+  outer: for (const rec of records) {
+    for (const p of predicates) if (!p(rec.doc)) continue outer;
+    keyed.push({ rec, key: sortKey(rec, q.orderby) });
   }
   if (q.orderby.length === 0) keyed.reverse();
-  else keyed.sort((a, b) => compareKeys(a.key, b.key, q.orderby));
+  else {
+    const cmp = comparator(q.orderby);
+    keyed.sort((a, b) => cmp(a.key, b.key));
+  }
   return keyed;
 }
 
@@ -117,11 +142,12 @@ function cachedMatches(records: Iterable<StoredRecord>, q: ListQuery, hidden: ((
 
 /** Index of the first entry strictly after `after` (binary search: the list is sorted by the same comparator). */
 function firstAfter(keyed: readonly Keyed[], after: readonly unknown[], orderby: readonly OrderKey[]): number {
+  const cmp = comparator(orderby);
   let lo = 0;
   let hi = keyed.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compareKeys((keyed[mid] as Keyed).key, after, orderby) <= 0) lo = mid + 1;
+    if (cmp((keyed[mid] as Keyed).key, after) <= 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
