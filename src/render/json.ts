@@ -28,7 +28,7 @@ export function parsePlanJson(text: string, source = 'plan file'): Plan {
       hint: 'Make the plan again with this version of flowsync (`flowsync plan --out FILE`).',
     });
   }
-  validate ??= new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema);
+  validate ??= new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true }).compile(schema);
   if (!validate(data)) {
     const errors = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
     throw new FlowsyncError('FS_PLAN_INVALID', `${source} does not match schemas/plan.schema.json: ${errors.join('; ')}`, { details: { errors } });

@@ -76,7 +76,7 @@ test('json view: round-trips through the schema; bad files fail with FS_PLAN_INV
   expectInvalid(JSON.stringify({ ...createPlan, formatVersion: 2 }), /formatVersion 2/);
   const broken = JSON.parse(text);
   delete broken.actions[3].flowSpecId;
-  expectInvalid(JSON.stringify(broken), /\/actions\/3/);
+  expectInvalid(JSON.stringify(broken), /\/actions\/3 must have required property 'flowSpecId'$/);
   const withEtaglessUpdate = planChanges(desiredState([account()], [destination({ description: 'x' })]), liveFor(desired), OPTS);
   const noEtag = JSON.parse(renderPlanJson(withEtaglessUpdate));
   delete noEtag.actions[0].etag;
