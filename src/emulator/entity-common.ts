@@ -115,10 +115,15 @@ const FIXED_FIELDS: Record<Collection, readonly string[]> = {
   flows: ['flowSpec'],
 };
 
-export function checkPatchable(collection: Collection, ops: readonly PatchOp[]): void {
+/** `allowState`: out-of-band (UI) edits may enable or disable an entity by replacing /state. */
+export function checkPatchable(collection: Collection, ops: readonly PatchOp[], allowState = false): void {
   for (const op of ops) {
     for (const path of [op.path, op.from].filter((p): p is string => p !== undefined)) {
       const top = path.split('/')[1] ?? '';
+      if (allowState && path === '/state' && op.op === 'replace') {
+        if (op.value !== 'enabled' && op.value !== 'disabled') throw badRequest('1100', 'state can only be replaced with "enabled" or "disabled"', { path });
+        continue;
+      }
       if (path === '' || path === '/') throw badRequest('1455', `Invalid patch target: path "${path}" replaces the whole entity`, { path });
       if (top === 'connectionSpec' && collection === 'connections') throw badRequest('1414', 'The connection spec of a connection cannot be changed', { path });
       if (SERVER_FIELDS.has(top) || FIXED_FIELDS[collection].includes(top)) {

@@ -81,4 +81,10 @@ test('out-of-band edits look like a person in the AEP UI: new etag, ui user, exc
   });
   assert.equal(bad.status, 400);
   assert.throws(() => emu.admin.outOfBandEdit({ sandbox: 'dev', collection: 'flows', id: flowId, ops: [{ op: 'replace', path: '/name', value: 'x' }] }), /not found/);
+  // a person may also disable a dataflow in the UI
+  const disabled = emu.admin.outOfBandEdit({ sandbox: 'prod', collection: 'flows', id: flowId, ops: [{ op: 'replace', path: '/state', value: 'disabled' }] });
+  assert.equal(disabled.state, 'disabled');
+  assert.equal((await api('GET', `/flows/${flowId}`)).body.items[0].state, 'disabled');
+  assert.throws(() => emu.admin.outOfBandEdit({ sandbox: 'prod', collection: 'flows', id: flowId, ops: [{ op: 'replace', path: '/state', value: 'paused' }] }), /enabled/);
+  assert.throws(() => emu.admin.outOfBandEdit({ sandbox: 'prod', collection: 'flows', id: flowId, ops: [{ op: 'replace', path: '/etag', value: 'x' }] }), /read-only/);
 });
