@@ -35,7 +35,12 @@ export async function listManifestFiles(root: string, rootReal: string, folders:
 
   const walk = async (dir: string, depth: number): Promise<void> => {
     if (tooMany) return;
-    const real = await realpath(dir);
+    // A folder can vanish between listing and reading (an editor saving, a git checkout).
+    const real = await realpath(dir).catch(() => undefined);
+    if (real === undefined) {
+      diagnostics.push(diag('error', 'FS_MANIFEST_READ', `cannot read folder ${toRel(root, dir) || '.'}: it vanished while loading`, 'Run again once the files have settled.', { file: toRel(root, dir) }));
+      return;
+    }
     if (visitedDirs.has(real)) return; // a symlink loop or an overlapping folder
     visitedDirs.add(real);
     if (depth > LIMITS.folderDepth) {
@@ -64,7 +69,8 @@ export async function listManifestFiles(root: string, rootReal: string, folders:
           diagnostics.push(diag('error', 'FS_MANIFEST_SYMLINK', `${rel} is a broken symbolic link`, 'Remove the link or point it at a file inside the repo.', { file: rel }));
           continue;
         }
-        const st = await stat(target);
+        const st = await stat(target).catch(() => undefined);
+        if (!st) continue; // vanished since realpath; the next load sees the settled tree
         if (!isInside(rootReal, target)) {
           // Only links that would be read as manifests matter (a linked secret file is checked where it is used).
           if (st.isDirectory() || /\.ya?ml$/i.test(entry.name)) {

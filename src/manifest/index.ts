@@ -62,7 +62,7 @@ async function readManifests(root: string, config: FlowsyncConfig): Promise<{ ma
     // loadConfig reports bad folders; skip them here.
     if (!isInside(root, abs)) continue;
     const real = await realpath(abs).catch(() => undefined);
-    if (real && isInside(rootReal, real) && (await stat(real)).isDirectory()) folders.push(abs);
+    if (real && isInside(rootReal, real) && (await stat(real).catch(() => undefined))?.isDirectory()) folders.push(abs);
   }
   const listed = await listManifestFiles(root, rootReal, folders, CONFIG_FILE);
   diagnostics.push(...listed.diagnostics);
