@@ -202,8 +202,10 @@ test('every error of a run is reported together, in file, line, column order', a
   );
 });
 
-test('loading is deterministic: same repo, same output', async () => {
+test('loading is deterministic: same repo, same output (and process.env is left as it was)', async () => {
+  const env = process.env;
   const a = await loadRepo(EXAMPLE, { env: EXAMPLE_ENV });
+  assert.equal(process.env, env);
   const b = await loadRepo(EXAMPLE, { env: EXAMPLE_ENV });
   assert.deepEqual(a.desired, b.desired);
   assert.equal(JSON.stringify(a.desired), JSON.stringify(b.desired));
