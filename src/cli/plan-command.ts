@@ -1,13 +1,19 @@
 // `flowsync plan`: read live state, diff it against the manifests, print the ordered plan.
 // Never writes to the API, whatever the flags.
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FlowsyncError } from '../domain/errors.ts';
 import { connect } from '../reconcile/connect.ts';
 import { makePlan, readLive } from '../reconcile/reconcile.ts';
+import { renderDiagnosticsText } from '../render/diagnostics.ts';
 import { renderPlanJson } from '../render/json.ts';
 import { renderPlanMarkdown } from '../render/markdown.ts';
 import { renderPlanText } from '../render/text.ts';
+import { renderReviewMarkdown } from '../render/review-markdown.ts';
+import { renderReviewText } from '../render/review-text.ts';
+import { ciRunUrl, nowFromEnv } from '../review/ci.ts';
+import { renderReviewJson, reviewExitCode } from '../review/document.ts';
+import { runReview } from '../review/run.ts';
 import { oneOf, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
 import { CONNECT_OPTIONS, CONNECT_USAGE, connectFlags, loadRepoOrReport, useColor } from './common.ts';
@@ -25,8 +31,27 @@ Flags:
   --detailed-exitcode   exit 0 when there are no changes, 2 when there are, 1 on error
                         (without it: 0 unless there is an error)
   --revision REV        record the manifests' git revision in the plan
+
+Pull-request review (see README "Pull-request plans"):
+  --base REF            also load the manifests at git REF (e.g. origin/main; same folder) and
+                        report separately what the pull request changes (head planned against live
+                        state as it would be after applying REF) and pre-existing drift (what
+                        applying REF alone would change). Live state is read once. Exit codes with
+                        --detailed-exitcode: 0 no pull-request changes, 2 changes, 1 invalid
+                        manifests or error (markdown output still prints the comment then).
+  --out-dir DIR         markdown: also write comment-1.md, comment-2.md, … (one per part, each under
+                        GitHub's 65,536-character limit) and, with --base, review.json
+  --run-url URL         link the run in the comment (default: from GITHUB_SERVER_URL,
+                        GITHUB_REPOSITORY and GITHUB_RUN_ID, or CI_JOB_URL on GitLab)
+  --comment-id ID       identifies the comment CI updates (default: the folder, or org/sandboxes
+                        without --base)
+
+FLOWSYNC_NOW=2026-03-01T12:00:00Z fixes the plan's time (reproducible output).
 ${CONNECT_USAGE}
 `;
+
+/** Between comment parts on stdout (each part is also a whole comment of its own). */
+const PART_SEPARATOR = '\n\n<!-- flowsync: next part -->\n\n';
 
 export const planCommand: Command = {
   name: 'plan',
@@ -39,10 +64,55 @@ export const planCommand: Command = {
       prune: { type: 'boolean' },
       'detailed-exitcode': { type: 'boolean' },
       revision: { type: 'string' },
+      base: { type: 'string' },
+      'out-dir': { type: 'string' },
+      'run-url': { type: 'string' },
+      'comment-id': { type: 'string' },
       ...CONNECT_OPTIONS,
     });
     if (positionals.length > 1) throw new FlowsyncError('FS_CLI_USAGE', `plan: expected at most one folder, got ${positionals.join(' ')}`);
     const output = oneOf('plan', 'output', values.output, ['text', 'markdown', 'json'] as const, 'text');
+    if (values['out-dir'] !== undefined && output !== 'markdown') throw new FlowsyncError('FS_CLI_USAGE', 'plan: --out-dir writes the markdown comment parts; use it with --output markdown');
+    const now = nowFromEnv(io.env);
+    const runUrl = values['run-url'] ?? ciRunUrl(io.env);
+    const writeParts = async (parts: string[], extra: Record<string, string> = {}) => {
+      if (values['out-dir'] === undefined) return;
+      const dir = path.resolve(io.cwd, values['out-dir']);
+      await mkdir(dir, { recursive: true });
+      // Parts left over from an earlier, longer comment would be posted again: remove them.
+      for (const f of await readdir(dir)) if (/^comment-\d+\.md$/.test(f)) await rm(path.join(dir, f));
+      for (const [i, part] of parts.entries()) await writeFile(path.join(dir, `comment-${i + 1}.md`), part);
+      for (const [name, text] of Object.entries(extra)) await writeFile(path.join(dir, name), text);
+      io.stderr.write(`Wrote ${parts.length} comment part${parts.length === 1 ? '' : 's'} to ${values['out-dir']}.\n`);
+    };
+    if (values.base !== undefined) {
+      const { doc, applyPlan } = await runReview({
+        root: path.resolve(io.cwd, positionals[0] ?? '.'),
+        base: values.base,
+        env: io.env,
+        flags: connectFlags(values),
+        now,
+        ...(values.prune !== undefined ? { prune: values.prune } : {}),
+        ...(values.revision ? { revision: values.revision } : {}),
+        ...(values['comment-id'] ? { commentId: values['comment-id'] } : {}),
+      });
+      if (output === 'json') io.stdout.write(renderReviewJson(doc));
+      else if (output === 'markdown') {
+        const parts = renderReviewMarkdown(doc, runUrl ? { runUrl } : {});
+        io.stdout.write(parts.join(PART_SEPARATOR));
+        await writeParts(parts, { 'review.json': renderReviewJson(doc) });
+      } else io.stdout.write(renderReviewText(doc, { color: useColor(io.stdout, io.env) }));
+      if (!doc.pullRequest) {
+        // The comment went to stdout for CI to post; the job log gets the diagnostics as text too.
+        if (output !== 'text') io.stderr.write(renderDiagnosticsText(doc.head.diagnostics, { color: useColor(io.stderr, io.env), ...(doc.folder !== '.' ? { filePrefix: doc.folder } : {}) }));
+        io.stderr.write('\nThe manifests are not valid; nothing was read from or written to the API.\n');
+      }
+      if (values.out && applyPlan) {
+        await writeFile(path.resolve(io.cwd, values.out), renderPlanJson(applyPlan));
+        io.stderr.write(`Saved the plan (this pull request's manifests against live state now) to ${values.out}. Apply exactly it with: flowsync apply ${values.out}\n`);
+      }
+      return reviewExitCode(doc, values['detailed-exitcode'] ?? false);
+    }
     const repo = await loadRepoOrReport(positionals[0] ?? '.', io);
     if (!repo) return 1;
     const client = await connect(repo.config, { root: repo.root, env: io.env, flags: connectFlags(values) });
@@ -50,14 +120,18 @@ export const planCommand: Command = {
       const input = {
         desired: repo.desired,
         prune: values.prune ?? repo.config.reconcile.prune,
-        now: new Date(),
+        now,
         ...(repo.config.org ? { org: repo.config.org } : {}),
         ...(values.revision ? { revision: values.revision } : {}),
       };
       const live = await readLive(client, repo.desired, repo.config.reconcile.concurrency);
       const plan = makePlan(input, live);
       if (output === 'json') io.stdout.write(renderPlanJson(plan));
-      else if (output === 'markdown') io.stdout.write(renderPlanMarkdown(plan).join('\n\n<!-- flowsync: next part -->\n\n'));
+      else if (output === 'markdown') {
+        const parts = renderPlanMarkdown(plan, { ...(runUrl ? { runUrl } : {}), ...(values['comment-id'] ? { id: values['comment-id'] } : {}) });
+        io.stdout.write(parts.join(PART_SEPARATOR));
+        await writeParts(parts);
+      }
       else io.stdout.write(renderPlanText(plan, { color: useColor(io.stdout, io.env) }));
       if (values.out) {
         const file = path.resolve(io.cwd, values.out);

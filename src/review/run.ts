@@ -1,0 +1,97 @@
+// `flowsync plan --base REF` end to end: validate the head manifests, load the base manifests out of
+// git, read live state ONCE for the sandboxes either side names, and compare (pure, compare.ts).
+// Only reads: the API client is used for GETs and the IMS token, never for a write.
+import { hasErrors, type Diagnostic } from '../domain/diagnostics.ts';
+import type { Plan } from '../domain/plan.ts';
+import { loadRepo, type LoadedRepo } from '../manifest/index.ts';
+import { connect, type ConnectFlags } from '../reconcile/connect.ts';
+import { makePlan, readLive } from '../reconcile/reconcile.ts';
+import { loadBaseRepo } from './base.ts';
+import { comparePlans, reviewSandboxes } from './compare.ts';
+import { invalidHeadDocument, REVIEW_FORMAT_VERSION, type ReviewDocument } from './document.ts';
+import { headCommit, locate } from './git-tree.ts';
+
+export interface ReviewOptions {
+  /** The config repo folder (absolute) in the work tree: the head side. */
+  root: string;
+  base: string;
+  env: NodeJS.ProcessEnv;
+  flags?: ConnectFlags;
+  now: Date;
+  /** --prune: overrides both sides' reconcile.prune. */
+  prune?: boolean;
+  revision?: string;
+  commentId?: string;
+}
+
+export interface ReviewResult {
+  doc: ReviewDocument;
+  /** plan(head) against live as it is now: what `flowsync apply` would do; saved by --out. Absent when invalid. */
+  applyPlan?: Plan;
+}
+
+const SECRET_CODES = new Set(['FS_SECRET_UNRESOLVED', 'FS_SECRET_OUTSIDE_REPO']);
+
+/**
+ * Pull-request jobs should not need the destinations' secrets: when unresolved secret references are
+ * the only errors, the head is loaded without reading secrets (credential rotations are then not
+ * shown) and a warning says so.
+ */
+async function loadHead(root: string, env: NodeJS.ProcessEnv): Promise<{ repo: LoadedRepo; secretsSkipped: boolean }> {
+  const repo = await loadRepo(root, { env, resolveSecrets: true });
+  const errors = repo.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length === 0 || !errors.every((d) => SECRET_CODES.has(d.code))) return { repo, secretsSkipped: false };
+  return { repo: await loadRepo(root, { env, resolveSecrets: false }), secretsSkipped: true };
+}
+
+export async function runReview(opts: ReviewOptions): Promise<ReviewResult> {
+  const loc = await locate(opts.root);
+  const folder = loc.rel || '.';
+  const commentId = opts.commentId ?? folder;
+  const createdAt = opts.now.toISOString();
+  const revision = opts.revision ?? (await headCommit(loc.top));
+  const { repo: head, secretsSkipped } = await loadHead(opts.root, opts.env);
+  if (hasErrors(head.diagnostics)) {
+    return { doc: invalidHeadDocument({ createdAt, commentId, folder, ...(revision ? { revision } : {}) }, head.diagnostics) };
+  }
+  const base = await loadBaseRepo(opts.root, opts.base, opts.env);
+  const baseDesired = base.status === 'valid' ? base.repo!.desired : base.status === 'missing' ? { accounts: [], destinations: [], sandboxes: [] } : undefined;
+  const org = head.config.org;
+  const client = await connect(head.config, { root: head.root, env: opts.env, ...(opts.flags ? { flags: opts.flags } : {}) });
+  try {
+    const sandboxes = reviewSandboxes(baseDesired, head.desired);
+    const live = await readLive(client, { ...head.desired, sandboxes }, head.config.reconcile.concurrency);
+    const headPrune = opts.prune ?? head.config.reconcile.prune;
+    const compared = comparePlans({
+      base: baseDesired,
+      head: head.desired,
+      live,
+      headPrune,
+      // A folder new in the pull request has nothing to prune at the base.
+      basePrune: base.repo ? (opts.prune ?? base.repo.config.reconcile.prune) : false,
+      createdAt,
+      ...(org ? { org } : {}),
+      baseRevision: base.commit,
+      ...(revision ? { headRevision: revision } : {}),
+    });
+    const applyPlan = makePlan({ desired: head.desired, prune: headPrune, now: opts.now, ...(org ? { org } : {}), ...(revision ? { revision } : {}) }, live);
+    const headDiagnostics: Diagnostic[] = head.diagnostics;
+    const pullRequest = secretsSkipped
+      ? { ...compared.pullRequest, warnings: [...compared.pullRequest.warnings, 'secret references in this pull request could not be resolved here, so credential changes are not compared (give the job the secrets to see rotations)'] }
+      : compared.pullRequest;
+    const doc: ReviewDocument = {
+      formatVersion: REVIEW_FORMAT_VERSION,
+      kind: 'flowsync-review',
+      createdAt,
+      commentId,
+      folder,
+      base: { ref: base.ref, commit: base.commit, status: base.status, secretsSkipped: base.secretsSkipped, diagnostics: base.diagnostics },
+      head: { ...(revision ? { revision } : {}), valid: true, diagnostics: headDiagnostics },
+      pullRequest,
+      drift: compared.drift ?? null,
+    };
+    return { doc, applyPlan };
+  } finally {
+    client.close();
+  }
+}
