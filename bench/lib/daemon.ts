@@ -45,7 +45,13 @@ export async function startDaemon(args: string[], opts: { cwd: string; env: Reco
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const argv = cliArgv(['run', ...args, '--listen', `127.0.0.1:${port}`]);
-  const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // `npm run`/`npx` put EDITOR=vi into the environment, and simple-git refuses to run with EDITOR
+  // set ("Use of EDITOR is not permitted"), so a --repo daemon started under npm cannot clone.
+  // A daemon started by a service manager has no such variable; give the child that environment.
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...opts.env };
+  delete env.EDITOR;
+  delete env.VISUAL;
+  const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const events: LogEvent[] = [];
   let stderr = '';
   let buf = '';
@@ -69,7 +75,13 @@ export async function startDaemon(args: string[], opts: { cwd: string; env: Reco
     if (exited) throw new Error(`flowsync run exited early:\n${stderr.slice(-3000)}\n${events.slice(-5).map((e) => JSON.stringify(e)).join('\n')}`);
     return fetch(`${url}/readyz`).then((r) => r.status === 200, () => false);
   };
-  await until(ready, 60_000, 'flowsync run to become ready', 50);
+  try {
+    await until(ready, 60_000, 'flowsync run to become ready', 50);
+  } catch (err) {
+    child.kill('SIGKILL');
+    const tail = events.slice(-8).map((e) => JSON.stringify(e).slice(0, 400));
+    throw new Error(`${(err as Error).message}\n--- stderr\n${stderr.slice(-2000)}\n--- last log events\n${tail.join('\n')}`);
+  }
   return {
     url,
     events,

@@ -96,8 +96,13 @@ export async function runMeasured(
   return { code, stdout, stderr, wallMs, cpuUserMs, cpuSystemMs, cpuMs: cpuUserMs + cpuSystemMs, maxRssMb };
 }
 
-/** The flowsync CLI exactly as a user runs it: node + tsx + cmd/flowsync.ts. */
+/**
+ * The flowsync CLI exactly as a user runs it: node + tsx + cmd/flowsync.ts. BENCH_FLOWSYNC_CLI
+ * (a space-separated command line, e.g. `node dist/flowsync.mjs`) measures another build instead.
+ */
 export function cliArgv(args: string[]): string[] {
+  const other = process.env.BENCH_FLOWSYNC_CLI?.trim();
+  if (other) return [...other.split(/\s+/), ...args];
   return [process.execPath, '--import', TSX, CLI_ENTRY, ...args];
 }
 
