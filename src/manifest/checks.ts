@@ -34,7 +34,8 @@ export function checkUniqueNames(manifests: readonly Manifest[]): { duplicates: 
 export function checkAccountRefs(destinations: readonly DestinationManifest[], accounts: readonly AccountManifest[], broken: readonly BrokenManifest[]): { resolved: Map<DestinationManifest, AccountManifest>; diagnostics: Diagnostic[] } {
   const out: Diagnostic[] = [];
   const resolved = new Map<DestinationManifest, AccountManifest>();
-  const byKey = new Map(accounts.map((a) => [`${a.sandbox}\0${a.name}`, a]));
+  const byKey = new Map<string, AccountManifest>();
+  for (const a of accounts) if (!byKey.has(`${a.sandbox}\0${a.name}`)) byKey.set(`${a.sandbox}\0${a.name}`, a); // the first of duplicates
   const brokenKeys = new Set(broken.filter((b) => b.kind === 'DestinationAccount').map((b) => `${b.sandbox}\0${b.name}`));
   for (const d of destinations) {
     const account = byKey.get(`${d.sandbox}\0${d.spec.account}`);

@@ -146,7 +146,8 @@ export async function loadRepo(root: string, opts: LoadOptions = {}): Promise<Lo
   const desiredDestinations: DesiredDestination[] = [];
   for (const d of destinations) {
     const account = refs.resolved.get(d);
-    if (account && !bad.has(d)) desiredDestinations.push(buildDestination(d, account));
+    // A destination whose account is left out (its own errors say why) is left out with it.
+    if (account && !bad.has(d) && !bad.has(account)) desiredDestinations.push(buildDestination(d, account));
   }
   const sandboxes = new Set([config.sandbox, ...read.manifests.map((m) => m.sandbox)]);
   const desired: DesiredState = {
