@@ -250,7 +250,7 @@ test('an empty YAML file is a warning; an empty repo says no manifests were foun
   assert.deepEqual(none.diagnostics.map((d) => [d.code, d.severity]), [['FS_MANIFEST_NONE', 'warning']]);
 });
 
-test('a destination whose account is left out (duplicate name) is left out too, without a second error', async (t) => {
+test('a destination whose account is left out by an error is left out too, without a second error', async (t) => {
   const dupe = ACCOUNT_KINESIS.replace('  type: amazon-kinesis', '  type: amazon-kinesis\n  description: "[flowsync:account/x]"');
   const dir = await tempRepo(t, { 'a.yaml': dupe, 'b.yaml': DESTINATION_KINESIS });
   const repo = await loadRepo(dir, { env: { KINESIS_SECRET_KEY: 's' } });
