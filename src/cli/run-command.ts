@@ -7,6 +7,7 @@ import { GitSource } from '../daemon/git-source.ts';
 import { createLogger } from '../daemon/logger.ts';
 import { DaemonMetrics } from '../daemon/metrics.ts';
 import { createReconcile } from '../daemon/reconcile-factory.ts';
+import { repoSettingsReader } from '../daemon/repo-settings.ts';
 import { DEFAULT_CACHE_DIR, DEFAULT_INTERVAL, DEFAULT_LISTEN, DEFAULT_POLL, runSettings, type RunSettings } from '../daemon/run-options.ts';
 import type { Source } from '../daemon/types.ts';
 import { parseFlags } from './args.ts';
@@ -28,7 +29,8 @@ Source (exactly one):
 
 Reconciling:
   --mode apply|observe     observe reports drift and pending changes and writes nothing (default apply)
-  --interval DURATION      drift check interval, jittered ±10% (default ${DEFAULT_INTERVAL}); e.g. 30s, 5m, 1h
+  --interval DURATION      drift check interval, jittered ±10% (default: daemon.interval in
+                           flowsync.yaml, else ${DEFAULT_INTERVAL}); e.g. 30s, 5m, 1h
   --allow-mass-delete      allow a plan that deletes more than reconcile.maxDeleteRatio of owned entities
   --once                   run one cycle and exit (0 success or suspended, 1 otherwise)
 
@@ -40,6 +42,7 @@ HTTP (/healthz, /readyz, /metrics, /status, POST /webhook):
 
 Notifications and logs:
   --notify-url-env VAR     post Slack-compatible messages to the URL in this variable
+                           (default: daemon.notify.webhookUrl in flowsync.yaml, if set)
   --log-level LEVEL        trace, debug, info (default), warn, error
 
 ${CONNECT_USAGE}
@@ -99,6 +102,8 @@ export const runCommand: Command = {
       logger,
       metrics,
       intervalMs: settings.intervalMs,
+      intervalFixed: settings.intervalFixed,
+      repoSettings: repoSettingsReader(io.env),
       listen: settings.once ? null : settings.listen,
       webhook: settings.webhook,
       ...(settings.notifyUrl ? { notifyUrl: settings.notifyUrl } : {}),

@@ -9,6 +9,7 @@ import { DaemonMetrics } from './metrics.ts';
 import { Notifier } from './notifier.ts';
 import { stripUrlCredentials } from './redact-url.ts';
 import { Scheduler, type CycleVerdict } from './scheduler.ts';
+import type { ReadRepoSettings } from './repo-settings.ts';
 import { StatusStore } from './status-store.ts';
 import { realTimers, type Timers } from './timers.ts';
 import type { CycleOutcome, Mode, Reconcile, Snapshot, Source, Trigger } from './types.ts';
@@ -25,7 +26,12 @@ export interface DaemonOptions {
   /** Where the HTTP server listens; null for no server. */
   listen?: { host: string; port: number } | null;
   webhook?: WebhookConfig;
+  /** Fixed notification URL (--notify-url-env); otherwise flowsync.yaml's daemon.notify, if any. */
   notifyUrl?: string;
+  /** Reads daemon.interval / daemon.notify from the synced folder; flags given explicitly win. */
+  repoSettings?: ReadRepoSettings;
+  /** True when --interval was given, so flowsync.yaml's daemon.interval does not override it. */
+  intervalFixed?: boolean;
   metrics?: DaemonMetrics;
   timers?: Timers;
   random?: () => number;
@@ -44,7 +50,7 @@ export interface CycleReport {
 export class Daemon extends EventEmitter {
   readonly status: StatusStore;
   readonly metrics: DaemonMetrics;
-  readonly notifier: Notifier | null;
+  notifier: Notifier | null;
   server: Listening | null = null;
   private readonly opts: DaemonOptions;
   private readonly log: Logger;
@@ -64,7 +70,7 @@ export class Daemon extends EventEmitter {
     this.timers = opts.timers ?? realTimers;
     this.metrics = opts.metrics ?? new DaemonMetrics();
     this.status = new StatusStore({ mode: opts.mode, source: opts.source.describe() });
-    this.notifier = opts.notifyUrl ? new Notifier({ url: opts.notifyUrl, logger: this.log, onSent: (o) => this.metrics.notification(o) }) : null;
+    this.notifier = opts.notifyUrl ? this.makeNotifier(opts.notifyUrl) : null;
     this.scheduler = new Scheduler({
       intervalMs: opts.intervalMs,
       jitter: opts.jitter ?? 0.1,
@@ -97,6 +103,11 @@ export class Daemon extends EventEmitter {
       `flowsync daemon started${this.server ? `; status ${this.server.url}/status, metrics ${this.server.url}/metrics` : ''}`,
     );
     this.scheduler.start();
+  }
+
+  /** The wait between cycles now in use (flag, flowsync.yaml or default). */
+  get intervalMs(): number {
+    return this.scheduler.intervalMs;
   }
 
   /** Asks for a cycle now (coalesced with any running one). */
@@ -154,6 +165,7 @@ export class Daemon extends EventEmitter {
       outcome = failedOutcome(err, this.status.apiReachable);
     }
     if (snapshot) {
+      await this.applyRepoSettings(snapshot.dir);
       try {
         outcome = await this.opts.reconcile({ dir: snapshot.dir, revision: snapshot.revision, trigger, mode: this.opts.mode }, this.abort.signal);
       } catch (err) {
@@ -163,6 +175,29 @@ export class Daemon extends EventEmitter {
     const report: CycleReport = { trigger, revision: snapshot?.revision ?? null, outcome: outcome!, startedAt, durationMs: Math.max(0, this.timers.now() - t0) };
     this.record(report, sourceReachable);
     return report;
+  }
+
+  private async applyRepoSettings(dir: string): Promise<void> {
+    if (!this.opts.repoSettings) return;
+    try {
+      const settings = await this.opts.repoSettings(dir);
+      const intervalMs = this.opts.intervalFixed ? this.opts.intervalMs : (settings.intervalMs ?? this.opts.intervalMs);
+      if (intervalMs !== this.scheduler.intervalMs) {
+        this.log.info({ event: 'interval-changed', intervalMs }, 'interval changed by flowsync.yaml');
+        this.scheduler.setInterval(intervalMs);
+      }
+      if (settings.notifyUrl && !this.opts.notifyUrl) {
+        if (this.notifier) this.notifier.setUrl(settings.notifyUrl);
+        else this.notifier = this.makeNotifier(settings.notifyUrl);
+      }
+    } catch (err) {
+      // An unresolvable notify reference must not stop reconciling; the log says why.
+      this.log.warn({ event: 'repo-settings', reason: err instanceof Error ? err.message : String(err) }, 'daemon settings in flowsync.yaml could not be read');
+    }
+  }
+
+  private makeNotifier(url: string): Notifier {
+    return new Notifier({ url, logger: this.log, onSent: (o) => this.metrics.notification(o) });
   }
 
   /** Status, metrics, logs and notifications of one cycle, all in one place. */

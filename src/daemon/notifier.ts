@@ -27,12 +27,17 @@ export function slackMessage(notices: readonly Notice[]): SlackMessage {
 }
 
 export class Notifier {
-  private readonly opts: NotifierOptions;
+  private opts: NotifierOptions;
   private announced = new Map<string, string>();
   private inFlight = new Set<Promise<void>>();
 
   constructor(opts: NotifierOptions) {
-    this.opts = opts;
+    this.opts = { ...opts };
+  }
+
+  /** Points later notifications at another URL (flowsync.yaml's daemon.notify moved); dedup state stays. */
+  setUrl(url: string): void {
+    this.opts.url = url;
   }
 
   /** Works out what to announce for this cycle and posts it in the background. */

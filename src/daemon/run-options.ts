@@ -33,6 +33,8 @@ export interface RunFlags {
 export interface RunSettings {
   source: { kind: 'git'; repo: string; branch: string; path: string; cacheDir: string; pollMs: number } | { kind: 'folder'; dir: string };
   intervalMs: number;
+  /** --interval was given: it wins over flowsync.yaml's daemon.interval. */
+  intervalFixed: boolean;
   mode: Mode;
   listen: { host: string; port: number } | null;
   webhook: { secret?: string; insecure: boolean; branch?: string };
@@ -78,6 +80,7 @@ export async function runSettings(flags: RunFlags, ctx: { env: NodeJS.ProcessEnv
   return {
     source,
     intervalMs: durationFlag('interval', flags.interval ?? DEFAULT_INTERVAL),
+    intervalFixed: flags.interval !== undefined,
     mode,
     listen: parseListen(flags.listen ?? DEFAULT_LISTEN),
     webhook: { ...(secret !== undefined ? { secret } : {}), insecure: Boolean(flags['webhook-insecure']), ...(source.kind === 'git' ? { branch } : {}) },

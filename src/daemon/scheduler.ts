@@ -31,9 +31,18 @@ export class Scheduler {
   coalesced = 0;
 
   constructor(opts: SchedulerOptions) {
-    this.opts = opts;
+    this.opts = { ...opts };
     this.timers = opts.timers ?? realTimers;
     this.random = opts.random ?? Math.random;
+  }
+
+  /** Changes the interval from the next wait on (flowsync.yaml's daemon.interval moved). */
+  setInterval(intervalMs: number): void {
+    this.opts.intervalMs = intervalMs;
+  }
+
+  get intervalMs(): number {
+    return this.opts.intervalMs;
   }
 
   get consecutiveFailures(): number {

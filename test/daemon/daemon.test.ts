@@ -6,6 +6,7 @@ import { FlowsyncError } from '../../src/domain/errors.ts';
 import { Daemon, type DaemonOptions } from '../../src/daemon/daemon.ts';
 import { FolderSource } from '../../src/daemon/folder-source.ts';
 import { GitSource } from '../../src/daemon/git-source.ts';
+import { repoSettingsReader } from '../../src/daemon/repo-settings.ts';
 import type { StatusDocument } from '../../src/daemon/status-store.ts';
 import type { CycleOutcome, EntityStatus } from '../../src/daemon/types.ts';
 import { eventually } from '../helpers/eventually.ts';
@@ -279,4 +280,37 @@ test('stop waits for the cycle in flight, which sees its AbortSignal, then close
   assert.ok(sawAbort);
   assert.ok(Date.now() - t0 < 2_000);
   await assert.rejects(fetch(`${url}/healthz`));
+});
+
+test('daemon.interval and daemon.notify in flowsync.yaml are read after each sync; --interval wins', async (t) => {
+  const received: string[] = [];
+  const hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      received.push(body);
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => hook.close(() => r())));
+  const env = { TEAM_HOOK: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook` };
+  const failed: CycleOutcome = { ...ok(), result: 'failed', error: { code: 'FS_API_REQUEST', message: 'bad stream' } };
+  const { daemon, dir, inputs } = await folderDaemon(t, [ok(), failed], { repoSettings: repoSettingsReader(env), backoffBaseMs: 600_000 });
+  await eventually(() => inputs.length === 1);
+  await daemon.idle();
+  assert.equal(daemon.intervalMs, 600_000, 'no flowsync.yaml: the configured interval stays');
+  await writeFiles(dir, { 'flowsync.yaml': 'apiVersion: flowsync/v1\nkind: Config\ndaemon:\n  interval: 45s\n  notify:\n    webhookUrl: { fromEnv: TEAM_HOOK }\n' });
+  await eventually(() => inputs.length === 2, { timeoutMs: 2_000 });
+  await daemon.idle();
+  assert.equal(daemon.intervalMs, 45_000);
+  await daemon.notifier!.flush();
+  assert.equal(received.length, 1);
+  assert.match(received[0]!, /Reconcile failed: FS_API_REQUEST bad stream/);
+
+  const fixed = await folderDaemon(t, [ok()], { repoSettings: repoSettingsReader(env), intervalFixed: true, intervalMs: 123_000 });
+  await writeFiles(fixed.dir, { 'flowsync.yaml': 'apiVersion: flowsync/v1\nkind: Config\ndaemon:\n  interval: 45s\n' });
+  await eventually(() => fixed.inputs.length === 2, { timeoutMs: 2_000 });
+  await fixed.daemon.idle();
+  assert.equal(fixed.daemon.intervalMs, 123_000);
 });
