@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { credentialFingerprint } from '../../src/domain/fingerprint.ts';
 import { isFlowsyncError } from '../../src/domain/errors.ts';
 import { loadConfig, loadRepo, resolveSecretRef } from '../../src/manifest/index.ts';
+import { DEMO_SECRET_ENV } from '../../src/cli/demo-env.ts';
 import { ACCOUNT_KINESIS, DESTINATION_KINESIS, tempRepo } from './helpers.ts';
 
 const EXAMPLE = fileURLToPath(new URL('../../manifests/', import.meta.url));
@@ -257,4 +258,10 @@ test('a destination whose account is left out by an error is left out too, witho
   assert.deepEqual(repo.diagnostics.map((d) => d.code), ['FS_MANIFEST_DESCRIPTION']);
   assert.deepEqual(repo.desired.accounts, []);
   assert.deepEqual(repo.desired.destinations, []);
+});
+
+test('the example repo validates clean with the fake secrets npm start gives it', async () => {
+  const repo = await loadRepo(EXAMPLE, { env: { ...DEMO_SECRET_ENV } });
+  assert.deepEqual(repo.diagnostics, []);
+  assert.equal(repo.secrets.size, 4);
 });
