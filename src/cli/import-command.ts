@@ -84,7 +84,7 @@ function covered(repo: LoadedRepo, outDir: string): boolean {
   return repo.config.manifests.some((m) => !path.relative(path.resolve(repo.root, m), outDir).startsWith('..'));
 }
 
-function renderText(sel: ImportSelection, files: ManifestFile[], outcomes: AdoptionOutcome[] | undefined, ctx: { shown: (f: string) => string; sandboxes: string[]; note?: string }): string {
+function renderText(sel: ImportSelection, files: ManifestFile[], outcomes: AdoptionOutcome[] | undefined, ctx: { shown: (f: string) => string; sandboxes: string[]; noAdopt: boolean; note?: string }): string {
   const lines: string[] = [];
   const accounts = sel.accounts.filter((a) => !a.managedElsewhere).length;
   lines.push(`Imported ${sel.destinations.length} destination(s) and ${accounts} account(s) from sandbox(es) ${ctx.sandboxes.join(', ')}:`);
@@ -102,7 +102,7 @@ function renderText(sel: ImportSelection, files: ManifestFile[], outcomes: Adopt
       lines.push(o.status === 'adopted' ? head : `${head} FAILED ${o.error!.code}: ${o.error!.message}`);
       for (const c of w.changes) lines.push(`        ${c}`);
     }
-  } else lines.push('', 'Nothing was written to the org (--no-adopt). Until the entities carry flowsync tags, plan treats those whose live name differs from the manifest name as missing and would create new ones; run import without --no-adopt to take them over.');
+  } else if (ctx.noAdopt) lines.push('', 'Nothing was written to the org (--no-adopt). Until the entities carry flowsync tags, plan treats those whose live name differs from the manifest name as missing and would create new ones; run import without --no-adopt to take them over.');
   if (sel.envVars.length > 0) {
     lines.push('', 'Set these environment variables before plan and apply (secrets cannot be read from the API):');
     const width = Math.max(...sel.envVars.map((e) => e.name.length));
@@ -152,18 +152,23 @@ export const importCommand: Command = {
         await mkdir(path.dirname(file), { recursive: true });
         await writeFile(file, f.text, { flag: values.force ? 'w' : 'wx' });
       }
+      // Tagged entities whose manifests plan cannot see would look deleted (and --prune would remove
+      // them): adopt only when the config repo reads the import folder.
+      const readByPlan = covered(repo, outDir);
       let outcomes: AdoptionOutcome[] | undefined;
-      if (!values['no-adopt']) {
+      if (!values['no-adopt'] && readByPlan) {
         const writes = planAdoption(sel, desired);
         outcomes = await runAdoption(client, writes);
       }
       const failed = outcomes?.filter((o) => o.status === 'failed') ?? [];
       const relOut = posix(path.relative(repo.root, outDir));
-      const note = relOut.startsWith('..') || path.isAbsolute(relOut)
-        ? `The files are outside the config repo ${posix(path.relative(io.cwd, repo.root)) || '.'}: move them into one of its manifest folders before plan.`
-        : covered(repo, outDir)
-          ? `Next: set the variables above, then \`flowsync plan ${posix(path.relative(io.cwd, repo.root)) || '.'}\` should show no changes.`
-          : `Add "${relOut}" to \`manifests\` in flowsync.yaml so that plan and apply read the imported files.`;
+      const shownRoot = posix(path.relative(io.cwd, repo.root)) || '.';
+      const adoptLater = values['no-adopt'] ? '' : ' Nothing was adopted: flowsync would own entities whose manifests plan does not read. Then run `flowsync import --force` again to adopt them.';
+      const note = readByPlan
+        ? `Next: set the variables above, then \`flowsync plan ${shownRoot}\` should show no changes.`
+        : relOut.startsWith('..') || path.isAbsolute(relOut)
+          ? `The files are outside the config repo ${shownRoot}: move them into one of its manifest folders.${adoptLater}`
+          : `Add "${relOut}" to \`manifests\` in flowsync.yaml so that plan and apply read the imported files.${adoptLater}`;
       if (output === 'json') {
         io.stdout.write(`${JSON.stringify({
           formatVersion: 1,
@@ -176,7 +181,7 @@ export const importCommand: Command = {
             ? outcomes.map((o) => ({ address: o.write.address, entity: o.write.entity, id: o.write.entityId, liveName: o.write.liveName, changes: o.write.changes, status: o.status, ...(o.error ? { error: o.error } : {}) }))
             : null,
         }, null, 2)}\n`);
-      } else io.stdout.write(renderText(sel, files, outcomes, { shown, sandboxes, note }));
+      } else io.stdout.write(renderText(sel, files, outcomes, { shown, sandboxes, noAdopt: !!values['no-adopt'], note }));
       if (failed.length > 0) {
         const err = new FlowsyncError('FS_IMPORT_ADOPT', `import: ${failed.length} adoption write(s) failed (${failed.map((o) => o.write.entityId).join(', ')}); the files were written`);
         io.stderr.write(formatError(err, { color: useColor(io.stderr, io.env) }));

@@ -1,7 +1,7 @@
 // `flowsync import` through the real CLI against the emulator over HTTP, in temp config repos:
 // a brownfield org made by hand → manifests that validate → (after adoption) an empty plan.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -133,4 +133,19 @@ test('import --no-adopt writes the files and sends no write to the API', async (
   assert.match(res.stdout, /--no-adopt/);
   const valid = await runCli(['validate', root, '--no-secrets'], { env });
   assert.equal(valid.code, 0, valid.stdout + valid.stderr);
+});
+
+test('import does not adopt into a folder the config repo does not read (plan would see owned entities without manifests)', async (t) => {
+  const { emu, root, env } = await setup(t);
+  await writeFile(path.join(root, 'flowsync.yaml'), `apiVersion: flowsync/v1\nkind: Config\nmanifests: [prod]\nsandbox: prod\norg: ${EMULATOR_DEFAULTS.orgId}\napi:\n  clientId: ${EMULATOR_DEFAULTS.clientId}\n`);
+  await mkdir(path.join(root, 'prod'));
+  emu.admin.resetRequests();
+  const res = await runCli(['import', '--dir', root, '--output', 'json'], { env });
+  assert.equal(res.code, 0, res.stderr);
+  const report = JSON.parse(res.stdout);
+  assert.equal(report.adoption, null);
+  assert.equal(report.files.length, 4);
+  assert.equal(emu.admin.requests().filter((r) => r.write).length, 0);
+  const text = await runCli(['import', '--dir', root, '--force'], { env });
+  assert.match(text.stdout, /Add "imported" to `manifests` in flowsync\.yaml .*Nothing was adopted/);
 });
