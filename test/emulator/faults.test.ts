@@ -10,15 +10,16 @@ async function admin(url: string, method: string, what: string, body?: unknown) 
 }
 
 test('latency delays every Flow Service answer', async (t) => {
-  const emu = await startForTest(t, { faults: { latencyMs: 60 } });
+  const emu = await startForTest(t, { faults: { latencyMs: 200 } });
   const api = await apiFor(emu);
   const started = performance.now();
   assert.equal((await api('GET', '/flows')).status, 200);
-  assert.ok(performance.now() - started >= 55, 'answer came too early');
+  assert.ok(performance.now() - started >= 195, 'answer came too early');
   emu.admin.setFaults({ latencyMs: 0 });
-  const again = performance.now();
+  emu.admin.resetRequests();
   await api('GET', '/flows');
-  assert.ok(performance.now() - again < 55);
+  // server-side time of the request without latency (generous bound: CI machines can be loaded)
+  assert.ok((emu.admin.requests()[0]?.durationMs ?? Infinity) < 150);
 });
 
 test('close() does not wait for requests held by latency: they are dropped, not handled', async (t) => {
