@@ -70,7 +70,8 @@ function faultAnswer(d: Extract<FaultDecision, { kind: 'status' }>): ApiError {
   return new ApiError(err.status, err.body, headers);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// unref: a request held by latency never keeps a closed emulator's process alive
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
 export function createHandler(deps: ServerDeps) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
