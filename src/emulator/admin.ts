@@ -8,7 +8,7 @@ import { parsePatch } from './json-patch.ts';
 import type { RequestLog } from './request-log.ts';
 import type { Store } from './store.ts';
 import type { TokenIssuer } from './auth.ts';
-import { COLLECTIONS, type Collection, type EmulatorAdmin, type Entity, type FaultsInput, type OutOfBandEdit, type StoreSnapshot } from './types.ts';
+import { COLLECTIONS, type EmulatorAdmin, type Entity, type FaultsInput, type OutOfBandEdit, type StoreSnapshot } from './types.ts';
 import { clone } from './clone.ts';
 
 export const ADMIN_PREFIX = '/__emulator';
@@ -117,4 +117,3 @@ export function handleAdmin(admin: FullAdmin, method: string, what: string, body
   }
 }
 
-export type { Collection };

@@ -1,6 +1,6 @@
 // The Flow Service routes under /data/foundation/flowservice: catalogs, the four entity collections,
 // flow actions and runs. Takes a parsed request and the caller, returns status and body; no sockets.
-import { ApiError, flowError, notFound } from './api-error.ts';
+import { contentTypeError, flowError, notFound } from './api-error.ts';
 import { CONNECTION_SPECS, FLOW_SPECS, SECRET_AUTH_PARAMS } from './catalog.ts';
 import { checkDeletable, createConnection, createSourceConnection, createTargetConnection, validatePatchedConnection } from './connections.ts';
 import { checkIfMatch, checkPatchable, isRecord, touch, view, type WriteContext } from './entity-common.ts';
@@ -66,7 +66,7 @@ function requireJsonBody(req: ServiceRequest): void {
   const ct = req.headers['content-type'];
   const value = Array.isArray(ct) ? ct[0] : ct;
   if (!value || !/^application\/(json|json-patch\+json)\b/i.test(value.trim())) {
-    throw new ApiError(400, { type: '/placeholder/type/uri', status: 400, title: 'BadRequestError', detail: 'A valid content-type must be specified' });
+    throw contentTypeError();
   }
 }
 
