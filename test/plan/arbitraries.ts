@@ -83,7 +83,7 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('transitional' as const), pick: fc.nat() }),
 );
 
-function mutate(live: LiveState, m: Mutation, n: number): void {
+export function mutate(live: LiveState, m: Mutation, n: number): void {
   const all = Object.values(live.sandboxes).flatMap((sb) => [
     ...sb.baseConnections.map((e) => ({ sb, kind: 'base' as const, e })),
     ...sb.targetConnections.map((e) => ({ sb, kind: 'target' as const, e })),
@@ -157,4 +157,13 @@ export const liveArb = (previous: fc.Arbitrary<DesiredState>): fc.Arbitrary<Live
 /** Desired and a live state that is often an earlier version of the same manifests. */
 export const scenarioArb = desiredArb.chain((desired) =>
   fc.tuple(fc.constant(desired), liveArb(fc.oneof(fc.constant(desired), desiredArb))),
+);
+
+/** Only changes someone could make in the AEP UI to entities flowsync applied: drift, nothing else. */
+export const driftMutationArb: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ kind: fc.constant('rename' as const), pick: fc.nat() }),
+  fc.record({ kind: fc.constant('describe' as const), pick: fc.nat() }),
+  fc.record({ kind: fc.constant('toggle' as const), pick: fc.nat() }),
+  fc.record({ kind: fc.constant('segments' as const), pick: fc.nat(), keep: fc.nat(3) }),
+  fc.record({ kind: fc.constant('params' as const), pick: fc.nat() }),
 );

@@ -6,9 +6,9 @@ import { parseOwnerTag } from '../../src/domain/ownership.ts';
 import { canonicalJson } from '../../src/domain/fingerprint.ts';
 import { DESTINATION_TYPE_SPECS, PROFILE_STORE_SPEC_ID } from '../../src/domain/specs.ts';
 import type { LiveState } from '../../src/domain/model.ts';
-import { scenarioArb } from './arbitraries.ts';
+import { desiredArb, driftMutationArb, mutate, scenarioArb } from './arbitraries.ts';
 import { Simulator } from './simulator.ts';
-import { OPTS } from './fixtures.ts';
+import { liveFor, OPTS } from './fixtures.ts';
 
 const runs = process.env.FLOWSYNC_LONG_TESTS ? 5000 : 150;
 
@@ -123,6 +123,31 @@ test('planning is deterministic and pure: same plan for the same input, whatever
       }])) };
       assert.deepEqual(planChanges(deepFreeze(structuredClone(desired)), deepFreeze(structuredClone(live)), opts), planChanges(desired, live, opts), 'inputs are never mutated');
       assert.deepEqual(planChanges(desired, reversed, opts), planChanges(desired, live, opts));
+    }),
+    { numRuns: runs },
+  );
+});
+
+test('live changes to what flowsync applied are drift: healed or only reported, per policy', () => {
+  fc.assert(
+    fc.property(desiredArb, fc.array(driftMutationArb, { minLength: 1, maxLength: 5 }), (desired, mutations) => {
+      const live = liveFor(desired);
+      mutations.forEach((m, i) => mutate(live, m, i));
+      const plan = planChanges(desired, live, OPTS);
+      const policy = new Map(desired.destinations.map((d) => [`${d.sandbox}/destination/${d.name}`, d.drift]));
+      for (const a of plan.actions) {
+        assert.equal(a.origin, 'drift', `${a.id} is not drift`);
+        if (policy.has(a.address)) assert.equal(policy.get(a.address), 'heal', `${a.id} acts on a ${policy.get(a.address)} destination`);
+      }
+      for (const item of plan.drift) {
+        if (item.resource === 'destination') assert.equal(item.drift, policy.get(`${item.sandbox}/destination/${item.destination}`));
+        assert.ok(item.changes.length > 0);
+      }
+      const sim = new Simulator(live);
+      sim.apply(plan.actions);
+      const after = planChanges(desired, sim.live, OPTS);
+      assert.deepEqual(after.actions, []);
+      assert.ok(after.drift.every((d) => d.drift !== 'heal'), 'healed drift is gone');
     }),
     { numRuns: runs },
   );
