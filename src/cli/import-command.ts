@@ -5,9 +5,8 @@ import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hasErrors } from '../domain/diagnostics.ts';
 import { FlowsyncError } from '../domain/errors.ts';
-import { managedKey, planAdoption, renderFiles, runAdoption, selectImports, type AdoptionOutcome, type ImportSelection, type ManifestFile } from '../import/index.ts';
+import { managedKey, planAdoption, renderFiles, runAdoption, selectImports, withoutInvalid, type AdoptionOutcome, type ImportSelection, type ManifestFile } from '../import/index.ts';
 import { loadRepo, type LoadedRepo } from '../manifest/index.ts';
 import { connect } from '../reconcile/connect.ts';
 import { renderDiagnosticsText } from '../render/diagnostics.ts';
@@ -71,12 +70,31 @@ async function loadBack(files: ManifestFile[], io: CommandIO) {
       await writeFile(path.join(scratch, f.path), f.text);
     }
     const repo = await loadRepo(scratch, { env: io.env, resolveSecrets: false });
-    if (hasErrors(repo.diagnostics)) {
-      throw new FlowsyncError('FS_IMPORT_INVALID', `import: the manifests made from the live state do not validate:\n${renderDiagnosticsText(repo.diagnostics, { color: false })}`);
+    const errorsByFile = new Map<string, string[]>();
+    for (const d of repo.diagnostics) {
+      if (d.severity !== 'error') continue;
+      const file = (d.file ?? '').split(path.sep).join('/');
+      errorsByFile.set(file, [...(errorsByFile.get(file) ?? []), `${d.code} ${d.summary}`]);
     }
-    return repo.desired;
+    return { desired: repo.desired, errorsByFile, diagnostics: repo.diagnostics };
   } finally {
     await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Files that validate, with the model they load to; destinations whose file would not validate are skipped. */
+async function validFiles(first: ImportSelection, render: (sel: ImportSelection) => ManifestFile[], io: CommandIO) {
+  let sel = first;
+  for (let attempt = 0; ; attempt++) {
+    const files = render(sel);
+    if (files.length === 0) return { sel, files, desired: { accounts: [], destinations: [], sandboxes: [] } };
+    const loaded = await loadBack(files, io);
+    if (loaded.errorsByFile.size === 0) return { sel, files, desired: loaded.desired };
+    const fewer = attempt === 0 ? withoutInvalid(sel, loaded.errorsByFile) : undefined;
+    if (!fewer) {
+      throw new FlowsyncError('FS_IMPORT_INVALID', `import: the manifests made from the live state do not validate; nothing was written:\n${renderDiagnosticsText(loaded.diagnostics.filter((d) => d.severity === 'error'), { color: false })}`);
+    }
+    sel = fewer;
   }
 }
 
@@ -138,15 +156,14 @@ export const importCommand: Command = {
     const client = await connect(repo.config, { root: repo.root, env: io.env, flags: connectFlags(values) });
     try {
       const live = await readLiveState(client, sandboxes, { concurrency: repo.config.reconcile.concurrency });
-      const sel = selectImports(live, sandboxes, managedNames(repo, outDir));
-      const files = renderFiles(sel, { schemasFromOut: await schemasFrom(repo.root, outDir) });
+      const schemasFromOut = await schemasFrom(repo.root, outDir);
+      const { sel, files, desired } = await validFiles(selectImports(live, sandboxes, managedNames(repo, outDir)), (s) => renderFiles(s, { schemasFromOut }), io);
       const shown = (f: string) => posix(path.relative(io.cwd, path.join(outDir, f)));
       const clashes: string[] = [];
       for (const f of files) if (await exists(path.join(outDir, f.path))) clashes.push(shown(f.path));
       if (clashes.length > 0 && !values.force) {
         throw new FlowsyncError('FS_IMPORT_EXISTS', `import: ${clashes.length === 1 ? 'file' : 'files'} ${clashes.join(', ')} already ${clashes.length === 1 ? 'exists' : 'exist'}; nothing was written`);
       }
-      const desired = files.length > 0 ? await loadBack(files, io) : { accounts: [], destinations: [], sandboxes };
       for (const f of files) {
         const file = path.join(outDir, f.path);
         await mkdir(path.dirname(file), { recursive: true });

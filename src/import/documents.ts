@@ -77,3 +77,20 @@ export function renderFiles(sel: ImportSelection, opts: RenderOptions): Manifest
   }
   return files;
 }
+
+/**
+ * The selection without the destinations whose file would not validate (a live value the manifests
+ * cannot express, e.g. a segment id that is not a UUID): they are skipped with the reasons, so one
+ * odd dataflow never blocks the others. undefined when an accounts file has errors.
+ */
+export function withoutInvalid(sel: ImportSelection, errorsByFile: ReadonlyMap<string, string[]>): ImportSelection | undefined {
+  if ([...errorsByFile.keys()].some((f) => f.endsWith('/accounts.yaml'))) return undefined;
+  const skipped = [...sel.skipped];
+  const destinations = sel.destinations.filter((d) => {
+    const errors = errorsByFile.get(destinationFile(d));
+    if (!errors) return true;
+    skipped.push({ sandbox: d.sandbox, entity: `dataflow "${oneLine(d.liveFlow.name)}" (${d.liveFlow.id})`, reason: `its manifest would not validate: ${errors.join('; ')}` });
+    return false;
+  });
+  return { ...sel, destinations, skipped };
+}

@@ -8,6 +8,7 @@ import { test, type TestContext } from 'node:test';
 import { parse } from 'yaml';
 import { EMULATOR_DEFAULTS, startEmulator, type StartedEmulator } from '../../src/emulator/index.ts';
 import { runCli } from '../helpers/cli.ts';
+import { flowBody, KINESIS } from '../emulator/helpers.ts';
 import { SECRETS, SEGMENTS, seedBrownfield } from './seed.ts';
 
 async function setup(t: TestContext) {
@@ -120,8 +121,13 @@ test('import writes valid manifests, adopts what it imported, and the next plan 
   assert.equal(emu.admin.requests().filter((r) => r.write).length, 0);
 });
 
-test('import --no-adopt writes the files and sends no write to the API', async (t) => {
-  const { emu, root, env } = await setup(t);
+test('import --no-adopt writes the files and sends no write to the API; a dataflow the manifests cannot express is skipped', async (t) => {
+  const { emu, root, env, api, sourceId, ids } = await setup(t);
+  // A legacy segment id that is not a UUID: that destination is skipped, the others are imported.
+  const tc = await api('POST', '/targetConnections', { name: 'Legacy', baseConnectionId: ids.kBase, connectionSpec: { id: KINESIS, version: '1.0' }, data: { format: 'json' }, params: { stream: 'legacy', region: 'us-east-1' } });
+  const flow = await api('POST', '/flows', flowBody('Legacy Flow', sourceId, tc.body.id));
+  const patched = await api('PATCH', `/flows/${flow.body.id}`, [{ op: 'add', path: '/transformations/0/params/segmentSelectors/selectors/-', value: { type: 'PLATFORM_SEGMENT', value: { id: 'legacy-segment-42' } } }], { 'If-Match': flow.body.etag });
+  assert.equal(patched.status, 200, patched.text);
   emu.admin.resetRequests();
   const outDir = path.join(root, 'elsewhere');
   const res = await runCli(['import', '--dir', root, '--out', outDir, '--no-adopt', '--sandbox', 'prod', '--sandbox', 'dev'], { env });
@@ -131,6 +137,7 @@ test('import --no-adopt writes the files and sends no write to the API', async (
   assert.ok(emu.admin.requests().length > 0);
   assert.deepEqual(await files(outDir), ['dev/accounts.yaml', 'dev/dev-test-flow.yaml', 'prod/accounts.yaml', 'prod/loyalty-tier-changes.yaml', 'prod/summer-campaign-2024-2.yaml', 'prod/summer-campaign-2024.yaml']);
   assert.match(res.stdout, /--no-adopt/);
+  assert.match(res.stdout, /Skipped:\n {2}prod: dataflow "Legacy Flow" \([^)]+\): its manifest would not validate: .*segments/);
   const valid = await runCli(['validate', root, '--no-secrets'], { env });
   assert.equal(valid.code, 0, valid.stdout + valid.stderr);
 });

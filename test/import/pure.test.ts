@@ -11,7 +11,7 @@ import { hasErrors } from '../../src/domain/diagnostics.ts';
 import type { LiveSandbox, LiveState } from '../../src/domain/model.ts';
 import { parseOwnerTag } from '../../src/domain/ownership.ts';
 import { DESTINATION_TYPE_SPECS } from '../../src/domain/specs.ts';
-import { EnvNames, NAME_RE, NameScope, planAdoption, renderFiles, selectImports, selectSandbox, slugify, type AdoptionWrite } from '../../src/import/index.ts';
+import { EnvNames, NAME_RE, NameScope, planAdoption, renderFiles, selectImports, selectSandbox, slugify, withoutInvalid, type AdoptionWrite } from '../../src/import/index.ts';
 import { loadRepo } from '../../src/manifest/index.ts';
 import { planChanges } from '../../src/plan/index.ts';
 import { emptySandbox, liveBase, liveFlow, liveSource, liveTarget, OPTS, SEG1, SEG2, SEG3 } from '../plan/fixtures.ts';
@@ -186,4 +186,19 @@ test('an account a manifest outside the import folder already owns is referenced
   assert.equal(sel.destinations[0]!.account, 'kinesis-prod');
   assert.deepEqual(renderFiles(sel, { schemasFromOut: 'schemas' }).map((f) => f.path), ['prod/hand-made.yaml']);
   assert.deepEqual(sel.envVars, []);
+});
+
+test('withoutInvalid skips destinations whose file has errors and gives up on an accounts file with errors', () => {
+  const sb = emptySandbox();
+  sb.baseConnections.push(liveBase({ id: 'b', name: 'AWS', authParams: { accessKeyId: 'AKIA', region: 'us-east-1' } }));
+  sb.sourceConnections.push(liveSource({ id: 'ps', baseConnectionId: 'x' }));
+  for (const i of [1, 2]) {
+    sb.targetConnections.push(liveTarget({ id: `t${i}`, baseConnectionId: 'b', params: { stream: `s${i}`, region: 'us-east-1' } }));
+    sb.flows.push(liveFlow({ id: `f${i}`, name: `Flow ${i}`, sourceConnectionIds: ['ps'], targetConnectionIds: [`t${i}`] }));
+  }
+  const sel = selectSandbox('prod', sb, new Set(), new EnvNames());
+  const fewer = withoutInvalid(sel, new Map([['prod/flow-2.yaml', ['FS_MANIFEST_SCHEMA spec.segments[0].id: not a UUID']]]))!;
+  assert.deepEqual(fewer.destinations.map((d) => d.name), ['flow-1']);
+  assert.match(fewer.skipped[0]!.reason, /would not validate: FS_MANIFEST_SCHEMA spec\.segments\[0\]\.id/);
+  assert.equal(withoutInvalid(sel, new Map([['prod/accounts.yaml', ['x']]])), undefined);
 });

@@ -52,5 +52,5 @@ export async function seedBrownfield(emu: StartedEmulator) {
   const devBase = await ok(dev('POST', '/connections', { name: 'Dev Kinesis', connectionSpec: { id: KINESIS, version: '1.0' }, auth: kinesisAuth(SECRETS.dev) }), 'dev base');
   const devTc = await ok(dev('POST', '/targetConnections', { name: 'Dev stream', baseConnectionId: devBase.id, connectionSpec: { id: KINESIS, version: '1.0' }, data: { format: 'json' }, params: { stream: 'dev', region: 'us-east-1' } }), 'dev tc');
   const devFlow = await ok(dev('POST', '/flows', flowBody('Dev Test Flow', devSource, devTc.id)), 'dev flow');
-  return { ids: { kBase: kBase.id, eBase: eBase.id, summer: summer.id, summer2: summer2.id, loyalty: loyalty.id, orphan: orphan.id, devFlow: devFlow.id, devBase: devBase.id, devTc: devTc.id } };
+  return { api, sourceId, ids: { kBase: kBase.id, eBase: eBase.id, summer: summer.id, summer2: summer2.id, loyalty: loyalty.id, orphan: orphan.id, devFlow: devFlow.id, devBase: devBase.id, devTc: devTc.id } };
 }
