@@ -136,6 +136,17 @@ test('a pull request adding one segment while the live org drifted elsewhere: th
   // Read-only: nothing but GETs on the Flow Service (the IMS token POST is not a Flow Service write).
   assert.deepEqual(flowServiceWrites(emu), []);
   assert.ok(emu.admin.requests().every((r) => r.method === 'GET' || r.path.startsWith('/ims/')), JSON.stringify(emu.admin.requests().map((r) => `${r.method} ${r.path}`)));
+
+  // Read-only whatever the flags: prune, JSON, a saved plan, text.
+  const saved = path.join(repo, 'saved.json');
+  for (const flags of [['--prune', '--output', 'json'], ['--out', saved], ['--output', 'markdown', '--run-url', 'https://ci/1', '--comment-id', 'x']]) {
+    const again = await runCli(['plan', config, '--base', 'main', ...flags], { env: { ...env, ...CLEAN_ENV } });
+    assert.equal(again.code, 0, again.stderr);
+  }
+  assert.deepEqual(flowServiceWrites(emu), []);
+  // --out saves what apply would do now (head against live): the segment and the drift heal.
+  const savedPlan = JSON.parse(readFileSync(saved, 'utf8'));
+  assert.deepEqual(savedPlan.actions.map((a: { address: string }) => a.address).sort(), ['prod/destination/loyalty', 'prod/destination/summer']);
 });
 
 test('a pull request that changes nothing: "no changes" and exit 0, even with drift in the org', async (t) => {
