@@ -1,7 +1,9 @@
 // `flowsync destinations`: the destination types the org's catalog offers (GET /connectionSpecs),
 // with their auth and target parameters read from the specs' JSON Schemas, and whether flowsync
 // manages that type.
+import path from 'node:path';
 import type { ConnectionSpec } from '../api/index.ts';
+import { hasErrors } from '../domain/diagnostics.ts';
 import { FlowsyncError } from '../domain/errors.ts';
 import { DESTINATION_TYPE_SPECS } from '../domain/specs.ts';
 import { loadConfig } from '../manifest/index.ts';
@@ -10,8 +12,6 @@ import { renderDiagnosticsText } from '../render/diagnostics.ts';
 import { oneOf, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
 import { CONNECT_OPTIONS, CONNECT_USAGE, connectFlags, useColor } from './common.ts';
-import path from 'node:path';
-import { hasErrors } from '../domain/diagnostics.ts';
 
 const USAGE = `Usage: flowsync destinations [flags]
 
