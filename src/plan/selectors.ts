@@ -53,11 +53,15 @@ export function attributeSelector(path: string): unknown {
   return { type: 'JSON_PATH', value: { path, operator: 'EXISTS' } };
 }
 
-/** Removals (descending index), then additions, in one PATCH. */
+/**
+ * Removals (descending index), then additions, in one PATCH. A remove carries the selector it
+ * removes as `value`: Adobe's reference marks `value` required on every op and its examples send
+ * one, while RFC 6902 says a server ignores it, so both readings accept the request.
+ */
 export function selectorOps(d: SelectorDiff): PatchOp[] {
   return [
-    ...d.removeSegments.map((s): PatchOp => ({ op: 'remove', path: `${SEGMENTS_PATH}/${s.index}` })),
-    ...d.removeAttributes.map((a): PatchOp => ({ op: 'remove', path: `${ATTRIBUTES_PATH}/${a.index}` })),
+    ...d.removeSegments.map((s): PatchOp => ({ op: 'remove', path: `${SEGMENTS_PATH}/${s.index}`, value: segmentSelector({ id: s.id, ...(s.name ? { name: s.name } : {}) }) })),
+    ...d.removeAttributes.map((a): PatchOp => ({ op: 'remove', path: `${ATTRIBUTES_PATH}/${a.index}`, value: attributeSelector(a.path) })),
     ...d.addSegments.map((s): PatchOp => ({ op: 'add', path: `${SEGMENTS_PATH}/-`, value: segmentSelector(s) })),
     ...d.addAttributes.map((p): PatchOp => ({ op: 'add', path: `${ATTRIBUTES_PATH}/-`, value: attributeSelector(p) })),
   ];
