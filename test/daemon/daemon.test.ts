@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { FlowsyncError } from '../../src/domain/errors.ts';
 import { Daemon, type DaemonOptions } from '../../src/daemon/daemon.ts';
@@ -10,7 +8,7 @@ import { repoSettingsReader } from '../../src/daemon/repo-settings.ts';
 import type { StatusDocument } from '../../src/daemon/status-store.ts';
 import type { CycleOutcome, EntityStatus } from '../../src/daemon/types.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { captureLogger, gitRemote, ok, request, scriptedReconcile, tempDir, writeFiles } from './helpers.ts';
+import { captureLogger, gitRemote, hookServer, ok, onCleanup, request, scriptedReconcile, tempDir, writeFiles } from './helpers.ts';
 
 const ready: EntityStatus = { sandbox: 'prod', kind: 'destination', name: 'orders', condition: 'Ready', reason: 'InSync' };
 const account: EntityStatus = { sandbox: 'prod', kind: 'account', name: 'kinesis-main', condition: 'Ready', reason: 'InSync' };
@@ -31,7 +29,7 @@ async function folderDaemon(t: TestContext, script: Parameters<typeof scriptedRe
     listen: { host: '127.0.0.1', port: 0 },
     ...extra,
   });
-  t.after(() => daemon.stop());
+  onCleanup(t, () => daemon.stop());
   await daemon.start();
   return { daemon, dir, url: daemon.server!.url, inputs: scripted.inputs, log };
 }
@@ -81,7 +79,7 @@ test('a git remote that disappears makes /readyz fail and the daemon recovers on
     backoffBaseMs: 20,
     listen: { host: '127.0.0.1', port: 0 },
   });
-  t.after(() => daemon.stop());
+  onCleanup(t, () => daemon.stop());
   await daemon.start();
   const url = daemon.server!.url;
   await eventually(async () => (await request(`${url}/readyz`)).status === 200);
@@ -213,24 +211,9 @@ test('failures back off and the loop keeps going; a thrown error becomes a faile
 });
 
 test('notifications: a lasting drift is announced once, then "recovered"; delivery failures are not fatal', async (t) => {
-  const received: { text: string; blocks: unknown[] }[] = [];
-  let failNext = false;
-  const hook = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      if (failNext) {
-        failNext = false;
-        res.writeHead(500).end();
-        return;
-      }
-      received.push(JSON.parse(body) as { text: string; blocks: unknown[] });
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => hook.close(() => r())));
-  const notifyUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/services/T000/B000/XXXX`;
+  const hook = await hookServer(t);
+  const messages = () => hook.received.map((b) => JSON.parse(b) as { text: string });
+  const notifyUrl = `${hook.url}/services/T000/B000/XXXX`;
   const driftOutcome = ok({ entities: [drifted], drift: [{ sandbox: 'prod', name: 'orders', policy: 'warn', healed: false, fields: ['segments'], changedBy: 'jane@example.com' }] });
   const failed: CycleOutcome = { ...ok(), result: 'failed', error: { code: 'FS_API_REQUEST', message: 'bad stream' } };
   const { inputs, daemon, log } = await folderDaemon(t, [driftOutcome, driftOutcome, driftOutcome, ok({ entities: [ready] }), failed, failed, ok({ entities: [ready] })], { notifyUrl, backoffBaseMs: 600_000 });
@@ -243,19 +226,19 @@ test('notifications: a lasting drift is announced once, then "recovered"; delive
   await cycle(1);
   await cycle(2);
   await cycle(3);
-  assert.equal(received.length, 1, 'three cycles of the same drift, one notification');
-  assert.match(received[0]!.text, /Drift found on destination prod\/orders by jane@example\.com: segments/);
+  assert.equal(messages().length, 1, 'three cycles of the same drift, one notification');
+  assert.match(messages()[0]!.text, /Drift found on destination prod\/orders by jane@example\.com: segments/);
   await cycle(4);
-  assert.equal(received.length, 2);
-  assert.match(received[1]!.text, /Recovered: destination prod\/orders matches git again/);
-  failNext = true;
+  assert.equal(messages().length, 2);
+  assert.match(messages()[1]!.text, /Recovered: destination prod\/orders matches git again/);
+  hook.failNext();
   await cycle(5);
-  assert.equal(received.length, 2, 'the failure notification itself failed to deliver');
+  assert.equal(messages().length, 2, 'the failure notification itself failed to deliver');
   assert.ok(log.records().some((r) => r.event === 'notify-failed' && !String(r.target).includes('XXXX')), 'delivery failure logged without the URL path');
   await cycle(6);
-  assert.equal(received.length, 2, 'a lasting failure is not announced again');
+  assert.equal(messages().length, 2, 'a lasting failure is not announced again');
   await cycle(7);
-  assert.match(received.at(-1)!.text, /Recovered: reconcile succeeds again/);
+  assert.match(messages().at(-1)!.text, /Recovered: reconcile succeeds again/);
 });
 
 test('observe mode is passed to the reconcile', async (t) => {
@@ -283,18 +266,9 @@ test('stop waits for the cycle in flight, which sees its AbortSignal, then close
 });
 
 test('daemon.interval and daemon.notify in flowsync.yaml are read after each sync; --interval wins', async (t) => {
-  const received: string[] = [];
-  const hook = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      received.push(body);
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => hook.close(() => r())));
-  const env = { TEAM_HOOK: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook` };
+  const hook = await hookServer(t);
+  const received = hook.received;
+  const env = { TEAM_HOOK: `${hook.url}/hook` };
   const failed: CycleOutcome = { ...ok(), result: 'failed', error: { code: 'FS_API_REQUEST', message: 'bad stream' } };
   const { daemon, dir, inputs } = await folderDaemon(t, [ok(), failed], { repoSettings: repoSettingsReader(env), backoffBaseMs: 600_000 });
   await eventually(() => inputs.length === 1);

@@ -6,13 +6,13 @@ import { isFlowsyncError } from '../../src/domain/errors.ts';
 import { FolderSource } from '../../src/daemon/folder-source.ts';
 import { isIgnoredPath } from '../../src/daemon/ignore.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { git, tempDir, writeFiles } from './helpers.ts';
+import { git, tempDir, writeFiles, onCleanup } from './helpers.ts';
 
 test('a burst of file changes is debounced into one "changed" event, within a deadline', async (t) => {
   const dir = await tempDir(t);
   await writeFiles(dir, { 'a.yaml': 'a: 1\n' });
   const source = new FolderSource({ dir, debounceMs: 120 });
-  t.after(() => source.close());
+  onCleanup(t, () => source.close());
   const events: string[] = [];
   source.on('changed', (why) => events.push(why));
   await source.start();
@@ -31,7 +31,7 @@ test('editor temp files and .git internals do not trigger a cycle', async (t) =>
   const dir = await tempDir(t);
   await writeFiles(dir, { 'a.yaml': 'a: 1\n' });
   const source = new FolderSource({ dir, debounceMs: 50 });
-  t.after(() => source.close());
+  onCleanup(t, () => source.close());
   const events: string[] = [];
   source.on('changed', (why) => events.push(why));
   await source.start();

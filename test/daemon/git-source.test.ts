@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { isFlowsyncError } from '../../src/domain/errors.ts';
 import { GitSource } from '../../src/daemon/git-source.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { git, gitRemote, tempDir } from './helpers.ts';
+import { git, gitRemote, tempDir, onCleanup } from './helpers.ts';
 
 test('clones the branch into the cache and picks up a commit pushed to the remote on the next sync', async (t) => {
   const remote = await gitRemote(t);
@@ -86,7 +86,7 @@ test('polling the remote head emits "changed" when a new commit lands', async (t
   const remote = await gitRemote(t);
   await remote.commit({ 'a.yaml': 'a: 1\n' });
   const source = new GitSource({ repo: remote.bare, branch: 'main', path: '', cacheDir: await tempDir(t), pollMs: 50 });
-  t.after(() => source.close());
+  onCleanup(t, () => source.close());
   await source.sync();
   const events: string[] = [];
   source.on('changed', (why) => events.push(why));

@@ -1,6 +1,8 @@
 // Test helpers for the daemon: a scripted reconcile that records its inputs, hand-driven timers,
 // real git repositories in temp folders, a log capture, and a tiny HTTP client.
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -28,10 +30,60 @@ export function scriptedReconcile(script: (CycleOutcome | Error | ((input: Cycle
   return { reconcile, inputs };
 }
 
+const cleanups = new WeakMap<TestContext, (() => unknown)[]>();
+
+/**
+ * Registers clean-up that runs last-in, first-out (t.after runs first-in, first-out), so a daemon
+ * is stopped before the folders it writes to are removed. A failing step does not skip the rest.
+ */
+export function onCleanup(t: TestContext, fn: () => unknown): void {
+  let stack = cleanups.get(t);
+  if (!stack) {
+    const fns: (() => unknown)[] = [];
+    cleanups.set(t, fns);
+    t.after(async () => {
+      const errors: unknown[] = [];
+      for (const f of fns.reverse()) await Promise.resolve().then(f).catch((e: unknown) => errors.push(e));
+      if (errors.length > 0) throw errors[0];
+    });
+    stack = fns;
+  }
+  stack.push(fn);
+}
+
 export async function tempDir(t: TestContext, prefix = 'flowsync-daemon-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  onCleanup(t, () => rm(dir, { recursive: true, force: true, maxRetries: 3 }));
   return dir;
+}
+
+/** A local HTTP server that records the JSON bodies posted to it (a chat webhook stand-in). */
+export async function hookServer(t: TestContext) {
+  const received: string[] = [];
+  let failNext = false;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      if (failNext) {
+        failNext = false;
+        res.writeHead(500).end();
+        return;
+      }
+      received.push(body);
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  onCleanup(t, () => {
+    server.closeAllConnections();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received,
+    failNext: () => (failNext = true),
+  };
 }
 
 export function git(cwd: string, ...args: string[]): string {

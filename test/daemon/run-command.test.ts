@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { isFlowsyncError } from '../../src/domain/errors.ts';
 import { parseListen, runSettings } from '../../src/daemon/run-options.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { tempDir, writeFiles } from './helpers.ts';
+import { tempDir, writeFiles, onCleanup } from './helpers.ts';
 
 const ctx = { env: { HOOK_SECRET: 's3cr3t', SLACK_URL: 'https://hooks.slack.com/services/T/B/X' }, cwd: '/srv/cfg' };
 
@@ -63,7 +63,7 @@ test('SIGTERM: the daemon stops cleanly and exits 0 within 5 s', async (t) => {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fixtures/run-child.ts', import.meta.url)), '--dir', dir, '--listen', '127.0.0.1:0', '--interval', '1h'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  t.after(() => child.kill('SIGKILL'));
+  onCleanup(t, () => child.kill("SIGKILL"));
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));

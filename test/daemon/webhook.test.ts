@@ -6,7 +6,7 @@ import { Daemon } from '../../src/daemon/daemon.ts';
 import { FolderSource } from '../../src/daemon/folder-source.ts';
 import { decideWebhook, signBody, verifySignature } from '../../src/daemon/webhook.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { captureLogger, request, scriptedReconcile, tempDir, writeFiles } from './helpers.ts';
+import { captureLogger, request, scriptedReconcile, tempDir, writeFiles, onCleanup } from './helpers.ts';
 import type { TestContext } from 'node:test';
 
 const SECRET = 'It\'s a Secret to Everybody';
@@ -25,7 +25,7 @@ async function startDaemon(t: TestContext, webhook: { secret?: string; insecure?
     listen: { host: '127.0.0.1', port: 0 },
     webhook,
   });
-  t.after(() => daemon.stop());
+  onCleanup(t, () => daemon.stop());
   await daemon.start();
   await eventually(() => scripted.inputs.length === 1);
   await daemon.idle();
