@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { formatTable, readResults, recordResult, type ResultsFile } from './lib/report.ts';
+import { formatTable, readResults, recordResult, type ResultsFile, type ScenarioResult } from './lib/report.ts';
 import { SCENARIOS } from './lib/catalog.ts';
 
 
@@ -26,10 +26,14 @@ function runChild(name: string): Promise<{ code: number; stderr: string }> {
   });
 }
 
+function inCatalogOrder(list: ScenarioResult[]): ScenarioResult[] {
+  const order: string[] = SCENARIOS.map((s) => s.name);
+  return [...list].sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
+}
+
 function resultsBlock(results: ResultsFile): string {
   const m = results.machine;
-  const order = SCENARIOS.map((s) => s.name as string);
-  const list = Object.values(results.scenarios).sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
+  const list = inCatalogOrder(Object.values(results.scenarios));
   const when = list.map(
     (r) =>
       `- ${r.scenario}: ${r.error ? 'NOT RUN' : 'ran'} at ${r.at} (${(r.durationMs / 1000).toFixed(1)} s)` +
@@ -90,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const results = await readResults();
   if (!results) return 1;
-  const picked = Object.values(results.scenarios).filter((r) => names.includes(r.scenario as (typeof names)[number]));
+  const picked = inCatalogOrder(Object.values(results.scenarios)).filter((r) => names.includes(r.scenario as (typeof names)[number]));
   process.stdout.write(`\n${formatTable(picked)}\n\nWritten: bench/results.json\n`);
   await refreshResultsMd(results);
   return failed ? 1 : 0;

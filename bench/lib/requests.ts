@@ -46,6 +46,18 @@ export function summarize(entries: readonly RequestLogEntry[]): RequestSummary {
   return s;
 }
 
+/** First request in to last answer out, as the emulator saw it: a run's API-bound part, start-up excluded. */
+export function apiSpanMs(entries: readonly RequestLogEntry[]): number {
+  if (entries.length === 0) return Number.NaN;
+  let first = Number.POSITIVE_INFINITY;
+  let last = 0;
+  for (const e of entries) {
+    first = Math.min(first, e.at);
+    last = Math.max(last, e.at + e.durationMs);
+  }
+  return last - first;
+}
+
 export type CollectionCounts = Record<Collection, number>;
 
 /** Live entity counts per sandbox, from the emulator's store. */

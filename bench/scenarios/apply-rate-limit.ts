@@ -7,7 +7,7 @@ import { expectConverged, expectExit, flowsync } from '../lib/cli.ts';
 import { startBenchEmulator } from '../lib/emulator.ts';
 import { generateRepo } from '../lib/generate.ts';
 import { row } from '../lib/report.ts';
-import { summarize } from '../lib/requests.ts';
+import { apiSpanMs, summarize } from '../lib/requests.ts';
 import { envNumber, isMain, main, type Scenario } from '../lib/scenario.ts';
 
 const N = envNumber('BENCH_RATE_N', 100);
@@ -25,8 +25,7 @@ export const scenario: Scenario = {
       expectConverged(bench.emu, repo, 'flowsync apply under a rate limit');
       const log = bench.emu.admin.requests();
       const req = summarize(log);
-      // The API-bound part: first request in to last answer out, as the emulator saw it (no CLI start-up).
-      const spanS = log.length ? (Math.max(...log.map((e) => e.at + e.durationMs)) - Math.min(...log.map((e) => e.at))) / 1000 : Number.NaN;
+      const spanS = apiSpanMs(log) / 1000;
       const needed = req.flowService - req.throttled;
       const floorS = needed / R;
       const wallS = apply.wallMs / 1000;
