@@ -155,26 +155,28 @@ export class Daemon extends EventEmitter {
   private async cycle(trigger: Trigger): Promise<CycleReport> {
     const startedAt = Date.now();
     const t0 = this.timers.now();
-    let snapshot: Snapshot | null = null;
-    let sourceReachable = true;
-    let outcome: CycleOutcome;
+    const { revision, outcome, sourceReachable } = await this.syncAndReconcile(trigger);
+    const report: CycleReport = { trigger, revision, outcome, startedAt, durationMs: Math.max(0, this.timers.now() - t0) };
+    this.record(report, sourceReachable);
+    return report;
+  }
+
+  /** Fetch, then reconcile what was fetched; either step's error becomes a 'failed' outcome. */
+  private async syncAndReconcile(trigger: Trigger): Promise<{ revision: string | null; outcome: CycleOutcome; sourceReachable: boolean }> {
+    let snapshot: Snapshot;
     try {
       snapshot = await this.opts.source.sync();
     } catch (err) {
-      sourceReachable = !isFlowsyncError(err, 'FS_SOURCE_GIT');
-      outcome = failedOutcome(err, this.status.apiReachable);
+      const sourceReachable = !isFlowsyncError(err, 'FS_SOURCE_GIT');
+      return { revision: null, outcome: failedOutcome(err, this.status.apiReachable), sourceReachable };
     }
-    if (snapshot) {
-      await this.applyRepoSettings(snapshot.dir);
-      try {
-        outcome = await this.opts.reconcile({ dir: snapshot.dir, revision: snapshot.revision, trigger, mode: this.opts.mode }, this.abort.signal);
-      } catch (err) {
-        outcome = failedOutcome(err, !isFlowsyncError(err, 'FS_API_UNAVAILABLE'));
-      }
+    await this.applyRepoSettings(snapshot.dir);
+    try {
+      const input = { dir: snapshot.dir, revision: snapshot.revision, trigger, mode: this.opts.mode };
+      return { revision: snapshot.revision, outcome: await this.opts.reconcile(input, this.abort.signal), sourceReachable: true };
+    } catch (err) {
+      return { revision: snapshot.revision, outcome: failedOutcome(err, !isFlowsyncError(err, 'FS_API_UNAVAILABLE')), sourceReachable: true };
     }
-    const report: CycleReport = { trigger, revision: snapshot?.revision ?? null, outcome: outcome!, startedAt, durationMs: Math.max(0, this.timers.now() - t0) };
-    this.record(report, sourceReachable);
-    return report;
   }
 
   private async applyRepoSettings(dir: string): Promise<void> {

@@ -45,7 +45,7 @@ export class DaemonMetrics {
     this.apiRequests = new Counter({ name: 'flowsync_api_requests_total', help: 'Flow Service API requests, by method and HTTP status (0 = no response).', labelNames: ['method', 'status'], registers });
     this.apiRequestDuration = new Histogram({ name: 'flowsync_api_request_duration_seconds', help: 'Flow Service API request duration, by method.', labelNames: ['method'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers });
     this.apiRetries = new Counter({ name: 'flowsync_api_retries_total', help: 'Flow Service API retries, by reason.', labelNames: ['reason'], registers });
-    this.budget = new Gauge({ name: 'flowsync_api_request_budget_remaining', help: 'Requests left in the client request budget (absent until a budget is configured).', registers });
+    this.budget = new Gauge({ name: 'flowsync_api_request_budget_remaining', help: 'Requests left in the client request budget (0 until the client reports one; stays 0 when no budget is configured).', registers });
     this.breaker = new Gauge({ name: 'flowsync_api_circuit_breaker_state', help: 'API circuit breaker: 0 closed, 1 half-open, 2 open.', registers });
     this.lastSuccess = new Gauge({ name: 'flowsync_last_success_timestamp_seconds', help: 'Unix time of the last successful cycle.', registers });
     this.revisionInfo = new Gauge({ name: 'flowsync_revision_info', help: 'Always 1; the label is the revision in force (last successfully applied).', labelNames: ['revision'], registers });
