@@ -6,6 +6,7 @@ import { FolderSource } from '../../src/daemon/folder-source.ts';
 import { GitSource } from '../../src/daemon/git-source.ts';
 import { repoSettingsReader } from '../../src/daemon/repo-settings.ts';
 import type { StatusDocument } from '../../src/daemon/status-store.ts';
+import { signBody } from '../../src/daemon/webhook.ts';
 import type { CycleOutcome, EntityStatus } from '../../src/daemon/types.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { captureLogger, gitRemote, hookServer, ok, onCleanup, request, scriptedReconcile, tempDir, writeFiles } from './helpers.ts';
@@ -287,4 +288,35 @@ test('daemon.interval and daemon.notify in flowsync.yaml are read after each syn
   await eventually(() => fixed.inputs.length === 2, { timeoutMs: 2_000 });
   await fixed.daemon.idle();
   assert.equal(fixed.daemon.intervalMs, 123_000);
+});
+
+test('git: a pushed commit reaches the reconcile within 2 s of a webhook, and via the remote poll without one', async (t) => {
+  const remote = await gitRemote(t);
+  await remote.commit({ 'manifests/a.yaml': 'a: 1\n' });
+  const scripted = scriptedReconcile([ok()]);
+  const daemon = new Daemon({
+    source: new GitSource({ repo: remote.bare, branch: 'main', path: 'manifests', cacheDir: await tempDir(t), pollMs: 100 }),
+    reconcile: scripted.reconcile,
+    mode: 'apply',
+    logger: captureLogger().logger,
+    intervalMs: 600_000,
+    listen: { host: '127.0.0.1', port: 0 },
+    webhook: { secret: 'hush', branch: 'main' },
+  });
+  onCleanup(t, () => daemon.stop());
+  await daemon.start();
+  await eventually(() => scripted.inputs.length === 1, { timeoutMs: 5_000 });
+  await daemon.idle();
+
+  const viaWebhook = await remote.commit({ 'manifests/a.yaml': 'a: 2\n' });
+  const body = JSON.stringify({ ref: 'refs/heads/main', after: viaWebhook });
+  const res = await request(`${daemon.server!.url}/webhook`, { method: 'POST', body, headers: { 'x-github-event': 'push', 'x-hub-signature-256': signBody('hush', body) } });
+  assert.equal(res.status, 202);
+  await eventually(() => scripted.inputs.some((i) => i.revision === viaWebhook), { timeoutMs: 2_000, message: 'webhook commit not reconciled' });
+  await daemon.idle();
+
+  const viaPoll = await remote.commit({ 'manifests/a.yaml': 'a: 3\n' });
+  await eventually(() => scripted.inputs.find((i) => i.revision === viaPoll), { timeoutMs: 3_000, message: 'polled commit not reconciled' });
+  assert.equal(scripted.inputs.find((i) => i.revision === viaPoll)!.trigger, 'change');
+  assert.ok(scripted.inputs.every((i) => i.dir.endsWith('/manifests')));
 });
