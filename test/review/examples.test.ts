@@ -50,10 +50,12 @@ test('the example workflows, the GitLab pipeline and the pre-commit hooks are va
     assert.ok(wf.on, `${file}: on`);
     for (const [name, job] of Object.entries(wf.jobs ?? {})) assert.ok(job['runs-on'] && Array.isArray(job.steps), `${file}: job ${name}`);
   }
-  const gl = parse(FILES[2]!) as Record<string, { stage?: string; script?: unknown }> & { stages: string[] };
-  for (const [name, job] of Object.entries(gl)) {
+  const gl = parse(FILES[2]!) as Record<string, unknown>;
+  const stages = gl.stages as string[];
+  for (const [name, value] of Object.entries(gl)) {
     if (['stages', 'default', 'variables'].includes(name) || name.startsWith('.')) continue;
-    assert.ok(gl.stages.includes(job.stage!), `${name}: stage ${job.stage}`);
+    const job = value as { stage?: string; script?: unknown };
+    assert.ok(stages.includes(job.stage!), `${name}: stage ${job.stage}`);
     assert.ok(Array.isArray(job.script), `${name}: script`);
   }
   const hooks = parse(FILES[3]!) as { id: string; entry: string; language: string }[];
