@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { rename } from 'node:fs/promises';
 import { test, type TestContext } from 'node:test';
 import { FlowsyncError } from '../../src/domain/errors.ts';
 import { Daemon, type DaemonOptions } from '../../src/daemon/daemon.ts';
@@ -35,6 +36,23 @@ async function folderDaemon(t: TestContext, script: Parameters<typeof scriptedRe
   return { daemon, dir, url: daemon.server!.url, inputs: scripted.inputs, log };
 }
 
+/** A daemon following `remote`'s main branch, with a scripted reconcile that always succeeds. */
+async function gitDaemon(t: TestContext, bare: string, source: { path: string; pollMs: number }, extra: Partial<DaemonOptions>) {
+  const scripted = scriptedReconcile([ok()]);
+  const daemon = new Daemon({
+    source: new GitSource({ repo: bare, branch: 'main', cacheDir: await tempDir(t), ...source }),
+    reconcile: scripted.reconcile,
+    mode: 'apply',
+    logger: captureLogger().logger,
+    intervalMs: 600_000,
+    listen: { host: '127.0.0.1', port: 0 },
+    ...extra,
+  });
+  onCleanup(t, () => daemon.stop());
+  await daemon.start();
+  return { daemon, inputs: scripted.inputs };
+}
+
 const status = async (url: string) => (await request(`${url}/status`)).json() as StatusDocument;
 
 test('a folder change is reconciled within 2 s, with the revision the source reports', async (t) => {
@@ -69,19 +87,7 @@ test('/healthz always answers; /readyz is 503 until the first success and while 
 test('a git remote that disappears makes /readyz fail and the daemon recovers on its own', async (t) => {
   const remote = await gitRemote(t);
   await remote.commit({ 'a.yaml': 'a: 1\n' });
-  const { rename } = await import('node:fs/promises');
-  const scripted = scriptedReconcile([ok()]);
-  const daemon = new Daemon({
-    source: new GitSource({ repo: remote.bare, branch: 'main', path: '', cacheDir: await tempDir(t), pollMs: 0 }),
-    reconcile: scripted.reconcile,
-    mode: 'apply',
-    logger: captureLogger().logger,
-    intervalMs: 150,
-    backoffBaseMs: 20,
-    listen: { host: '127.0.0.1', port: 0 },
-  });
-  onCleanup(t, () => daemon.stop());
-  await daemon.start();
+  const { daemon } = await gitDaemon(t, remote.bare, { path: '', pollMs: 0 }, { intervalMs: 150, backoffBaseMs: 20 });
   const url = daemon.server!.url;
   await eventually(async () => (await request(`${url}/readyz`)).status === 200);
   await rename(remote.bare, `${remote.bare}.away`);
@@ -293,30 +299,19 @@ test('daemon.interval and daemon.notify in flowsync.yaml are read after each syn
 test('git: a pushed commit reaches the reconcile within 2 s of a webhook, and via the remote poll without one', async (t) => {
   const remote = await gitRemote(t);
   await remote.commit({ 'manifests/a.yaml': 'a: 1\n' });
-  const scripted = scriptedReconcile([ok()]);
-  const daemon = new Daemon({
-    source: new GitSource({ repo: remote.bare, branch: 'main', path: 'manifests', cacheDir: await tempDir(t), pollMs: 100 }),
-    reconcile: scripted.reconcile,
-    mode: 'apply',
-    logger: captureLogger().logger,
-    intervalMs: 600_000,
-    listen: { host: '127.0.0.1', port: 0 },
-    webhook: { secret: 'hush', branch: 'main' },
-  });
-  onCleanup(t, () => daemon.stop());
-  await daemon.start();
-  await eventually(() => scripted.inputs.length === 1, { timeoutMs: 5_000 });
+  const { daemon, inputs } = await gitDaemon(t, remote.bare, { path: 'manifests', pollMs: 100 }, { webhook: { secret: 'hush', branch: 'main' } });
+  await eventually(() => inputs.length === 1, { timeoutMs: 5_000 });
   await daemon.idle();
 
   const viaWebhook = await remote.commit({ 'manifests/a.yaml': 'a: 2\n' });
   const body = JSON.stringify({ ref: 'refs/heads/main', after: viaWebhook });
   const res = await request(`${daemon.server!.url}/webhook`, { method: 'POST', body, headers: { 'x-github-event': 'push', 'x-hub-signature-256': signBody('hush', body) } });
   assert.equal(res.status, 202);
-  await eventually(() => scripted.inputs.some((i) => i.revision === viaWebhook), { timeoutMs: 2_000, message: 'webhook commit not reconciled' });
+  await eventually(() => inputs.some((i) => i.revision === viaWebhook), { timeoutMs: 2_000, message: 'webhook commit not reconciled' });
   await daemon.idle();
 
   const viaPoll = await remote.commit({ 'manifests/a.yaml': 'a: 3\n' });
-  await eventually(() => scripted.inputs.find((i) => i.revision === viaPoll), { timeoutMs: 3_000, message: 'polled commit not reconciled' });
-  assert.equal(scripted.inputs.find((i) => i.revision === viaPoll)!.trigger, 'change');
-  assert.ok(scripted.inputs.every((i) => i.dir.endsWith('/manifests')));
+  await eventually(() => inputs.find((i) => i.revision === viaPoll), { timeoutMs: 3_000, message: 'polled commit not reconciled' });
+  assert.equal(inputs.find((i) => i.revision === viaPoll)!.trigger, 'change');
+  assert.ok(inputs.every((i) => i.dir.endsWith('/manifests')));
 });
