@@ -13,7 +13,7 @@ import { parsePlanJson } from '../render/json.ts';
 import { renderPlanText } from '../render/text.ts';
 import { intFlag, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
-import { CONNECT_OPTIONS, CONNECT_USAGE, connectFlags, loadRepoOrReport, useColor } from './common.ts';
+import { CONNECT_OPTIONS, CONNECT_USAGE, ROTATE_USAGE, connectFlags, loadRepoOrReport, rotateFlag, useColor } from './common.ts';
 import { confirm } from './confirm.ts';
 
 const USAGE = `Usage: flowsync apply [PLANFILE] [flags]
@@ -33,6 +33,7 @@ Flags:
   --prune              also delete owned entities whose manifests are gone (live mode)
   --auto-approve       do not ask for confirmation
   --concurrency N      actions in flight at once (default: reconcile.concurrency, 4)
+${ROTATE_USAGE}
 ${CONNECT_USAGE}
 
 Exit code: 0 when everything applied and verified (or nothing to do), 1 otherwise.
@@ -46,6 +47,7 @@ export const applyCommand: Command = {
     const { values, positionals } = parseFlags('apply', argv, {
       dir: { type: 'string' },
       prune: { type: 'boolean' },
+      'rotate-credentials': { type: 'string', multiple: true },
       'auto-approve': { type: 'boolean' },
       concurrency: { type: 'string' },
       ...CONNECT_OPTIONS,
@@ -70,6 +72,7 @@ export const applyCommand: Command = {
         desired: repo.desired,
         prune: saved ? saved.prune : (values.prune ?? repo.config.reconcile.prune),
         now: new Date(),
+        rotateCredentials: rotateFlag('apply', values['rotate-credentials']),
         ...(repo.config.org ? { org: repo.config.org } : {}),
       };
       const live = await readLive(client, repo.desired, concurrency);

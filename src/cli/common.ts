@@ -1,6 +1,7 @@
 // Pieces every API-facing command shares: the connection flags, loading the config repo with its
 // diagnostics shown, and colour decisions (TTY and NO_COLOR).
 import path from 'node:path';
+import { FlowsyncError } from '../domain/errors.ts';
 import { hasErrors } from '../domain/diagnostics.ts';
 import { loadRepo, type LoadedRepo } from '../manifest/index.ts';
 import { countLine, renderDiagnosticsText } from '../render/diagnostics.ts';
@@ -49,4 +50,19 @@ export async function loadRepoOrReport(dir: string, io: CommandIO, opts: { resol
     return undefined;
   }
   return repo;
+}
+
+export const ROTATE_USAGE = `  --rotate-credentials SANDBOX/ACCOUNT
+                        send this account's credentials from the manifest even though nothing shows
+                        they changed (for accounts adopted by import); repeatable`;
+
+/** --rotate-credentials values, checked to be "sandbox/account". */
+export function rotateFlag(command: string, values: unknown): string[] {
+  const list = Array.isArray(values) ? (values as string[]) : [];
+  for (const v of list) {
+    if (!/^[a-z][a-z0-9-]*\/[a-z0-9][a-z0-9._-]*$/.test(v)) {
+      throw new FlowsyncError('FS_CLI_USAGE', `${command}: --rotate-credentials takes SANDBOX/ACCOUNT, e.g. prod/kinesis-prod (got "${v}")`);
+    }
+  }
+  return list;
 }

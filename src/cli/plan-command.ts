@@ -16,7 +16,7 @@ import { renderReviewJson, reviewExitCode } from '../review/document.ts';
 import { runReview } from '../review/run.ts';
 import { oneOf, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
-import { CONNECT_OPTIONS, CONNECT_USAGE, connectFlags, loadRepoOrReport, useColor } from './common.ts';
+import { CONNECT_OPTIONS, CONNECT_USAGE, ROTATE_USAGE, connectFlags, loadRepoOrReport, rotateFlag, useColor } from './common.ts';
 
 const USAGE = `Usage: flowsync plan [DIR] [flags]
 
@@ -31,6 +31,7 @@ Flags:
   --detailed-exitcode   exit 0 when there are no changes, 2 when there are, 1 on error
                         (without it: 0 unless there is an error)
   --revision REV        record the manifests' git revision in the plan
+${ROTATE_USAGE}
 
 Pull-request review (see README "Pull-request plans"):
   --base REF            also load the manifests at git REF (e.g. origin/main; same folder) and
@@ -46,8 +47,9 @@ Pull-request review (see README "Pull-request plans"):
   --comment-id ID       identifies the comment CI updates (default: the folder, or org/sandboxes
                         without --base)
 
-FLOWSYNC_NOW=2026-03-01T12:00:00Z fixes the plan's time (reproducible output).
 ${CONNECT_USAGE}
+
+FLOWSYNC_NOW=2026-03-01T12:00:00Z fixes the plan's time (reproducible output).
 `;
 
 /** Between comment parts on stdout (each part is also a whole comment of its own). */
@@ -62,6 +64,7 @@ export const planCommand: Command = {
       output: { type: 'string' },
       out: { type: 'string' },
       prune: { type: 'boolean' },
+      'rotate-credentials': { type: 'string', multiple: true },
       'detailed-exitcode': { type: 'boolean' },
       revision: { type: 'string' },
       base: { type: 'string' },
@@ -121,6 +124,7 @@ export const planCommand: Command = {
         desired: repo.desired,
         prune: values.prune ?? repo.config.reconcile.prune,
         now,
+        rotateCredentials: rotateFlag('plan', values['rotate-credentials']),
         ...(repo.config.org ? { org: repo.config.org } : {}),
         ...(values.revision ? { revision: values.revision } : {}),
       };

@@ -12,10 +12,11 @@ export function accountAddress(sandbox: string, name: string): string {
   return `${sandbox}/account/${name}`;
 }
 
-function desiredTag(a: DesiredAccount, live: OwnerTag | undefined): OwnerTag {
+function desiredTag(a: DesiredAccount, live: OwnerTag | undefined, sendsCredentials = true): OwnerTag {
   const tag: OwnerTag = { kind: 'account', name: a.name, specHash: accountHash(a) };
-  // Without a resolved secret (validate-only runs) the recorded fingerprint is kept as it is.
-  const fp = a.credentialFingerprint || live?.credentialFingerprint;
+  // Without a resolved secret (validate-only runs) the recorded fingerprint is kept as it is; a
+  // fingerprint is only recorded for credentials flowsync actually sent.
+  const fp = (sendsCredentials && a.credentialFingerprint) || live?.credentialFingerprint;
   if (fp) tag.credentialFingerprint = fp;
   return tag;
 }
@@ -47,9 +48,8 @@ function createAccount(ctx: SandboxCtx, a: DesiredAccount, change: 'create' | 'r
 }
 
 /** The field-level differences between a desired account and its live base connection. */
-function diffAccount(a: DesiredAccount, live: LiveBaseConnection, adopting: boolean) {
+function diffAccount(a: DesiredAccount, live: LiveBaseConnection, adopting: boolean, forceRotation: boolean) {
   const parsed = parseOwnerTag(live.description);
-  const tag = desiredTag(a, parsed.tag);
   const drift: FieldChange[] = [];
   const changes: FieldChange[] = [];
   const patch: PatchOp[] = [];
@@ -67,7 +67,13 @@ function diffAccount(a: DesiredAccount, live: LiveBaseConnection, adopting: bool
       paramsChanged = true;
     }
   }
-  const credentialsChanged = !!a.credentialFingerprint && (adopting || parsed.tag?.credentialFingerprint !== a.credentialFingerprint);
+  // An owned account without a recorded fingerprint was adopted by import: flowsync never saw its
+  // secret, so "changed" cannot be known; it is sent only when asked (rotateCredentials).
+  const unknownCredentials = !adopting && parsed.tag !== undefined && parsed.tag.credentialFingerprint === undefined;
+  const credentialsChanged =
+    !!a.credentialFingerprint && (adopting || forceRotation || (!unknownCredentials && parsed.tag?.credentialFingerprint !== a.credentialFingerprint));
+  const rotate = credentialsChanged || paramsChanged;
+  const tag = desiredTag(a, parsed.tag, rotate);
   changes.push(...drift);
   if (credentialsChanged) for (const p of a.secretParams) changes.push(fieldChange(`auth.${p}`, '(unknown)', '(changed)'));
   const tagChanged = !sameTag(parsed.tag, tag);
@@ -76,11 +82,18 @@ function diffAccount(a: DesiredAccount, live: LiveBaseConnection, adopting: bool
     patch.push({ op: 'replace', path: '/description', value: taggedDescription(a.description, tag) });
   }
   const isDrift = !adopting && parsed.tag?.specHash === accountHash(a) && !credentialsChanged;
-  return { changes, drift, patch, rotate: credentialsChanged || paramsChanged, isDrift };
+  return { changes, drift, patch, rotate, isDrift, unverifiedCredentials: unknownCredentials && !rotate && !!a.credentialFingerprint };
 }
 
 function updateAccount(ctx: SandboxCtx, a: DesiredAccount, live: LiveBaseConnection, adopting: boolean): void {
-  const d = diffAccount(a, live, adopting);
+  const address = accountAddress(a.sandbox, a.name);
+  const forced = (ctx.opts.rotateCredentials ?? []).some((r) => r === `${a.sandbox}/${a.name}` || r === address);
+  const d = diffAccount(a, live, adopting, forced);
+  if (d.unverifiedCredentials) {
+    ctx.warnings.push(
+      `${address}: flowsync never sent this account's credentials (it was imported), so it cannot tell whether they match the manifest; run \`flowsync apply --rotate-credentials ${a.sandbox}/${a.name}\` to send them once.`,
+    );
+  }
   if (d.changes.length === 0) return;
   if (d.isDrift && d.drift.length > 0) {
     const lastWrite = latest([live.lastWrite]);

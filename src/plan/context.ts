@@ -10,6 +10,11 @@ export interface PlanOptions {
   createdAt: string;
   org?: string;
   revision?: string;
+  /**
+   * Accounts whose credentials are sent even though nothing shows they changed ("sandbox/name"):
+   * for accounts flowsync adopted by import, which never saw their secret.
+   */
+  rotateCredentials?: string[];
 }
 
 /** What the destinations of one account can rely on. */

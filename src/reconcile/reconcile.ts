@@ -15,6 +15,8 @@ export interface PlanInput {
   now: Date;
   org?: string;
   revision?: string;
+  /** Accounts ("sandbox/name") whose credentials are sent even though nothing shows they changed. */
+  rotateCredentials?: string[];
 }
 
 /** Digest of the desired state a plan was made from; a saved plan refuses to apply when it moved. */
@@ -32,6 +34,7 @@ export function makePlan(input: PlanInput, live: LiveState): Plan {
     createdAt: input.now.toISOString(),
     ...(input.org ? { org: input.org } : {}),
     ...(input.revision ? { revision: input.revision } : {}),
+    ...(input.rotateCredentials?.length ? { rotateCredentials: input.rotateCredentials } : {}),
   });
   return { ...plan, desiredHash: desiredDigest(input.desired) };
 }
@@ -80,7 +83,7 @@ export interface ApplyLiveOptions {
  */
 export async function applyLive(plan: Pick<Plan, 'actions'>, opts: ApplyLiveOptions): Promise<ApplyResult> {
   let live = opts.live;
-  const planOpts = { prune: opts.input.prune, createdAt: opts.input.now.toISOString() };
+  const planOpts = { prune: opts.input.prune, createdAt: opts.input.now.toISOString(), ...(opts.input.rotateCredentials ? { rotateCredentials: opts.input.rotateCredentials } : {}) };
   const recompute = async (action: Action): Promise<Action | null> => {
     const kind = entityKind(action);
     if (!kind || !('entityId' in action)) return null;
