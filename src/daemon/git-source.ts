@@ -103,7 +103,9 @@ export class GitSource extends EventEmitter implements Source {
     // The environment is the operator's (an SSH command for a deploy key, a credential helper),
     // so simple-git's guards against untrusted env values are relaxed for exactly those.
     const unsafe = { allowUnsafeAskPass: true, allowUnsafeSshCommand: true, allowUnsafeCredentialHelper: true, allowUnsafeConfigEnvCount: true, allowUnsafeConfigPaths: true, allowUnsafeGitProxy: true };
-    const env = { ...process.env, GIT_TERMINAL_PROMPT: '0' }; // never wait for a password nobody types
+    // Never wait for a password or an editor nobody uses (npm sets EDITOR, which simple-git refuses).
+    const { EDITOR: _editor, VISUAL: _visual, GIT_EDITOR: _gitEditor, ...inherited } = process.env;
+    const env = { ...inherited, GIT_TERMINAL_PROMPT: '0' };
     const allowEnvironment = Object.keys(env).filter((k) => /^(GIT_|SSH_)/.test(k));
     return simpleGit({ baseDir, timeout: { block: this.opts.timeoutMs ?? 60_000 }, unsafe, allowEnvironment }).env(env);
   }
