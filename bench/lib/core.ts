@@ -1,7 +1,7 @@
 // flowsync's reconcile core called in-process (no CLI): load + validate, read live state, plan,
 // apply. Used to seed the emulator with real flowsync entities (ownership tags and all) and by the
 // scenarios that measure the core itself.
-import { FlowServiceClient } from '../../src/api/index.ts';
+import { FlowServiceClient, type FlowServiceClientOptions } from '../../src/api/index.ts';
 import { applyPlan, type ApplyResult } from '../../src/apply/index.ts';
 import type { Plan } from '../../src/domain/plan.ts';
 import { loadRepo, type LoadedRepo } from '../../src/manifest/index.ts';
@@ -32,8 +32,8 @@ export function targetFromEnv(env: NodeJS.ProcessEnv = process.env): ClientTarge
   };
 }
 
-export function newClient(t: ClientTarget, concurrency?: number): FlowServiceClient {
-  return new FlowServiceClient({ ...t, ...(concurrency ? { concurrency } : {}) });
+export function newClient(t: ClientTarget, concurrency?: number, extra: Partial<FlowServiceClientOptions> = {}): FlowServiceClient {
+  return new FlowServiceClient({ ...t, ...(concurrency ? { concurrency } : {}), ...extra });
 }
 
 /** Loads and validates a repo; throws with the first errors when it is not valid. */
@@ -62,8 +62,8 @@ export async function reconcile(loaded: LoadedRepo, client: FlowServiceClient, c
 }
 
 /** Loads `dir` and reconciles the target with it (in-process); returns how many actions it took. */
-export async function applyDir(dir: string, env: NodeJS.ProcessEnv, target: ClientTarget, concurrency = 4): Promise<number> {
-  const client = newClient(target, concurrency);
+export async function applyDir(dir: string, env: NodeJS.ProcessEnv, target: ClientTarget, concurrency = 4, extra: Partial<FlowServiceClientOptions> = {}): Promise<number> {
+  const client = newClient(target, concurrency, extra);
   try {
     const { plan } = await reconcile(await loadValid(dir, env), client, concurrency);
     return plan.actions.length;
