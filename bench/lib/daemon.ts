@@ -45,12 +45,7 @@ export async function startDaemon(args: string[], opts: { cwd: string; env: Reco
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const argv = cliArgv(['run', ...args, '--listen', `127.0.0.1:${port}`]);
-  // `npm run`/`npx` put EDITOR=vi into the environment, and simple-git refuses to run with EDITOR
-  // set ("Use of EDITOR is not permitted"), so a --repo daemon started under npm cannot clone.
-  // A daemon started by a service manager has no such variable; give the child that environment.
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...opts.env };
-  delete env.EDITOR;
-  delete env.VISUAL;
   const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const events: LogEvent[] = [];
   let stderr = '';
