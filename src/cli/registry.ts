@@ -5,6 +5,7 @@ import { destinationsCommand } from './destinations-command.ts';
 import { emulatorCommand } from './emulator-command.ts';
 import { importCommand } from './import-command.ts';
 import { planCommand } from './plan-command.ts';
+import { runCommand } from './run-command.ts';
 import { validateCommand } from './validate-command.ts';
 
-export const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, importCommand, destinationsCommand, emulatorCommand];
+export const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, runCommand, importCommand, destinationsCommand, emulatorCommand];

@@ -87,7 +87,7 @@ function untilSignal(): Promise<NodeJS.Signals> {
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run the daemon: follow git, heal or report drift, serve status and metrics',
+  summary: 'Run the daemon: follow git, heal or report drift, serve status and metrics',
   usage: USAGE,
   async run(argv: string[], io: CommandIO): Promise<number> {
     const { values } = parseFlags('run', argv, OPTIONS, false);
