@@ -11,6 +11,8 @@ import { formatError } from '../src/render/error.ts';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const emulatorPort = Number(process.env.FLOWSYNC_EMULATOR_PORT ?? 4010);
 const listen = process.env.FLOWSYNC_LISTEN ?? '127.0.0.1:9465';
+// Short, so drift made in the demo is healed while you watch; real deployments use daemon.interval.
+const interval = process.env.FLOWSYNC_INTERVAL ?? '30s';
 
 async function startEmulatorOnFreePort(): Promise<StartedEmulator> {
   try {
@@ -43,7 +45,7 @@ async function main(): Promise<number> {
     ].join('\n'),
   );
   try {
-    return await runCommand.run(['--dir', 'manifests', '--mode', 'apply', '--listen', listen], { ...processIO(), cwd: root, env });
+    return await runCommand.run(['--dir', 'manifests', '--mode', 'apply', '--listen', listen, '--interval', interval], { ...processIO(), cwd: root, env });
   } finally {
     await emu.close();
   }
