@@ -4,6 +4,7 @@ import path from 'node:path';
 import { FlowsyncError } from '../domain/errors.ts';
 import { hasErrors } from '../domain/diagnostics.ts';
 import { loadRepo, type LoadedRepo } from '../manifest/index.ts';
+import { loadRepoSecretsOptional } from '../manifest/secrets-optional.ts';
 import { countLine, renderDiagnosticsText } from '../render/diagnostics.ts';
 import type { ConnectFlags } from '../reconcile/connect.ts';
 import type { CommandIO } from './command.ts';
@@ -38,9 +39,22 @@ export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): b
  * Loads the config repo; prints warnings, and on errors prints them all and returns undefined
  * (the caller exits 1 before any API call: bad input never causes a write).
  */
-export async function loadRepoOrReport(dir: string, io: CommandIO, opts: { resolveSecrets?: boolean } = {}): Promise<LoadedRepo | undefined> {
+export async function loadRepoOrReport(
+  dir: string,
+  io: CommandIO,
+  opts: { resolveSecrets?: boolean; secretsOptional?: boolean } = {},
+): Promise<LoadedRepo | undefined> {
   const root = path.resolve(io.cwd, dir);
-  const repo = await loadRepo(root, { env: io.env, resolveSecrets: opts.resolveSecrets ?? true });
+  let repo: LoadedRepo;
+  if (opts.secretsOptional) {
+    const loaded = await loadRepoSecretsOptional(root, io.env);
+    repo = loaded.repo;
+    if (loaded.secretsSkipped) {
+      io.stderr.write('Secret references could not be resolved, so credential changes are not compared (and accounts cannot be created from this plan).\n');
+    }
+  } else {
+    repo = await loadRepo(root, { env: io.env, resolveSecrets: opts.resolveSecrets ?? true });
+  }
   if (repo.diagnostics.length > 0) {
     const prefix = path.relative(io.cwd, root);
     io.stderr.write(renderDiagnosticsText(repo.diagnostics, { color: useColor(io.stderr, io.env), ...(prefix ? { filePrefix: prefix } : {}) }));

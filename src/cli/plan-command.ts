@@ -116,7 +116,7 @@ export const planCommand: Command = {
       }
       return reviewExitCode(doc, values['detailed-exitcode'] ?? false);
     }
-    const repo = await loadRepoOrReport(positionals[0] ?? '.', io);
+    const repo = await loadRepoOrReport(positionals[0] ?? '.', io, { secretsOptional: true });
     if (!repo) return 1;
     const client = await connect(repo.config, { root: repo.root, env: io.env, flags: connectFlags(values) });
     try {

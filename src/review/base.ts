@@ -1,7 +1,8 @@
 // Loads the config repo as it is at a git revision: copy the folder out of git into a temp folder,
 // load it with the ordinary loader, delete the copy. The work tree and the repository are not touched.
 import { hasErrors, type Diagnostic } from '../domain/diagnostics.ts';
-import { loadRepo, type LoadedRepo } from '../manifest/index.ts';
+import type { LoadedRepo } from '../manifest/index.ts';
+import { loadRepoSecretsOptional } from '../manifest/secrets-optional.ts';
 import { copyTreeAt, locate, resolveCommit } from './git-tree.ts';
 
 export type BaseStatus = 'valid' | 'invalid' | 'missing';
@@ -17,8 +18,6 @@ export interface LoadedBase {
   secretsSkipped: boolean;
 }
 
-const SECRET_CODES = new Set(['FS_SECRET_UNRESOLVED', 'FS_SECRET_OUTSIDE_REPO']);
-
 /**
  * The manifests in `root` as of `ref`. fromFile secrets are usually git-ignored, so they are not in
  * the copy: when secret references are the only errors, the base is loaded again without reading
@@ -30,13 +29,7 @@ export async function loadBaseRepo(root: string, ref: string, env: NodeJS.Proces
   const copy = await copyTreeAt(loc, commit);
   try {
     if (!copy.exists) return { ref, commit, status: 'missing', diagnostics: [], secretsSkipped: false };
-    let repo = await loadRepo(copy.root, { env, resolveSecrets: true });
-    let secretsSkipped = false;
-    const errors = repo.diagnostics.filter((d) => d.severity === 'error');
-    if (errors.length > 0 && errors.every((d) => SECRET_CODES.has(d.code))) {
-      repo = await loadRepo(copy.root, { env, resolveSecrets: false });
-      secretsSkipped = true;
-    }
+    const { repo, secretsSkipped } = await loadRepoSecretsOptional(copy.root, env);
     const status: BaseStatus = hasErrors(repo.diagnostics) ? 'invalid' : 'valid';
     return { ref, commit, status, ...(status === 'valid' ? { repo } : {}), diagnostics: repo.diagnostics, secretsSkipped };
   } finally {

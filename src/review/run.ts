@@ -3,7 +3,7 @@
 // Only reads: the API client is used for GETs and the IMS token, never for a write.
 import { hasErrors, type Diagnostic } from '../domain/diagnostics.ts';
 import type { Plan } from '../domain/plan.ts';
-import { loadRepo, type LoadedRepo } from '../manifest/index.ts';
+import { loadRepoSecretsOptional } from '../manifest/secrets-optional.ts';
 import { connect, type ConnectFlags } from '../reconcile/connect.ts';
 import { makePlan, readLive } from '../reconcile/reconcile.ts';
 import { loadBaseRepo } from './base.ts';
@@ -30,27 +30,13 @@ export interface ReviewResult {
   applyPlan?: Plan;
 }
 
-const SECRET_CODES = new Set(['FS_SECRET_UNRESOLVED', 'FS_SECRET_OUTSIDE_REPO']);
-
-/**
- * Pull-request jobs should not need the destinations' secrets: when unresolved secret references are
- * the only errors, the head is loaded without reading secrets (credential rotations are then not
- * shown) and a warning says so.
- */
-async function loadHead(root: string, env: NodeJS.ProcessEnv): Promise<{ repo: LoadedRepo; secretsSkipped: boolean }> {
-  const repo = await loadRepo(root, { env, resolveSecrets: true });
-  const errors = repo.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length === 0 || !errors.every((d) => SECRET_CODES.has(d.code))) return { repo, secretsSkipped: false };
-  return { repo: await loadRepo(root, { env, resolveSecrets: false }), secretsSkipped: true };
-}
-
 export async function runReview(opts: ReviewOptions): Promise<ReviewResult> {
   const loc = await locate(opts.root);
   const folder = loc.rel || '.';
   const commentId = opts.commentId ?? folder;
   const createdAt = opts.now.toISOString();
   const revision = opts.revision ?? (await headCommit(loc.top));
-  const { repo: head, secretsSkipped } = await loadHead(opts.root, opts.env);
+  const { repo: head, secretsSkipped } = await loadRepoSecretsOptional(opts.root, opts.env);
   if (hasErrors(head.diagnostics)) {
     return { doc: invalidHeadDocument({ createdAt, commentId, folder, ...(revision ? { revision } : {}) }, head.diagnostics) };
   }

@@ -152,3 +152,20 @@ test('no secret value appears in plan or apply output, in any format', async (t)
   const secrets = Object.entries(DEMO_SECRET_ENV).filter(([k]) => /SECRET|SAS/.test(k)).map(([, v]) => v);
   for (const out of outputs) for (const secret of secrets) assert.ok(!out.includes(secret), `secret leaked: ${secret}`);
 });
+
+test('plan without the destinations\' secrets still plans (rotations not compared); apply still needs them', async (t) => {
+  const { emu, env } = await startTestEmulator(t);
+  const repo = await copyExampleRepo(t);
+  assert.equal((await runCli(['apply', '--dir', repo, '--auto-approve'], { env })).code, 0);
+  const withoutSecrets: Record<string, string | undefined> = { ...env };
+  for (const k of Object.keys(DEMO_SECRET_ENV)) if (/SECRET_KEY|SAS_KEY/.test(k)) withoutSecrets[k] = undefined;
+  const plan = await runCli(['plan', repo, '--detailed-exitcode'], { env: withoutSecrets });
+  assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+  assert.match(plan.stdout, /No changes\./);
+  assert.match(plan.stderr, /credential changes are not compared/);
+  emu.admin.resetRequests();
+  const apply = await runCli(['apply', '--dir', repo, '--auto-approve'], { env: withoutSecrets });
+  assert.equal(apply.code, 1);
+  assert.match(apply.stderr, /FS_SECRET_UNRESOLVED/);
+  assert.equal(emu.admin.requests().length, 0);
+});
