@@ -3,6 +3,7 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type ParsedNode } from 'yaml';
 import type { Diagnostic } from '../domain/diagnostics.ts';
 import { diag, formatPath } from './diag.ts';
+import { fastParseYamlFile } from './fast-yaml.ts';
 import { LIMITS } from './limits.ts';
 
 export interface Pos {
@@ -159,11 +160,20 @@ function withPlainEnv<T>(fn: () => T): T {
   }
 }
 
-/** Parses one file's text into documents. Documents with errors are left out of `docs`. */
+/**
+ * Parses one file's text into documents. Documents with errors are left out of `docs`. Plain files
+ * take the js-yaml fast path (fast-yaml.ts); the rest, and every file with a problem, this parser.
+ */
 export function parseYamlFile(file: string, text: string, codes: ParseCodes = MANIFEST_PARSE_CODES): { docs: ParsedDoc[]; diagnostics: Diagnostic[] } {
+  const deep = flowDepthOffset(text, LIMITS.depth);
+  const fast = deep < 0 ? fastParseYamlFile(file, text, (f, t) => parseYamlFileSlow(f, t, codes, -1).docs) : undefined;
+  return fast ? { docs: fast, diagnostics: [] } : parseYamlFileSlow(file, text, codes, deep);
+}
+
+/** The `yaml` library's reading, with exact positions and all diagnostics; `deep` is flowDepthOffset's answer. */
+export function parseYamlFileSlow(file: string, text: string, codes: ParseCodes = MANIFEST_PARSE_CODES, deep = flowDepthOffset(text, LIMITS.depth)): { docs: ParsedDoc[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const lc = new LineCounter();
-  const deep = flowDepthOffset(text, LIMITS.depth);
   if (deep >= 0) {
     lc.addNewLine(0);
     for (let i = 0; i < text.length; i++) if (text[i] === '\n') lc.addNewLine(i + 1);

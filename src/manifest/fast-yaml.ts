@@ -1,0 +1,145 @@
+// The fast path of YAML loading: js-yaml reads plain manifest files ~10x faster than the `yaml`
+// library builds its Documents. It is taken only for text with nothing the two parsers could read
+// differently (a conservative textual check, then checks on the value); anything else, and every
+// error, goes to the slow path, which owns all diagnostics. Positions for diagnostics come from the
+// slow path too, parsed lazily on the first `locate()` of a file.
+import jsyaml from 'js-yaml';
+import { LIMITS } from './limits.ts';
+import type { FieldPath, ParsedDoc, Pos } from './yaml-docs.ts';
+
+// Scalar resolution exactly as the `yaml` library's YAML 1.2 core schema does it (same patterns,
+// same conversions), so a plain scalar gets the same type and value from both parsers.
+const scalar = (tag: string, test: RegExp, construct: (s: string) => unknown) =>
+  new jsyaml.Type(`tag:yaml.org,2002:${tag}`, { kind: 'scalar', resolve: (s: string) => test.test(s), construct });
+const CORE_12 = jsyaml.FAILSAFE_SCHEMA.extend({
+  implicit: [
+    scalar('null', /^(?:~|[Nn]ull|NULL)?$/, () => null),
+    scalar('bool', /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'),
+    scalar('int', /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/, (s) => (s[1] === 'o' ? parseInt(s.slice(2), 8) : s[1] === 'x' ? parseInt(s.slice(2), 16) : parseInt(s, 10))),
+    scalar('float', /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/, (s) =>
+      /nan$/i.test(s) ? NaN : /inf$/i.test(s) ? (s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY) : parseFloat(s),
+    ),
+  ],
+});
+
+/**
+ * Constructs the parsers could read differently, or that carry diagnostics on the slow path. A
+ * match only sends the file to the slow path, so false alarms (say `&x` inside a quoted string)
+ * cost time, never correctness.
+ */
+const UNSAFE = [
+  /[\t\r\uFEFF]/, // tabs, CR, BOM: whitespace rules differ in the corners
+  /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uD800-\uDFFF\uFFFE\uFFFF]/, // non-printable characters, lone surrogates
+  /(?:^|[\s[{,])[&*!|>?%@`]/m, // anchors, aliases, tags, block scalars, explicit keys, directives, reserved
+  /[\]}][ ]*:/, // a flow collection as a key
+  /^(?:\.\.\.|---(?![ ]*(?:\n|$|[ ]#)))/m, // document end markers; content on a `---` line
+  /<<|__proto__/, // merge keys; a key the two parsers store differently
+];
+
+export function fastPathSafe(text: string): boolean {
+  return !UNSAFE.some((re) => re.test(text));
+}
+
+/** A document's region: where its content starts (0-based offset), or -1 when it has none. */
+interface Region {
+  contentAt: number;
+}
+
+/**
+ * Splits the text at `---` lines the way the `yaml` library does: a first `---` after nothing but
+ * comments and blank lines opens the first document instead of a second one.
+ */
+function regions(text: string): Region[] {
+  const out: Region[] = [];
+  let current: Region = { contentAt: -1 };
+  let sawMarker = false;
+  let lineStart = 0;
+  while (lineStart < text.length) {
+    let end = text.indexOf('\n', lineStart);
+    if (end < 0) end = text.length;
+    if (text.startsWith('---', lineStart) && (lineStart + 3 === end || text[lineStart + 3] === ' ')) {
+      if (sawMarker || current.contentAt >= 0) out.push(current);
+      current = { contentAt: -1 };
+      sawMarker = true;
+    } else if (current.contentAt < 0) {
+      let i = lineStart;
+      while (i < end && text[i] === ' ') i++;
+      if (i < end && text[i] !== '#') current.contentAt = i;
+    }
+    lineStart = end + 1;
+  }
+  if (sawMarker || current.contentAt >= 0 || out.length === 0) out.push(current);
+  return out;
+}
+
+/** Map keys the slow path stores differently (a null key is '' there) or reports: fall back. */
+const SUSPECT_KEYS = new Set(['', 'null']);
+
+function plainTree(value: unknown, depth: number): boolean {
+  if (depth > LIMITS.depth - 1) return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (!plainTree(v, depth + 1)) return false;
+    return true;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const key in value) {
+      if (SUSPECT_KEYS.has(key) || !plainTree((value as Record<string, unknown>)[key], depth + 1)) return false;
+    }
+  }
+  return true;
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** 1-based line and column of each offset; offsets must be ascending. */
+function positions(text: string, offsets: number[]): Pos[] {
+  const starts = lineStarts(text);
+  const out: Pos[] = [];
+  let line = 0;
+  for (const off of offsets) {
+    while (line + 1 < starts.length && starts[line + 1]! <= off) line++;
+    out.push({ line: line + 1, column: off - starts[line]! + 1 });
+  }
+  return out;
+}
+
+export type SlowParse = (file: string, text: string) => readonly ParsedDoc[];
+
+/**
+ * The file's documents read by js-yaml, or undefined when the slow path must read the file (unsafe
+ * text, any js-yaml error or warning, a document layout or value the slow path could see otherwise).
+ * `slow` is called at most once, on the first `locate()`, for exact positions.
+ */
+export function fastParseYamlFile(file: string, text: string, slow: SlowParse): ParsedDoc[] | undefined {
+  if (!fastPathSafe(text)) return undefined;
+  let values: unknown[];
+  let warned = false;
+  try {
+    values = jsyaml.loadAll(text, null, { schema: CORE_12, json: false, onWarning: () => void (warned = true) });
+  } catch {
+    return undefined;
+  }
+  if (warned || values.length > LIMITS.documentsPerFile) return undefined;
+  const regs = regions(text);
+  if (regs.length !== values.length) return undefined;
+  const kept: { index: number; value: unknown; at: number }[] = [];
+  for (const [index, value] of values.entries()) {
+    const at = regs[index]!.contentAt;
+    if ((value === null || value === undefined) !== at < 0) return undefined;
+    if (value === null || value === undefined) continue;
+    if (!plainTree(value, 1)) return undefined;
+    kept.push({ index, value, at });
+  }
+  const starts = positions(text, kept.map((k) => k.at));
+  let slowDocs: readonly ParsedDoc[] | undefined;
+  const locator = (index: number, start: Pos) => (path: FieldPath, opts?: { key?: boolean }): Pos => {
+    slowDocs ??= slow(file, text);
+    const doc = slowDocs.find((d) => d.index === index);
+    return doc ? doc.locate(path, opts) : start;
+  };
+  return kept.map((k, i) => ({ file, index: k.index, value: k.value, start: starts[i]!, locate: locator(k.index, starts[i]!) }));
+}
