@@ -1,0 +1,113 @@
+// E2E: an invalid commit changes nothing and is reported while the last good revision stays in
+// force; the next valid commit applies; a commit that empties the manifests folder deletes nothing
+// (refused with prune on, nothing to delete with prune off) unless --allow-mass-delete is given.
+import assert from 'node:assert/strict';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { stringify } from 'yaml';
+import { startTestEmulator } from '../helpers/emulator.ts';
+import { eventually } from '../helpers/eventually.ts';
+import { segmentId, writeRepo } from '../helpers/repo.ts';
+import { ACCOUNTS, configRemote, dest, flowNamed, flowsIn, segmentsOf, startDaemon, type RunningDaemon } from './harness.ts';
+
+const push = { ref: 'refs/heads/main' };
+
+/** Sends a webhook and waits for the cycle of `rev` to be recorded. */
+async function cycleOf(d: RunningDaemon, rev: string) {
+  assert.equal(await d.webhook(push), 202);
+  return eventually(
+    async () => {
+      const s = await d.status();
+      return s.lastCycle?.revision === rev && s.lastCycle.trigger === 'webhook' ? s : undefined;
+    },
+    { timeoutMs: 5_000, message: `no cycle of ${rev}` },
+  );
+}
+
+/**
+ * Every manifest file deleted; flowsync.yaml stays. With `keep` a README stays in the folder (git
+ * keeps no empty folders), without it the folder is gone from the commit.
+ */
+async function emptyManifests(dir: string, config: Record<string, unknown>, keep = true): Promise<void> {
+  await rm(join(dir, 'm'), { recursive: true, force: true });
+  if (keep) await mkdir(join(dir, 'm'));
+  if (keep) await writeFile(join(dir, 'm', 'README.md'), 'destinations moved elsewhere\n');
+  await writeFile(join(dir, 'flowsync.yaml'), stringify({ apiVersion: 'flowsync/v1', kind: 'Config', manifests: ['m'], sandbox: 'prod', ...config }));
+}
+
+test('e2e safety: an invalid commit changes nothing and is reported; the next valid commit applies', async (t) => {
+  const { emu, env, orgId } = await startTestEmulator(t);
+  const remote = await configRemote(t);
+  const good = await remote.commit([dest('summer', [1])]);
+  const d = await startDaemon(t, ['--repo', remote.bare, '--cache-dir', remote.cacheDir, '--poll', '0', '--interval', '1h'], env);
+  await eventually(async () => (await d.status()).revision.inForce === good, { timeoutMs: 10_000 });
+
+  // A commit that adds a segment but also breaks a manifest: nothing of it may apply.
+  const bad = await remote.commitWith(async (dir) => {
+    await writeRepo(dir, ACCOUNTS, [dest('summer', [1, 2])]);
+    await writeFile(join(dir, 'm', 'dest-prod-broken.yaml'), stringify({ apiVersion: 'flowsync/v1', kind: 'StreamingDestination', metadata: { name: 'broken', sandbox: 'prod' }, spec: { target: { stream: 'x' } } }));
+  }, 'broken');
+  emu.admin.resetRequests();
+  const s = await cycleOf(d, bad);
+  assert.equal(s.lastCycle?.result, 'invalid');
+  assert.equal(s.revision.inForce, good);
+  assert.equal(s.revision.lastAttempted, bad);
+  assert.equal(s.revision.lastAttemptedResult, 'invalid');
+  assert.match(s.revision.note ?? '', /failed validation/);
+  assert.ok((s.lastCycle?.diagnostics ?? []).length > 0, 'the diagnostics are in /status');
+  assert.equal(emu.admin.counters().writes, 0);
+  assert.deepEqual(segmentsOf(flowNamed(emu, orgId, 'summer')), [segmentId(1)]);
+  assert.ok(d.events('diagnostic').some((r) => r.revision === bad), 'diagnostics are logged with the revision');
+  assert.equal(await d.readyz(), 200, 'an invalid revision does not make the daemon unready');
+
+  const fixed = await remote.commit([dest('summer', [1, 2])], {}, 'fixed');
+  const s2 = await cycleOf(d, fixed);
+  assert.equal(s2.lastCycle?.result, 'success');
+  assert.equal(s2.revision.inForce, fixed);
+  assert.equal(s2.revision.note, undefined);
+  assert.deepEqual(segmentsOf(flowNamed(emu, orgId, 'summer')), [segmentId(1), segmentId(2)]);
+});
+
+test('e2e safety: an emptied manifests folder deletes nothing (refused with prune, nothing to do without)', async (t) => {
+  const { emu, env, orgId } = await startTestEmulator(t);
+  const remote = await configRemote(t);
+  const good = await remote.commit([dest('a', [1]), dest('b', [2])], { reconcile: { prune: true } });
+  const d = await startDaemon(t, ['--repo', remote.bare, '--cache-dir', remote.cacheDir, '--poll', '0', '--interval', '1h'], env);
+  await eventually(async () => (await d.status()).revision.inForce === good, { timeoutMs: 10_000 });
+  assert.equal(flowsIn(emu, orgId).length, 2);
+
+  emu.admin.resetRequests();
+  // The folder deleted outright: flowsync.yaml names a folder that is not there, which is invalid.
+  const gone = await remote.commitWith((dir) => emptyManifests(dir, { reconcile: { prune: true } }, false), 'folder gone');
+  const s0 = await cycleOf(d, gone);
+  assert.equal(s0.lastCycle?.result, 'invalid', JSON.stringify(s0.lastCycle));
+  assert.equal(flowsIn(emu, orgId).length, 2);
+
+  const emptied = await remote.commitWith((dir) => emptyManifests(dir, { reconcile: { prune: true } }), 'empty, prune on');
+  const s = await cycleOf(d, emptied);
+  assert.equal(s.lastCycle?.result, 'refused', JSON.stringify(s.lastCycle));
+  assert.equal(s.lastCycle?.error?.code, 'FS_DAEMON_MASS_DELETE');
+  assert.equal(s.revision.inForce, good);
+  assert.equal(s.revision.lastAttemptedResult, 'refused');
+  assert.equal(emu.admin.counters().writes, 0);
+  assert.equal(flowsIn(emu, orgId).length, 2);
+
+  const noPrune = await remote.commitWith((dir) => emptyManifests(dir, { reconcile: { prune: false } }), 'empty, prune off');
+  const s2 = await cycleOf(d, noPrune);
+  assert.equal(s2.lastCycle?.result, 'success', JSON.stringify(s2.lastCycle));
+  assert.equal(emu.admin.counters().writes, 0);
+  assert.equal(flowsIn(emu, orgId).length, 2);
+});
+
+test('e2e safety: --allow-mass-delete lets an emptied folder with prune on delete what flowsync owns', async (t) => {
+  const { emu, env, orgId } = await startTestEmulator(t);
+  const remote = await configRemote(t);
+  const good = await remote.commit([dest('a', [1]), dest('b', [2])], { reconcile: { prune: true } });
+  const d = await startDaemon(t, ['--repo', remote.bare, '--cache-dir', remote.cacheDir, '--poll', '0', '--interval', '1h', '--allow-mass-delete'], env);
+  await eventually(async () => (await d.status()).revision.inForce === good, { timeoutMs: 10_000 });
+  const emptied = await remote.commitWith((dir) => emptyManifests(dir, { reconcile: { prune: true } }), 'empty');
+  const s = await cycleOf(d, emptied);
+  assert.equal(s.lastCycle?.result, 'success', JSON.stringify(s.lastCycle));
+  assert.equal(flowsIn(emu, orgId).length, 0);
+});
