@@ -3,7 +3,7 @@
 import { FlowsyncError } from '../domain/errors.ts';
 import { credentialFingerprint } from '../domain/fingerprint.ts';
 import { parseOwnerTag, type OwnerKind } from '../domain/ownership.ts';
-import type { Action, PatchOp } from '../domain/plan.ts';
+import type { Action, DeleteAction, PatchOp } from '../domain/plan.ts';
 import { PROFILE_STORE_SPEC_ID } from '../domain/specs.ts';
 import type { ApplyClient, Collection, EntityRef } from './client.ts';
 import type { RunContext } from './context.ts';
@@ -135,17 +135,25 @@ export async function runAction(action: Action, deps: HandlerDeps): Promise<Enti
       return ctx.wrote(ref, action.etag);
     }
     case 'delete-flow':
-      await client.delete(sb, 'flows', action.entityId);
-      return undefined;
     case 'delete-target-connection':
-      await client.delete(sb, 'targetConnections', action.entityId);
-      return undefined;
     case 'delete-account':
-      await client.delete(sb, 'connections', action.entityId);
-      return undefined;
     case 'delete-profile-store':
-      await client.delete(sb, 'sourceConnections', action.entityId);
+      await client.delete(sb, deleteCollection(action), action.entityId);
       return undefined;
+  }
+}
+
+/** Where a delete goes; a Profile Store pair is deleted half by half (source, then base connection). */
+function deleteCollection(action: DeleteAction): Collection {
+  switch (action.type) {
+    case 'delete-flow':
+      return 'flows';
+    case 'delete-target-connection':
+      return 'targetConnections';
+    case 'delete-account':
+      return 'connections';
+    case 'delete-profile-store':
+      return action.resource === 'base-connection' ? 'connections' : 'sourceConnections';
   }
 }
 

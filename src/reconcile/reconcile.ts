@@ -61,7 +61,7 @@ function entityKind(action: Action): LiveKind | undefined {
     case 'delete-flow':
       return 'flows';
     case 'delete-profile-store':
-      return 'sourceConnections';
+      return action.resource === 'base-connection' ? 'baseConnections' : 'sourceConnections';
     default:
       return undefined;
   }

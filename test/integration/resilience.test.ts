@@ -154,3 +154,23 @@ test('prune deletes only with --prune, in reverse dependency order, and never an
   assert.ok(s.targetConnections!.some((x) => x.name === 'manual'));
   assert.ok(!s.connections!.some((c) => c.name === 'hub'));
 });
+
+test('pruning a whole sandbox deletes every owned entity, the Profile Store pair last (source, then base connection)', async (t) => {
+  const { emu, env, orgId } = await startTestEmulator(t);
+  const repo = await tempRepo(t);
+  await writeRepo(repo, [KIN, { ...EH, sandbox: 'dev' }], [...destinations(2).filter((d) => d.account === 'kin'), { name: 'dev-dest', sandbox: 'dev', account: 'hub', eventHubName: 'dev-hub', segments: [segmentId(1)] }]);
+  const client = await testClient(repo, env);
+  t.after(() => client.close());
+  assert.equal((await reconcileOnce(repo, env, client)).result.counts.failed, 0);
+  assert.equal(scope(emu, orgId, 'dev').sourceConnections!.length, 1);
+
+  // The dev sandbox leaves the manifests (prod stays, so dev is still read as the config names it).
+  await writeRepo(repo, [KIN], destinations(2).filter((d) => d.account === 'kin'), { manifests: ['m'], sandbox: 'dev' });
+  const run = await reconcileOnce(repo, env, client, { prune: true });
+  assert.equal(run.result.counts.failed, 0, JSON.stringify(run.result.outcomes));
+  const types = run.result.outcomes.map((o) => o.type);
+  assert.ok(types.includes('delete-profile-store'));
+  const dev = scope(emu, orgId, 'dev');
+  for (const c of ['connections', 'sourceConnections', 'targetConnections', 'flows']) assert.deepEqual(dev[c] ?? [], [], `${c} left in dev`);
+  assert.equal(scope(emu, orgId, 'prod').flows!.length, 1);
+});
