@@ -11,6 +11,7 @@ import type { LiveState } from '../domain/model.ts';
 import { parseOwnerTag } from '../domain/ownership.ts';
 import type { Plan } from '../domain/plan.ts';
 import { loadRepo, type LoadedRepo } from '../manifest/index.ts';
+import { loadRepoSecretsOptional } from '../manifest/secrets-optional.ts';
 import { accountAddress, destinationAddress } from '../plan/index.ts';
 import { clientOptions, type ConnectFlags } from './connect.ts';
 import { applyLive, makePlan, readLive, type PlanInput } from './reconcile.ts';
@@ -26,7 +27,8 @@ export interface CycleDeps {
 export function createCycle(deps: CycleDeps): Reconcile {
   const clients = new ClientCache(deps);
   return async (input, signal) => {
-    const repo = await loadRepo(input.dir, { env: deps.env });
+    // Observing writes nothing, so it works without the destinations' secrets (no rotation check).
+    const repo = input.mode === 'observe' ? (await loadRepoSecretsOptional(input.dir, deps.env)).repo : await loadRepo(input.dir, { env: deps.env });
     if (hasErrors(repo.diagnostics)) {
       return {
         result: 'invalid',
