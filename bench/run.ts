@@ -36,7 +36,7 @@ function resultsBlock(results: ResultsFile): string {
   const list = inCatalogOrder(Object.values(results.scenarios));
   const when = list.map(
     (r) =>
-      `- ${r.scenario}: ${r.error ? 'NOT RUN' : 'ran'} at ${r.at} (${(r.durationMs / 1000).toFixed(1)} s)` +
+      `- ${r.scenario}: ${r.error ? 'NOT RUN' : 'finished'} at ${r.at} (${(r.durationMs / 1000).toFixed(1)} s)` +
       (r.loadAvg ? `, load average ${r.loadAvg[0]} -> ${r.loadAvg[1]} on ${m.cpus} cores` : ''),
   );
   const setups = list.filter((r) => r.setup).map((r) => `- ${r.scenario}: ${r.setup}`);
