@@ -11,7 +11,7 @@ import { startBenchEmulator } from '../../bench/lib/emulator.ts';
 import { generateRepo, git, planRepo } from '../../bench/lib/generate.ts';
 import { measure, percentile, runMeasured } from '../../bench/lib/measure.ts';
 import { formatTable, row } from '../../bench/lib/report.ts';
-import { countsBySandbox, minimumListPages, summarize } from '../../bench/lib/requests.ts';
+import { apiSpanMs, countsBySandbox, minimumListPages, summarize } from '../../bench/lib/requests.ts';
 import { loadValid } from '../../bench/lib/core.ts';
 import { runTutorialWay } from '../../bench/lib/tutorial-way.ts';
 
@@ -89,9 +89,11 @@ test('targets turn into ratios and verdicts; the table and percentiles are right
   if (existsSync('/usr/bin/time')) assert.ok((child.maxRssMb ?? 0) > 64, `peak RSS ${child.maxRssMb} MB`);
 });
 
-test('the list-page minimum is computed from live counts', () => {
+test('the list-page minimum is computed from live counts; the API span from the log', () => {
   const counts = { prod: { connections: 3, sourceConnections: 1, targetConnections: 250, flows: 250 } };
   assert.equal(minimumListPages(counts, ['prod', 'dev']), 1 + (1 + 1 + 3 + 3) + 4);
+  const entry = { seq: 0, method: 'GET', path: '/x', query: '', status: 200, org: undefined, sandbox: undefined, write: false };
+  assert.equal(apiSpanMs([{ ...entry, at: 1000, durationMs: 50 }, { ...entry, at: 1200, durationMs: 100 }]), 300);
 });
 
 test('tiny scenario: the tutorial way creates destinations against the emulator and is counted', async (t) => {
