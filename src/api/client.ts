@@ -4,6 +4,7 @@ import { ApiError } from './errors.ts';
 import { CircuitBreaker, TokenBucket } from './limits.ts';
 import { DEFAULT_IMS_ENDPOINT, DEFAULT_SCOPE, flowServiceBase, type ClientEvent, type FlowServiceClientOptions } from './options.ts';
 import { nextPageUrl } from './pagination.ts';
+import { RatePacer } from './pacer.ts';
 import { TokenSource } from './token.ts';
 import { Transport, type Found, type RequestSpec } from './transport.ts';
 
@@ -83,6 +84,7 @@ export class FlowServiceClient {
       backoff: options.backoff ?? { baseMs: 250, maxMs: 15_000 },
       maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
       ...(options.budget ? { bucket: new TokenBucket(options.budget, now) } : {}),
+      ...(options.pacing !== false ? { pacer: new RatePacer(now, options.pacing) } : {}),
       ...(breakerOpts.failureThreshold > 0 ? { breaker: new CircuitBreaker(breakerOpts, now, (state) => emit({ type: 'breaker', state })) } : {}),
       emit,
       random: options.random ?? Math.random,

@@ -4,4 +4,5 @@ export type { ConnectionSpec, EntityCollection, FlowSpec, ListQuery, PatchOperat
 export { ApiError, isApiError, parseErrorBody } from './errors.ts';
 export { clientOptionsFromEnv, flowServiceBase, DEFAULT_ENDPOINT, DEFAULT_IMS_ENDPOINT, DEFAULT_SCOPE } from './options.ts';
 export type { ClientEvent, FlowServiceClientOptions, RetryReason } from './options.ts';
+export { RatePacer, type PacerOptions } from './pacer.ts';
 export type { Found } from './transport.ts';

@@ -1,5 +1,6 @@
 // Options of the Flow Service client, their defaults, and how they are read from the environment.
 import type { BreakerOptions, BreakerState, BudgetOptions } from './limits.ts';
+import type { PacerOptions } from './pacer.ts';
 
 export const DEFAULT_ENDPOINT = 'https://platform.adobe.io';
 export const DEFAULT_IMS_ENDPOINT = 'https://ims-na1.adobelogin.com/ims/token/v3';
@@ -30,6 +31,11 @@ export interface FlowServiceClientOptions {
   maxRetries?: number; // retries after the first attempt, default 5
   concurrency?: number; // requests in flight at once, default 4
   budget?: BudgetOptions; // token bucket; off when absent
+  /**
+   * Learning the rate limit from 429s (on by default): a 429's Retry-After pauses every request of
+   * this client, and the client then paces itself just under the rate the API accepted. false: off.
+   */
+  pacing?: PacerOptions | false;
   breaker?: BreakerOptions; // default { failureThreshold: 8, cooldownMs: 10 s }; failureThreshold 0 turns it off
   /** Backoff: first delay cap and ceiling in ms (full jitter between 0 and min(max, base * 2^n)). */
   backoff?: { baseMs: number; maxMs: number };

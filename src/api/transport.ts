@@ -7,6 +7,7 @@ import axios, { type AxiosInstance } from 'axios';
 import { ApiError, codeForStatus, parseErrorBody, scrub } from './errors.ts';
 import { jitteredDelay, parseRetryAfter } from './backoff.ts';
 import { CircuitBreaker, Semaphore, TokenBucket } from './limits.ts';
+import type { RatePacer } from './pacer.ts';
 import type { ClientEvent, RetryReason } from './options.ts';
 import type { HttpAnswer, TokenSource } from './token.ts';
 
@@ -46,6 +47,8 @@ export interface TransportOptions {
   maxRetryAfterMs: number;
   bucket?: TokenBucket;
   breaker?: CircuitBreaker;
+  /** Shared 429 gate and learned pace (Flow Service requests only). */
+  pacer?: RatePacer;
   emit: (e: ClientEvent) => void;
   random: () => number;
   sleep: (ms: number) => Promise<void>;
@@ -94,9 +97,19 @@ export class Transport {
   async request(spec: RequestSpec): Promise<Outcome> {
     let attempt = 0;
     let refreshed = false;
+    let waitedUntil = 0; // the 429 pause this request already slept through
     for (;;) {
       const token = spec.flowService ? await this.admit(spec) : undefined;
-      const result = await this.semaphore.run(() => this.once(spec, token, attempt));
+      const pacer = spec.flowService ? this.opts.pacer : undefined;
+      let sentAt = 0;
+      const result = await this.semaphore.run(async () => {
+        if (pacer) {
+          await this.pace(pacer, waitedUntil);
+          sentAt = pacer.sent();
+        }
+        return this.once(spec, token, attempt);
+      });
+      const gateUntil = pacer && result.kind === 'answer' ? pacer.answered(sentAt, result.answer.status === 429, this.honouredRetryAfter(result.answer)) : 0;
       let reason: RetryReason;
       let retryAfterMs: number | undefined;
       let lastProblem: string;
@@ -121,7 +134,7 @@ export class Transport {
         reason = status === 429 ? 'throttled' : 'server-error';
         if (status === 429) {
           if (spec.flowService) this.opts.breaker?.neutral();
-          retryAfterMs = parseRetryAfter(result.answer.headers['retry-after'], Date.now());
+          retryAfterMs = this.retryAfter(result.answer);
         } else if (spec.flowService) this.opts.breaker?.failure();
         lastProblem = this.describe(spec, result.answer);
       } else {
@@ -157,10 +170,34 @@ export class Transport {
           ...this.ids(result),
         });
       }
-      const delayMs = retryAfterMs ?? jitteredDelay(attempt, this.opts.backoff, this.opts.random);
+      // Behind a shared gate the wait runs to the gate's end (another request may have pushed it later).
+      const delayMs = gateUntil > 0 ? Math.max(retryAfterMs ?? 0, gateUntil - this.opts.now()) : (retryAfterMs ?? jitteredDelay(attempt, this.opts.backoff, this.opts.random));
+      if (gateUntil > 0) waitedUntil = gateUntil;
       this.opts.emit({ type: 'retry', method: spec.method, collection: spec.collection, reason, attempt: attempt + 1, delayMs });
       await this.opts.sleep(delayMs);
       attempt += 1;
+    }
+  }
+
+  private retryAfter(answer: HttpAnswer): number | undefined {
+    return answer.status === 429 ? parseRetryAfter(answer.headers['retry-after'], Date.now()) : undefined;
+  }
+
+  /** A Retry-After too long to honour ends that request's retries; it must not pause everyone else. */
+  private honouredRetryAfter(answer: HttpAnswer): number | undefined {
+    const ms = this.retryAfter(answer);
+    return ms !== undefined && ms <= this.opts.maxRetryAfterMs ? ms : undefined;
+  }
+
+  /** Waits for the shared 429 gate and the learned pace; a gate raised meanwhile is waited for too. */
+  private async pace(pacer: RatePacer, waitedUntil: number): Promise<void> {
+    let waited = waitedUntil;
+    for (let round = 0; round < 100; round++) {
+      const slot = pacer.reserve(waited);
+      if (slot.waitMs <= 0) return;
+      await this.opts.sleep(slot.waitMs);
+      if (pacer.pausedUntil <= slot.gate) return; // no new 429 while asleep
+      waited = Math.max(waited, slot.gate);
     }
   }
 

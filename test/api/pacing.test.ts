@@ -1,0 +1,115 @@
+// The shared 429 gate and the learned pace: the pacer alone on a fake clock, then the client
+// against the emulator's rateLimit knob (fixed 1 s windows, 429 with Retry-After when over).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { RatePacer } from '../../src/api/pacer.ts';
+import { harness } from './harness.ts';
+
+/** Sends `n` requests at `now`, all accepted. */
+function acceptBurst(pacer: RatePacer, n: number): void {
+  for (let i = 0; i < n; i++) pacer.answered(pacer.sent(), false);
+}
+
+test('a 429 with Retry-After pauses every later request until then, but not the one that already slept through it', () => {
+  let now = 1_000;
+  const pacer = new RatePacer(() => now);
+  const sentAt = pacer.sent();
+  now += 50;
+  assert.equal(pacer.answered(sentAt, true, 1000), 2_050);
+  assert.equal(pacer.reserve().waitMs, 1000, 'a new request waits for the gate');
+  now += 400;
+  assert.equal(pacer.reserve().waitMs, 600);
+  assert.equal(pacer.reserve(2_050).waitMs, 0, 'the refused request slept through its own Retry-After');
+  now = 2_050;
+  assert.equal(pacer.reserve().waitMs, 0);
+  assert.equal(pacer.rate, undefined, 'one 429 out of slow traffic only gates: nothing to learn a rate from');
+});
+
+test('the pace is learned from the rate the API accepted before the 429, once per episode', () => {
+  let now = 0;
+  const pacer = new RatePacer(() => now);
+  for (let i = 0; i < 25; i++) {
+    acceptBurst(pacer, 1);
+    now += 10;
+  }
+  // Four requests are in flight when the limit hits; each comes back 429.
+  const inFlight = [pacer.sent(), pacer.sent(), pacer.sent(), pacer.sent()];
+  now += 50;
+  for (const s of inFlight) pacer.answered(s, true, 1000);
+  assert.equal(pacer.rate, 25 * 0.95, 'one decrease for the whole episode, from the 25 accepted in the window');
+  // After the gate, requests are spaced by 1/rate.
+  now += 1000;
+  const waits = Array.from({ length: 4 }, () => pacer.reserve().waitMs);
+  const gap = 1000 / (25 * 0.95);
+  waits.forEach((w, i) => assert.ok(Math.abs(w - i * gap) < 1e-6, `slot ${i}: ${w}`));
+});
+
+test('the pace creeps up while no 429 comes, and is forgotten after a quiet minute', () => {
+  let now = 0;
+  const pacer = new RatePacer(() => now, { increase: 0.1, increaseAfterMs: 10_000, forgetAfterMs: 60_000 });
+  acceptBurst(pacer, 20);
+  pacer.answered(pacer.sent(), true, 1000);
+  assert.equal(pacer.rate, 19);
+  now += 10_000;
+  pacer.reserve();
+  assert.ok(Math.abs(pacer.rate! - 20.9) < 1e-9);
+  now += 50_000;
+  pacer.reserve();
+  assert.equal(pacer.rate, undefined);
+});
+
+test('reserved slots never start before the gate and are never closer than 1/rate', () => {
+  fc.assert(
+    fc.property(fc.array(fc.record({ step: fc.nat(300), throttle: fc.boolean(), retryAfter: fc.option(fc.integer({ min: 1, max: 3 }).map((s) => s * 1000)) }), { minLength: 1, maxLength: 60 }), (events) => {
+      let now = 0;
+      const pacer = new RatePacer(() => now);
+      acceptBurst(pacer, 10);
+      let lastSlot = -Infinity;
+      let lastRate: number | undefined;
+      for (const e of events) {
+        now += e.step;
+        const { waitMs } = pacer.reserve();
+        const at = now + waitMs;
+        if (at < pacer.pausedUntil) return false;
+        if (pacer.rate !== undefined && lastRate === pacer.rate && at - lastSlot < 1000 / pacer.rate - 1e-6 && at > pacer.pausedUntil) return false;
+        lastSlot = at;
+        lastRate = pacer.rate;
+        pacer.answered(pacer.sent(), e.throttle, e.retryAfter ?? undefined);
+        if (pacer.rate !== undefined && !(pacer.rate >= 1)) return false;
+      }
+      return true;
+    }),
+  );
+});
+
+test('against a rate-limited API the client pauses everyone on the first 429 and then paces under the limit', async (t) => {
+  const real = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  const h = await harness(t, { emulator: { faults: { rateLimit: 12, latencyMs: 20 } } });
+  const client = h.newClient({ sleep: real, concurrency: 8 });
+  await client.list('prod', 'flows'); // the token, and a warm connection
+  h.emu.admin.resetRequests();
+  const results = await Promise.all(Array.from({ length: 36 }, () => client.list('prod', 'flows')));
+  assert.equal(results.length, 36);
+  const log = h.serviceRequests();
+  const refused = log.filter((r) => r.status === 429);
+  assert.equal(log.filter((r) => r.status === 200).length, 36);
+  const first = refused[0];
+  assert.ok(first, 'the burst meets the limit');
+  // The gate: after the first 429 is answered, only requests already on their way (at most the 8
+  // in flight) arrive until its Retry-After (>= 1 s) ends; without it the queued ones keep coming.
+  const answeredAt = first.at + first.durationMs;
+  const duringGate = log.filter((r) => r.at > answeredAt && r.at < answeredAt + 900);
+  assert.ok(duringGate.length <= 8, `requests arriving during the pause: ${duringGate.length}`);
+  // The pace: the requests in flight when the limit hit are refused, and (almost) nothing after.
+  const later = refused.filter((r) => r.at > answeredAt + 900);
+  assert.ok(later.length <= 1, `429s after the first window: ${later.length}`);
+  assert.ok(refused.length <= 8 + 1, `refused: ${refused.length}`);
+});
+
+test('pacing: false keeps the old behaviour, each request retrying on its own', async (t) => {
+  const h = await harness(t, { emulator: { faults: { failNext: { count: 1, status: 429, retryAfterSeconds: 2, pathPrefix: '/flows' } } } });
+  const client = h.newClient({ pacing: false });
+  await client.list('prod', 'flows');
+  assert.deepEqual(h.sleeps, [2000]);
+});
