@@ -3,6 +3,7 @@
 // Level-based: nothing here depends on an earlier cycle except the cached API client (its token).
 import { createHash } from 'node:crypto';
 import { FlowServiceClient, type ClientEvent } from '../api/index.ts';
+import type { BreakerState } from '../api/limits.ts';
 import type { ApplyResult } from '../apply/index.ts';
 import type { CycleDrift, CycleInput, CycleOutcome, EntityStatus, Reconcile } from '../daemon/types.ts';
 import { hasErrors } from '../domain/diagnostics.ts';
@@ -46,10 +47,19 @@ export function createCycle(deps: CycleDeps): Reconcile {
     const client = await clients.get(repo);
     const planInput: PlanInput = { desired: repo.desired, prune: repo.config.reconcile.prune, now: (deps.now ?? (() => new Date()))(), revision: input.revision, ...(repo.config.org ? { org: repo.config.org } : {}) };
     let live: LiveState;
+    const breakerWasClosed = clients.breaker === 'closed';
     try {
       live = await readLive(client, repo.desired, repo.config.reconcile.concurrency);
     } catch (err) {
-      return failed(repo, err);
+      // A half-open circuit breaker lets one probe through and refuses the reads sent beside it.
+      // When that probe closes the breaker, the API is back: read again rather than fail the cycle
+      // and wait a whole back-off (up to the interval) for the next one.
+      if (breakerWasClosed || !isFlowsyncError(err, 'FS_API_BUDGET') || (await clients.breakerSettled(signal)) !== 'closed') return failed(repo, err);
+      try {
+        live = await readLive(client, repo.desired, repo.config.reconcile.concurrency);
+      } catch (again) {
+        return failed(repo, again);
+      }
     }
     const plan = makePlan(planInput, live);
     const refusal = massDeleteRefusal(plan, live, repo.config.reconcile.maxDeleteRatio);
@@ -67,11 +77,43 @@ export function createCycle(deps: CycleDeps): Reconcile {
   };
 }
 
+/** How long a cycle waits for a half-open breaker's probe before giving up on a re-read. */
+const BREAKER_PROBE_WAIT_MS = 30_000;
+
 /** One client per connection settings, kept across cycles so its IMS token is reused. */
 class ClientCache {
   private key = '';
   private client: FlowServiceClient | undefined;
+  /** The client's circuit breaker state, as its events report it. */
+  breaker: BreakerState = 'closed';
+  private waiters: (() => void)[] = [];
   constructor(private readonly deps: CycleDeps) {}
+
+  private readonly onEvent = (e: ClientEvent): void => {
+    if (e.type === 'breaker') {
+      this.breaker = e.state;
+      if (e.state !== 'half-open') for (const wake of this.waiters.splice(0)) wake();
+    }
+    this.deps.onClientEvent?.(e);
+  };
+
+  /** The breaker state once a probe in flight has been answered (at most `BREAKER_PROBE_WAIT_MS`). */
+  async breakerSettled(signal: AbortSignal): Promise<BreakerState> {
+    if (this.breaker === 'half-open' && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          this.waiters = this.waiters.filter((w) => w !== done);
+          resolve();
+        };
+        const timer = setTimeout(done, BREAKER_PROBE_WAIT_MS);
+        signal.addEventListener('abort', done);
+        this.waiters.push(done);
+      });
+    }
+    return this.breaker;
+  }
 
   async get(repo: LoadedRepo): Promise<FlowServiceClient> {
     const options = await clientOptions(repo.config, { root: repo.root, env: this.deps.env, flags: this.deps.connect });
@@ -79,7 +121,8 @@ class ClientCache {
     if (this.client && key === this.key) return this.client;
     this.client?.close();
     this.key = key;
-    this.client = new FlowServiceClient({ ...options, ...(this.deps.onClientEvent ? { onEvent: this.deps.onClientEvent } : {}) });
+    this.breaker = 'closed';
+    this.client = new FlowServiceClient({ ...options, onEvent: this.onEvent });
     return this.client;
   }
 }

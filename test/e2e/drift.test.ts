@@ -60,14 +60,14 @@ async function assertReportedNotHealed(t: TestContext, mode: 'warn' | 'observe')
   emu.admin.resetRequests();
   removeFirstSegment(emu, orgId, 'watched');
   // Reported: status, metric, log, notification.
-  const entity = await eventually(async () => (await d.status()).entities.find((e) => e.name === 'watched' && e.condition === 'Drifted'), { timeoutMs: 3_000, message: 'status never showed Drifted' });
+  const entity = (await eventually(async () => (await d.status()).entities.find((e) => e.name === 'watched' && e.condition === 'Drifted'), { timeoutMs: 3_000, message: 'status never showed Drifted' }))!;
   assert.equal(entity.reason, 'DriftDetected');
   assert.ok(entity.message, 'the Drifted condition says what differs');
   if (mode === 'observe') assert.match(entity.message!, /observe mode/);
   else assert.match(entity.message!, /drift: warn/);
   assert.equal((await d.status()).entities.find((e) => e.name === 'steady')?.condition, 'Ready');
   await eventually(async () => metricValue(await d.metrics(), 'flowsync_drifted_destinations') === 1, { timeoutMs: 2_000, message: 'drifted gauge not 1' });
-  const drift = await eventually(() => d.events('drift').find((e) => e.destination === 'watched'), { timeoutMs: 2_000 });
+  const drift = (await eventually(() => d.events('drift').find((e) => e.destination === 'watched'), { timeoutMs: 2_000 }))!;
   assert.equal(drift.healed, false);
   assert.equal(drift.sandbox, 'prod');
   assert.equal(drift.policy, policy);

@@ -90,13 +90,13 @@ export interface StatusDoc {
 /** `flowsync run <args>` with --listen on a free loopback port; resolves once it serves HTTP. */
 export async function startDaemon(t: TestContext, args: string[], env: Record<string, string | undefined>): Promise<RunningDaemon> {
   const child = spawnChild(t, [ENTRY, 'run', '--listen', '127.0.0.1:0', '--webhook-secret-env', 'E2E_WEBHOOK_SECRET', ...args], { E2E_WEBHOOK_SECRET: WEBHOOK_SECRET, ...env });
-  const url = await eventually(
+  const url = (await eventually(
     () => {
       if (child.proc.exitCode !== null) throw new Error(`flowsync run exited ${child.proc.exitCode}: ${child.output()}`);
       return child.records().find((r) => r.event === 'started')?.url as string | undefined;
     },
     { timeoutMs: 20_000, message: 'flowsync run did not start' },
-  );
+  ))!;
   const getJson = async (path: string) => (await fetch(`${url}${path}`)).json();
   return {
     ...child,

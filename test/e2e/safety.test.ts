@@ -9,20 +9,21 @@ import { stringify } from 'yaml';
 import { startTestEmulator } from '../helpers/emulator.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { segmentId, writeRepo } from '../helpers/repo.ts';
-import { ACCOUNTS, configRemote, dest, flowNamed, flowsIn, segmentsOf, startDaemon, type RunningDaemon } from './harness.ts';
+import { ACCOUNTS, configRemote, dest, flowNamed, flowsIn, segmentsOf, startDaemon, type RunningDaemon, type StatusDoc } from './harness.ts';
 
 const push = { ref: 'refs/heads/main' };
 
 /** Sends a webhook and waits for the cycle of `rev` to be recorded. */
-async function cycleOf(d: RunningDaemon, rev: string) {
+async function cycleOf(d: RunningDaemon, rev: string): Promise<StatusDoc> {
   assert.equal(await d.webhook(push), 202);
-  return eventually(
+  const s = await eventually(
     async () => {
       const s = await d.status();
       return s.lastCycle?.revision === rev && s.lastCycle.trigger === 'webhook' ? s : undefined;
     },
     { timeoutMs: 5_000, message: `no cycle of ${rev}` },
   );
+  return s!;
 }
 
 /**
