@@ -5,9 +5,8 @@ import assert from 'node:assert/strict';
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { DEMO_SECRET_ENV } from '../../src/cli/demo-env.ts';
 import { EMULATOR_DEFAULTS, startEmulator, type StartedEmulator } from '../../src/emulator/index.ts';
-import { startTestEmulator } from '../helpers/emulator.ts';
+import { emulatorEnv, startTestEmulator } from '../helpers/emulator.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { writeRepo } from '../helpers/repo.ts';
 import { onCleanup, tempDir } from '../daemon/helpers.ts';
@@ -19,14 +18,7 @@ test('e2e recovery: the emulator going away makes /readyz 503; the daemon recove
   const port = await freePort();
   let emu: StartedEmulator | null = await startEmulator({ port, stateFile });
   onCleanup(t, () => emu?.close());
-  const env = {
-    ...DEMO_SECRET_ENV,
-    FLOWSYNC_ENDPOINT: emu.url,
-    FLOWSYNC_IMS_ENDPOINT: emu.imsUrl,
-    FLOWSYNC_CLIENT_ID: EMULATOR_DEFAULTS.clientId,
-    FLOWSYNC_CLIENT_SECRET: EMULATOR_DEFAULTS.clientSecret,
-    FLOWSYNC_ORG_ID: EMULATOR_DEFAULTS.orgId,
-  };
+  const env = emulatorEnv(emu);
   const repo = join(dir, 'repo');
   await writeRepo(repo, ACCOUNTS, [dest('summer', [1]), dest('winter', [2])]);
   const d = await startDaemon(t, ['--dir', repo, '--interval', '300ms'], env);

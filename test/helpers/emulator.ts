@@ -17,16 +17,19 @@ export interface TestEmulator {
 export async function startTestEmulator(t: TestContext, opts: EmulatorOptions = {}): Promise<TestEmulator> {
   const emu = await startEmulator({ port: 0, ...opts });
   t.after(() => emu.close());
-  const orgId = EMULATOR_DEFAULTS.orgId;
-  const env = {
+  return { emu, env: emulatorEnv(emu), orgId: EMULATOR_DEFAULTS.orgId };
+}
+
+/** FLOWSYNC_* for an emulator plus the example manifests' fake secrets. */
+export function emulatorEnv(emu: Pick<StartedEmulator, 'url' | 'imsUrl'>): Record<string, string> {
+  return {
     ...DEMO_SECRET_ENV,
     FLOWSYNC_ENDPOINT: emu.url,
     FLOWSYNC_IMS_ENDPOINT: emu.imsUrl,
     FLOWSYNC_CLIENT_ID: EMULATOR_DEFAULTS.clientId,
     FLOWSYNC_CLIENT_SECRET: EMULATOR_DEFAULTS.clientSecret,
-    FLOWSYNC_ORG_ID: orgId,
+    FLOWSYNC_ORG_ID: EMULATOR_DEFAULTS.orgId,
   };
-  return { emu, env, orgId };
 }
 
 /** A private copy of the example config repo (manifests/) in a temp folder. */
