@@ -1,6 +1,8 @@
 // `npm start`: the whole product on one machine with no Adobe account. Starts the Flow Service
 // emulator in-process, then `flowsync run` on ./manifests in heal mode against it, with the
 // example manifests' secret references set to obviously fake values. Ctrl-C stops both.
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { processIO } from '../src/cli/command.ts';
 import { DEMO_SECRET_ENV } from '../src/cli/demo-env.ts';
@@ -10,7 +12,9 @@ import { formatError } from '../src/render/error.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const emulatorPort = Number(process.env.FLOWSYNC_EMULATOR_PORT ?? 4010);
-const listen = process.env.FLOWSYNC_LISTEN ?? '127.0.0.1:9465';
+const listenSetting = process.env.FLOWSYNC_LISTEN ?? '127.0.0.1:9465';
+// The config repo to reconcile: ./manifests, or another folder (e.g. a copy to experiment on).
+const manifests = resolve(root, process.env.FLOWSYNC_MANIFESTS ?? 'manifests');
 // Short, so drift made in the demo is healed while you watch; real deployments use daemon.interval.
 const interval = process.env.FLOWSYNC_INTERVAL ?? '30s';
 
@@ -24,8 +28,21 @@ async function startEmulatorOnFreePort(): Promise<StartedEmulator> {
   }
 }
 
+/** FLOWSYNC_LISTEN with port 0 gets a free port here, so the URLs printed below are the real ones. */
+async function concreteListen(value: string): Promise<string> {
+  const m = /^(.*):0$/.exec(value);
+  if (!m) return value;
+  const host = m[1] || '127.0.0.1';
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, host.replace(/^\[|\]$/g, ''), r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return `${host}:${port}`;
+}
+
 async function main(): Promise<number> {
   const emu = await startEmulatorOnFreePort();
+  const listen = await concreteListen(listenSetting);
   const env: NodeJS.ProcessEnv = {
     ...DEMO_SECRET_ENV,
     ...process.env, // a variable the user set wins over the demo value
@@ -34,7 +51,7 @@ async function main(): Promise<number> {
   };
   process.stdout.write(
     [
-      'flowsync demo: the example manifests in ./manifests, reconciled against the embedded emulator',
+      `flowsync demo: the config repo in ${process.env.FLOWSYNC_MANIFESTS ?? './manifests'}, reconciled against the embedded emulator`,
       `  Flow Service emulator  ${emu.flowServiceUrl}  (admin: ${emu.url}/__emulator/, demo client ${EMULATOR_DEFAULTS.clientId})`,
       `  Status                 http://${listen}/status`,
       `  Metrics                http://${listen}/metrics`,
@@ -45,7 +62,7 @@ async function main(): Promise<number> {
     ].join('\n'),
   );
   try {
-    return await runCommand.run(['--dir', 'manifests', '--mode', 'apply', '--listen', listen, '--interval', interval], { ...processIO(), cwd: root, env });
+    return await runCommand.run(['--dir', manifests, '--mode', 'apply', '--listen', listen, '--interval', interval], { ...processIO(), cwd: root, env });
   } finally {
     await emu.close();
   }
