@@ -64,7 +64,9 @@ export function createCycle(deps: CycleDeps): Reconcile {
     const plan = makePlan(planInput, live);
     const refusal = massDeleteRefusal(plan, live, repo.config.reconcile.maxDeleteRatio);
     if (refusal && !deps.allowMassDelete) {
-      return { ...report(repo, plan, undefined, input.mode), result: 'refused', changes: [], error: { code: 'FS_DAEMON_MASS_DELETE', message: refusal, hint: 'If the deletions are intended, run `flowsync apply --prune` by hand or start the daemon with --allow-mass-delete.' } };
+      // Like an invalid one, a refused revision is not in force: its view of the entities (and of
+      // drift against it) would hide the live entities it meant to delete, so it reports none.
+      return { result: 'refused', entities: [], changes: [], drift: [], apiReachable: true, error: { code: 'FS_DAEMON_MASS_DELETE', message: refusal, hint: 'If the deletions are intended, run `flowsync apply --prune` by hand or start the daemon with --allow-mass-delete.' } };
     }
     if (input.mode === 'observe' || plan.actions.length === 0) return report(repo, plan, undefined, input.mode);
     let result: ApplyResult;

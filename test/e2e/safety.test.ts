@@ -79,6 +79,14 @@ test('e2e safety: an emptied manifests folder deletes nothing (refused with prun
   assert.equal(flowsIn(emu, orgId).length, 2);
 
   emu.admin.resetRequests();
+  // One of two destinations removed, past a low delete ratio: refused, and /status keeps showing
+  // both destinations as they are live (the refused revision tells nothing about them).
+  const partial = await remote.commit([dest('a', [1])], { reconcile: { prune: true, maxDeleteRatio: 0.2 } }, 'drop b');
+  const sp = await cycleOf(d, partial);
+  assert.equal(sp.lastCycle?.result, 'refused', JSON.stringify(sp.lastCycle));
+  assert.deepEqual(sp.entities.filter((e) => e.kind === 'destination').map((e) => [e.name, e.condition]), [['a', 'Ready'], ['b', 'Ready']]);
+  assert.equal(flowsIn(emu, orgId).length, 2);
+
   // The folder deleted outright: flowsync.yaml names a folder that is not there, which is invalid.
   const gone = await remote.commitWith((dir) => emptyManifests(dir, { reconcile: { prune: true } }, false), 'folder gone');
   const s0 = await cycleOf(d, gone);
