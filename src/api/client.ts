@@ -80,7 +80,7 @@ export class FlowServiceClient {
       userAgent: options.userAgent ?? 'flowsync/0.1.0',
       timeoutMs: options.timeoutMs ?? 30_000,
       maxRetries: options.maxRetries ?? 5,
-      concurrency: options.concurrency ?? 4,
+      concurrency: options.concurrency ?? 16,
       backoff: options.backoff ?? { baseMs: 250, maxMs: 15_000 },
       maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
       ...(options.budget ? { bucket: new TokenBucket(options.budget, now) } : {}),

@@ -29,7 +29,7 @@ export interface FlowServiceClientOptions {
   scope?: string;
   timeoutMs?: number; // per attempt, default 30 s
   maxRetries?: number; // retries after the first attempt, default 5
-  concurrency?: number; // requests in flight at once, default 4
+  concurrency?: number; // requests in flight at once, default 16 (apply's reconcile.concurrency bounds the actions)
   budget?: BudgetOptions; // token bucket; off when absent
   /**
    * Learning the rate limit from 429s (on by default): a 429's Retry-After pauses every request of

@@ -60,7 +60,7 @@ export function defaultConfig(): FlowsyncConfig {
       clientId: '',
       scope: 'openid,session,AdobeID,read_organizations,additional_info.projectedProductContext',
     },
-    reconcile: { prune: false, maxDeleteRatio: 0.5, concurrency: 4 },
+    reconcile: { prune: false, maxDeleteRatio: 0.5, concurrency: 16 },
     daemon: { suspend: false, interval: '5m', intervalMs: 300_000, notify: {} },
   };
 }

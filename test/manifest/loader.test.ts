@@ -137,7 +137,7 @@ test('without flowsync.yaml every default applies and the root is the manifest f
   assert.equal(config.file, undefined);
   assert.deepEqual(
     { manifests: config.manifests, sandbox: config.sandbox, endpoint: config.api.endpoint, ims: config.api.imsEndpoint, reconcile: config.reconcile, interval: config.daemon.intervalMs },
-    { manifests: ['.'], sandbox: 'prod', endpoint: 'https://platform.adobe.io', ims: 'https://ims-na1.adobelogin.com/ims/token/v3', reconcile: { prune: false, maxDeleteRatio: 0.5, concurrency: 4 }, interval: 300_000 },
+    { manifests: ['.'], sandbox: 'prod', endpoint: 'https://platform.adobe.io', ims: 'https://ims-na1.adobelogin.com/ims/token/v3', reconcile: { prune: false, maxDeleteRatio: 0.5, concurrency: 16 }, interval: 300_000 },
   );
   const repo = await loadRepo(dir, { env: { KINESIS_SECRET_KEY: 's' } });
   assert.deepEqual(repo.diagnostics, []);
