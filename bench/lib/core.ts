@@ -52,30 +52,20 @@ export async function planFor(loaded: LoadedRepo, client: FlowServiceClient): Pr
   return planChanges(loaded.desired, live, { prune: false, createdAt: new Date().toISOString() });
 }
 
-/**
- * One reconcile: plan against live, apply it, and fail loudly when any action did not succeed.
- * `bySandbox` applies the plan one sandbox at a time (actions only depend on actions of their own
- * sandbox): the same writes, but the executor's per-completion scan stays small for big seeds.
- */
-export async function reconcile(loaded: LoadedRepo, client: FlowServiceClient, concurrency = 4, bySandbox = false): Promise<{ plan: Plan; result: ApplyResult }> {
+/** One reconcile: plan against live, apply it, and fail loudly when any action did not succeed. */
+export async function reconcile(loaded: LoadedRepo, client: FlowServiceClient, concurrency = 4): Promise<{ plan: Plan; result: ApplyResult }> {
   const plan = await planFor(loaded, client);
-  const chunks = bySandbox ? [...new Set(plan.actions.map((a) => a.sandbox))].map((sb) => plan.actions.filter((a) => a.sandbox === sb)) : [plan.actions];
-  const result: ApplyResult = { outcomes: [], counts: { applied: 0, failed: 0, skipped: 0, unneeded: 0 } };
-  for (const actions of chunks) {
-    const part = await applyPlan({ actions }, { client, secrets: loaded.secrets, concurrency });
-    result.outcomes.push(...part.outcomes);
-    for (const [k, v] of Object.entries(part.counts)) result.counts[k as keyof ApplyResult['counts']] += v;
-  }
+  const result = await applyPlan(plan, { client, secrets: loaded.secrets, concurrency });
   const bad = result.outcomes.filter((o) => o.status === 'failed' || o.status === 'skipped');
   if (bad.length) throw new Error(`apply: ${bad.length} actions did not succeed, e.g. ${bad[0]!.address}: ${bad[0]!.error?.message ?? bad[0]!.status}`);
   return { plan, result };
 }
 
 /** Loads `dir` and reconciles the target with it (in-process); returns how many actions it took. */
-export async function applyDir(dir: string, env: NodeJS.ProcessEnv, target: ClientTarget, concurrency = 4, extra: Partial<FlowServiceClientOptions> = {}, bySandbox = false): Promise<number> {
+export async function applyDir(dir: string, env: NodeJS.ProcessEnv, target: ClientTarget, concurrency = 4, extra: Partial<FlowServiceClientOptions> = {}): Promise<number> {
   const client = newClient(target, concurrency, extra);
   try {
-    const { plan } = await reconcile(await loadValid(dir, env), client, concurrency, bySandbox);
+    const { plan } = await reconcile(await loadValid(dir, env), client, concurrency);
     return plan.actions.length;
   } finally {
     client.close();

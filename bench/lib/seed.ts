@@ -1,5 +1,5 @@
 // Seeding the emulator with a generated repo's destinations, created by flowsync itself (in-process
-// load + plan + apply one sandbox at a time, no latency, 16 requests in flight), so the live entities carry real ownership
+// load + plan + apply, no latency, 16 requests in flight), so the live entities carry real ownership
 // tags and a plan against them is a no-op. A 10,000-destination seed takes ~30,000 writes, so the
 // emulator's state file is kept in bench/.cache/ and reused while the generator input is the same;
 // a scenario that finds the cached state no longer converged (the planner changed) calls `reseed`.
@@ -27,7 +27,7 @@ export interface Seeded {
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
 const applyRepo = (repo: GeneratedRepo, bench: BenchEmulator): Promise<number> =>
-  applyDir(repo.dir, { ...process.env, ...repo.env }, bench.client, SEED_CONCURRENCY, {}, true);
+  applyDir(repo.dir, { ...process.env, ...repo.env }, bench.client, SEED_CONCURRENCY);
 
 /**
  * An emulator holding `repo` applied. `key` names the cache entry (same key, same generated repo);
@@ -54,7 +54,7 @@ export async function seededEmulator(repo: GeneratedRepo, key: string, faults: F
     const t0 = Date.now();
     const actions = await applyRepo(repo, bench);
     await saveCache();
-    how = `seeded by flowsync's own load+plan+apply in-process, sandbox by sandbox (${actions} actions, ${SEED_CONCURRENCY} in flight, no latency, ${((Date.now() - t0) / 1000).toFixed(1)} s), cached in bench/.cache/${key}.json`;
+    how = `seeded by flowsync's own load+plan+apply in-process (${actions} actions, ${SEED_CONCURRENCY} in flight, no latency, ${((Date.now() - t0) / 1000).toFixed(1)} s), cached in bench/.cache/${key}.json`;
   }
   bench.emu.admin.setFaults(faults);
   bench.emu.admin.resetRequests();
