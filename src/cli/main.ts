@@ -1,0 +1,49 @@
+// The CLI: parse the command name, run it, turn the result into an exit code. No logic here.
+// Started by cmd/flowsync.mjs (the bin) or cmd/flowsync.ts (tsx), from the prebuilt bundle when it
+// is up to date (cmd/bundle.mjs), else from these sources.
+import { readFile } from 'node:fs/promises';
+import { COMMANDS } from './registry.ts';
+import { processIO } from './command.ts';
+import { FlowsyncError } from '../domain/errors.ts';
+import { formatError } from '../render/error.ts';
+
+const HELP = `flowsync: GitOps for Adobe Experience Platform streaming destinations
+
+Usage: flowsync <command> [flags]
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(14)}${c.summary}`).join('\n')}
+
+Run \`flowsync <command> --help\` for a command's flags.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const io = processIO();
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(HELP);
+    return name === undefined ? 1 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    io.stdout.write(`flowsync ${pkg.version}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) throw new FlowsyncError('FS_CLI_UNKNOWN_COMMAND', `unknown command "${name}"`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(command.usage.endsWith('\n') ? command.usage : `${command.usage}\n`);
+    return 0;
+  }
+  return command.run(rest, io);
+}
+
+/** Runs one CLI invocation and sets process.exitCode; never throws. */
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    process.exitCode = await main(argv);
+  } catch (err) {
+    process.stderr.write(formatError(err, { color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR }));
+    process.exitCode = 1;
+  }
+}
