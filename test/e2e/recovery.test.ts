@@ -43,6 +43,7 @@ test('e2e recovery: the emulator going away makes /readyz 503; the daemon recove
   // Until its cooldown ends the open breaker refuses every request ("next try in N s"). The cycle
   // whose probe finds the API back must then succeed, not fail on the reads the half-open breaker
   // refused beside the probe ("next try in 0 s").
+  await eventually(() => d.events('cycle').at(-1)?.result === 'success', { timeoutMs: 2_000, message: 'no successful cycle in the log' });
   const afterRestart = d.events('cycle').filter((c) => (c.time as number) >= restartedAt);
   const probeFailures = afterRestart.filter((c) => c.result === 'failed' && !/circuit breaker is open .*next try in [1-9]/.test(String(c.reason)));
   assert.deepEqual(probeFailures.map((c) => c.reason), []);

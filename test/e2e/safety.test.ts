@@ -59,7 +59,7 @@ test('e2e safety: an invalid commit changes nothing and is reported; the next va
   assert.ok((s.lastCycle?.diagnostics ?? []).length > 0, 'the diagnostics are in /status');
   assert.equal(emu.admin.counters().writes, 0);
   assert.deepEqual(segmentsOf(flowNamed(emu, orgId, 'summer')), [segmentId(1)]);
-  assert.ok(d.events('diagnostic').some((r) => r.revision === bad), 'diagnostics are logged with the revision');
+  await eventually(() => d.events('diagnostic').some((r) => r.revision === bad), { timeoutMs: 2_000, message: 'diagnostics are logged with the revision' });
   assert.equal(await d.readyz(), 200, 'an invalid revision does not make the daemon unready');
 
   const fixed = await remote.commit([dest('summer', [1, 2])], {}, 'fixed');
