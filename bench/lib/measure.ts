@@ -9,7 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const CLI_ENTRY = fileURLToPath(new URL('../../cmd/flowsync.ts', import.meta.url));
+/** The `flowsync` bin of package.json (plain JS that runs the prebuilt bundle). */
+export const CLI_BIN = fileURLToPath(new URL('../../cmd/flowsync.mjs', import.meta.url));
 /** tsx's loader by absolute URL: a child started in a temp folder cannot resolve the bare name. */
 const TSX = import.meta.resolve('tsx');
 
@@ -97,13 +98,13 @@ export async function runMeasured(
 }
 
 /**
- * The flowsync CLI exactly as a user runs it: node + tsx + cmd/flowsync.ts. BENCH_FLOWSYNC_CLI
- * (a space-separated command line, e.g. `node dist/flowsync.mjs`) measures another build instead.
+ * The flowsync CLI exactly as a user runs it: `node cmd/flowsync.mjs` (the package's bin).
+ * BENCH_FLOWSYNC_CLI (a space-separated command line) measures another build instead.
  */
 export function cliArgv(args: string[]): string[] {
   const other = process.env.BENCH_FLOWSYNC_CLI?.trim();
   if (other) return [...other.split(/\s+/), ...args];
-  return [process.execPath, '--import', TSX, CLI_ENTRY, ...args];
+  return [process.execPath, CLI_BIN, ...args];
 }
 
 /** Where BENCH_PROFILE=1 puts the V8 CPU profiles of measured steps (open them in Chrome DevTools). */

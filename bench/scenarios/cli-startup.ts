@@ -1,12 +1,9 @@
-// Scenario 7: the CLI as a user meets it, on the example config repo (manifests/): wall time of
-// `flowsync --help` (node + tsx + the command registry: the floor every command pays),
+// Scenario 7: the CLI as a user meets it (the package's bin, cmd/flowsync.mjs), on the example
+// config repo (manifests/): wall time of `flowsync --help` (the floor every command pays),
 // `flowsync validate` and `flowsync plan` against the emulator with the example already applied.
 // Each command runs BENCH_CLI_RUNS times (default 7); the median is the number, min and max in notes.
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { COMMANDS } from '../../src/cli/registry.ts';
 import { startBenchEmulator } from '../lib/emulator.ts';
 import { applyDir } from '../lib/core.ts';
@@ -16,18 +13,6 @@ import { envNumber, isMain, main, type Scenario } from '../lib/scenario.ts';
 
 const RUNS = envNumber('BENCH_CLI_RUNS', 7);
 const EXAMPLE = join(REPO_ROOT, 'manifests');
-// An experiment, not the shipped form: the same CLI bundled by esbuild (tsx's own dependency) into
-// plain JS, to show how much of the start-up is tsx compiling TypeScript. It sits two folders below
-// the repo root so the modules' import.meta.url-relative paths (schemas/) still resolve.
-const BUNDLE = join(REPO_ROOT, 'bench', '.cache', 'flowsync.mjs');
-const ESBUILD = join(REPO_ROOT, 'node_modules', '.bin', 'esbuild');
-const WITH_BUNDLE = envNumber('BENCH_CLI_BUNDLE', 1) !== 0;
-
-async function buildBundle(): Promise<boolean> {
-  if (!existsSync(ESBUILD)) return false;
-  await promisify(execFile)(ESBUILD, [join(REPO_ROOT, 'cmd', 'flowsync.ts'), '--bundle', '--platform=node', '--format=esm', '--packages=external', `--outfile=${BUNDLE}`, '--log-level=warning']);
-  return true;
-}
 
 /** Every `fromEnv` the example repo references, set to an obviously fake value (as `npm start` does). */
 async function exampleEnv(dir: string): Promise<Record<string, string>> {
@@ -53,14 +38,14 @@ export const scenario: Scenario = {
       await applyDir(EXAMPLE, { ...process.env, ...env }, bench.client); // the example is live: `plan` shows the steady state
       const rows: Row[] = [];
       const c = `example repo, ${RUNS} runs`;
-      const time = async (label: string, args: string[], ok: number[], target?: number, argv = cliArgv) => {
+      const time = async (label: string, args: string[], ok: number[], target?: number, extraEnv: Record<string, string> = {}) => {
         if (args[0] !== '--help' && !COMMANDS.some((cmd) => cmd.name === args[0])) {
           rows.push(row({ case: c, metric: label, value: null, unit: 's', note: `not measured: \`flowsync ${args[0]}\` is not registered in src/cli/registry.ts yet` }));
           return;
         }
         const walls: number[] = [];
         for (let i = 0; i < RUNS; i++) {
-          const run = await runMeasured(argv(args), { cwd: EXAMPLE, env });
+          const run = await runMeasured(cliArgv(args), { cwd: EXAMPLE, env: { ...env, ...extraEnv } });
           if (!ok.includes(run.code)) throw new Error(`flowsync ${args.join(' ')} exited ${run.code}: ${run.stderr.slice(-2000)}`);
           walls.push(run.wallMs / 1000);
         }
@@ -76,12 +61,8 @@ export const scenario: Scenario = {
       await time('flowsync --help', ['--help'], [0]);
       await time('flowsync validate', ['validate'], [0]);
       await time('flowsync plan', ['plan'], [0, 2], 1.5);
-      if (WITH_BUNDLE && (await buildBundle())) {
-        const bundled = (args: string[]) => [process.execPath, BUNDLE, ...args];
-        await time('experiment: esbuild bundle, --help', ['--help'], [0], undefined, bundled);
-        await time('experiment: esbuild bundle, validate', ['validate'], [0], undefined, bundled);
-        await time('experiment: esbuild bundle, plan', ['plan'], [0, 2], undefined, bundled);
-      }
+      // For comparison: the same bin told to run the TypeScript sources through tsx instead of its bundle.
+      await time('flowsync plan, sources via tsx (FLOWSYNC_NO_BUNDLE=1)', ['plan'], [0, 2], undefined, { FLOWSYNC_NO_BUNDLE: '1' });
       return { setup: `manifests/ (the example repo) applied in-process first; CLI runs as child processes from manifests/ with the emulator's FLOWSYNC_* env and fake secrets.`, rows };
     } finally {
       await bench.close();
