@@ -80,7 +80,14 @@ async function assertReportedNotHealed(t: TestContext, mode: 'warn' | 'observe')
   assert.equal(emu.admin.counters().writes, 0, 'the daemon wrote nothing');
   const announcements = hook.received.filter((b) => /Drift found on destination prod\/watched/.test(b));
   assert.equal(announcements.length, 1, hook.received.join('\n'));
-  assert.equal(JSON.parse(announcements[0]!).text !== undefined, true, 'Slack-compatible body');
+  assert.equal(typeof (JSON.parse(announcements[0]!) as { text?: unknown }).text, 'string', 'Slack-compatible body');
+
+  // Put back by hand: the drift is over, which is announced once too.
+  const flow = flowNamed(emu, orgId, 'watched')!;
+  emu.admin.outOfBandEdit({ orgId, sandbox: 'prod', collection: 'flows', id: flow.id, ops: [{ op: 'add', path: '/transformations/0/params/segmentSelectors/selectors/0', value: { type: 'PLATFORM_SEGMENT', value: { id: segmentId(1) } } }] });
+  await eventually(() => hook.received.some((b) => /Recovered: destination prod\/watched matches git again/.test(b)), { timeoutMs: 3_000, message: 'no "recovered" notification' });
+  await eventually(async () => (await d.status()).entities.find((e) => e.name === 'watched')?.condition === 'Ready', { timeoutMs: 2_000 });
+  assert.equal(metricValue(await d.metrics(), 'flowsync_drifted_destinations'), 0);
 }
 
 test('e2e drift warn: an out-of-band edit is reported (metric, status, log, notification once) and left alone', (t) => assertReportedNotHealed(t, 'warn'));
