@@ -93,3 +93,28 @@ async function assertReportedNotHealed(t: TestContext, mode: 'warn' | 'observe')
 test('e2e drift warn: an out-of-band edit is reported (metric, status, log, notification once) and left alone', (t) => assertReportedNotHealed(t, 'warn'));
 
 test('e2e observe mode: drift on a heal destination is reported and left alone', (t) => assertReportedNotHealed(t, 'observe'));
+
+test('e2e suspend: daemon.suspend in flowsync.yaml stops healing without a restart; resuming heals', async (t) => {
+  const { emu, env, orgId } = await startTestEmulator(t);
+  const dir = await tempDir(t, 'flowsync-e2e-dir-');
+  await writeRepo(dir, ACCOUNTS, [dest('healed', [1, 2])]);
+  const d = await startDaemon(t, ['--dir', dir, '--interval', '300ms'], env);
+  await firstSuccess(d);
+
+  await writeRepo(dir, ACCOUNTS, [dest('healed', [1, 2])], { daemon: { suspend: true } });
+  await eventually(async () => (await d.status()).suspended, { timeoutMs: 3_000, message: 'never suspended' });
+  emu.admin.resetRequests();
+  removeFirstSegment(emu, orgId, 'healed');
+  await moreCycles(d, 3);
+  const s = await d.status();
+  assert.equal(s.lastCycle?.result, 'suspended');
+  assert.deepEqual(s.entities.map((e) => e.condition), ['Suspended', 'Suspended']);
+  assert.equal(await d.readyz(), 200);
+  assert.equal(metricValue(await d.metrics(), 'flowsync_suspended'), 1);
+  assert.equal(emu.admin.counters().writes, 0);
+  assert.deepEqual(segmentsOf(flowNamed(emu, orgId, 'healed')), [segmentId(2)]);
+
+  await writeRepo(dir, ACCOUNTS, [dest('healed', [1, 2])], { daemon: { suspend: false } });
+  await eventually(() => segmentsOf(flowNamed(emu, orgId, 'healed')).length === 2, { timeoutMs: 3_000, message: 'not healed after resuming' });
+  await eventually(async () => !(await d.status()).suspended && metricValue(await d.metrics(), 'flowsync_suspended') === 0, { timeoutMs: 2_000 });
+});

@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { startTestEmulator } from '../helpers/emulator.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { segmentId, writeRepo } from '../helpers/repo.ts';
+import { hookServer, tempDir } from '../daemon/helpers.ts';
 import { ACCOUNTS, configRemote, dest, flowNamed, flowsIn, segmentsOf, startDaemon, type RunningDaemon, type StatusDoc } from './harness.ts';
 
 const push = { ref: 'refs/heads/main' };
@@ -119,4 +120,22 @@ test('e2e safety: --allow-mass-delete lets an emptied folder with prune on delet
   const s = await cycleOf(d, emptied);
   assert.equal(s.lastCycle?.result, 'success', JSON.stringify(s.lastCycle));
   assert.equal(flowsIn(emu, orgId).length, 0);
+});
+
+test('e2e safety: a write the API refuses is reported (status Failed, notification) and retried until it applies', async (t) => {
+  const { emu, env, orgId } = await startTestEmulator(t);
+  const hook = await hookServer(t);
+  const dir = await tempDir(t, 'flowsync-e2e-dir-');
+  await writeRepo(dir, ACCOUNTS, [dest('summer', [1])]);
+  const d = await startDaemon(t, ['--dir', dir, '--interval', '400ms', '--notify-url-env', 'E2E_NOTIFY_URL'], { ...env, E2E_NOTIFY_URL: hook.url });
+  await eventually(async () => (await d.status()).lastCycle?.result === 'success', { timeoutMs: 10_000 });
+
+  emu.admin.setFaults({ failNext: [{ count: 1, status: 400, method: 'PATCH', pathPrefix: '/flows' }] });
+  await writeRepo(dir, ACCOUNTS, [dest('summer', [1, 2])]);
+  const failedEntity = (await eventually(async () => (await d.status()).entities.find((e) => e.name === 'summer' && e.condition === 'Failed'), { timeoutMs: 3_000, message: 'never Failed' }))!;
+  assert.equal(failedEntity.reason, 'ApplyFailed');
+  await eventually(() => hook.received.some((b) => /Apply failed for destination prod\/summer/.test(b)), { timeoutMs: 3_000, message: 'no "apply failed" notification' });
+  await eventually(() => segmentsOf(flowNamed(emu, orgId, 'summer')).length === 2, { timeoutMs: 5_000, message: 'the retry did not apply' });
+  await eventually(() => hook.received.some((b) => /Recovered: destination prod\/summer is Ready again/.test(b)), { timeoutMs: 3_000, message: 'no "recovered" notification' });
+  assert.equal((await d.status()).entities.find((e) => e.name === 'summer')?.condition, 'Ready');
 });
