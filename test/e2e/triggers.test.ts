@@ -92,3 +92,23 @@ test('e2e: SIGTERM during a cycle exits 0 within 5 s', async (t) => {
   assert.equal(d.events('stopped').length, 1, 'logs "stopped"');
   assert.equal(d.events('stop-timeout').length, 0, 'the cycle in flight finished in time');
 });
+
+test('e2e: webhooks that arrive during a cycle coalesce into one follow-up cycle', async (t) => {
+  const { emu, env } = await startTestEmulator(t);
+  const remote = await configRemote(t);
+  await remote.commit([dest('a', [1]), dest('b', [2])]);
+  const d = await startDaemon(t, ['--repo', remote.bare, '--cache-dir', remote.cacheDir, '--poll', '0', '--interval', '1h'], env);
+  await eventually(async () => (await d.status()).lastCycle?.result === 'success', { timeoutMs: 10_000 });
+  emu.admin.setFaults({ latencyMs: 150 });
+  const rev = await remote.commit([dest('a', [1, 3]), dest('b', [2, 3])]);
+  emu.admin.resetRequests();
+  assert.equal(await d.webhook(push), 202);
+  await eventually(() => emu.admin.counters().total > 0, { timeoutMs: 5_000, intervalMs: 5, message: 'the first cycle did not reach the API' });
+  for (let i = 0; i < 5; i++) assert.equal(await d.webhook(push), 202);
+  const webhookCycles = () => d.events('cycle').filter((c) => c.trigger === 'webhook');
+  await eventually(() => webhookCycles().length >= 2, { timeoutMs: 10_000, message: 'no follow-up cycle' });
+  d.proc.kill('SIGTERM');
+  assert.equal(await d.exited, 0);
+  assert.deepEqual(webhookCycles().map((c) => [c.revision, c.result]), [[rev, 'success'], [rev, 'success']]);
+  assert.equal(webhookCycles()[1]!.changes, 0, 'the follow-up found nothing left to do');
+});
