@@ -33,6 +33,9 @@ const UNSAFE = [
   /(?:^|[\s[{,])[&*!|>?%@`]/m, // anchors, aliases, tags, block scalars, explicit keys, directives, reserved
   /[\]}][ ]*:/, // a flow collection as a key
   /^(?:\.\.\.|---(?![ ]*(?:\n|$|[ ]#)))/m, // document end markers; content on a `---` line
+  /^[ ]*(?:-[ ]+)*-[ ]*(?:#.*)?$/m, // a sequence entry with nothing after its dash (js-yaml misreads `- -` then a dedent)
+  /["'\]}]#/, // a comment glued to a quote or bracket (the slow path reports it)
+  /\\U/, // 8-digit escapes: js-yaml accepts code points past U+10FFFF
   /<<|__proto__/, // merge keys; a key the two parsers store differently
 ];
 
