@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { loadRepo } from '../../src/manifest/index.ts';
 import { repoArb } from './arbitraries.ts';
+import { mutate, mutationArb } from './mutations.ts';
 
 const LONG = process.env.FLOWSYNC_LONG_TESTS === '1';
 const EXAMPLE = fileURLToPath(new URL('../../manifests/', import.meta.url));
@@ -36,28 +37,7 @@ test('random valid repos load to the generated model, without loss', async (t) =
 
 const SPECIALS = ['\t', '\0', '\r', '&a ', '*a', '[', ']', '{', '}', '---\n', '- ', ': ', '"', "'", '!!binary ', '%YAML 1.1\n', '<<: *a\n', '\uFEFF', '#', '|', '>', '?', '\\'];
 
-const mutationArb = fc.oneof(
-  fc.record({ op: fc.constant('flip' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ op: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.constantFrom(...SPECIALS), fc.string({ maxLength: 8 })) }),
-  fc.record({ op: fc.constant('delete' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 40 }) }),
-  fc.record({ op: fc.constant('duplicate' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 200 }) }),
-);
-
-type Mutation = typeof mutationArb extends fc.Arbitrary<infer T> ? T : never;
-
-function mutate(buf: Buffer, mutations: Mutation[]): Buffer {
-  let out = buf;
-  for (const m of mutations) {
-    const at = out.length ? m.at % out.length : 0;
-    if (m.op === 'flip') {
-      out = Buffer.from(out);
-      if (out.length) out[at] = m.byte;
-    } else if (m.op === 'insert') out = Buffer.concat([out.subarray(0, at), Buffer.from(m.text), out.subarray(at)]);
-    else if (m.op === 'delete') out = Buffer.concat([out.subarray(0, at), out.subarray(at + m.len)]);
-    else out = Buffer.concat([out.subarray(0, at + m.len), out.subarray(at, at + m.len), out.subarray(at + m.len)]);
-  }
-  return out;
-}
+const mutations = mutationArb(SPECIALS);
 
 async function yamlFiles(dir: string, rel = ''): Promise<string[]> {
   const out: string[] = [];
@@ -88,7 +68,7 @@ test('random byte mutations of valid files give diagnostics, never a crash, a ha
   originals.set(planted, Buffer.from(originals.get(planted)!.toString('utf8').replace('{ fromEnv: KINESIS_SECRET_KEY }', `"${PLAIN_SECRET}"`)));
   await writeFile(path.join(dir, planted), originals.get(planted)!);
   await fc.assert(
-    fc.asyncProperty(fc.constantFrom(...files), fc.array(mutationArb, { minLength: 1, maxLength: 6 }), async (file, mutations) => {
+    fc.asyncProperty(fc.constantFrom(...files), fc.array(mutations, { minLength: 1, maxLength: 6 }), async (file, mutations) => {
       const original = originals.get(file)!;
       await writeFile(path.join(dir, file), mutate(original, mutations));
       try {
