@@ -45,25 +45,31 @@ export const MANIFEST_PARSE_CODES: ParseCodes = {
  */
 export function flowDepthOffset(text: string, limit: number): number {
   let depth = 0;
-  let quote = '';
+  let quote = 0;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
+    const c = text.charCodeAt(i);
     if (quote) {
-      if (c === '\\' && quote === '"') i++;
-      else if (c === quote) quote = '';
-      else if (c === '\n' && quote === "'") continue;
+      if (c === BACKSLASH && quote === DQUOTE) i++;
+      else if (c === quote) quote = 0;
       continue;
     }
-    if (c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) {
+    if (c === HASH && (i === 0 || isSpace(text.charCodeAt(i - 1)))) {
       const nl = text.indexOf('\n', i);
       if (nl < 0) break;
       i = nl;
-    } else if ((c === '"' || c === "'") && (i === 0 || /[\s[{,:]/.test(text[i - 1] ?? ''))) quote = c;
-    else if (c === '[' || c === '{') {
+    } else if ((c === DQUOTE || c === SQUOTE) && (i === 0 || isSpace(text.charCodeAt(i - 1)) || OPENERS.has(text.charCodeAt(i - 1)))) quote = c;
+    else if (c === 0x5b || c === 0x7b) {
       if (++depth > limit) return i;
-    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
   }
   return -1;
+}
+
+const [BACKSLASH, DQUOTE, SQUOTE, HASH] = [0x5c, 0x22, 0x27, 0x23];
+const OPENERS = new Set([0x5b, 0x7b, 0x2c, 0x3a]); // [ { , :
+/** What /\s/ matches, by code unit. */
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c > 0x7f && /\s/.test(String.fromCharCode(c)));
 }
 
 function nodeStart(node: Node | null | undefined): number | undefined {
