@@ -18,6 +18,11 @@ export interface PacerOptions {
   minObserved?: number;
   /** With no 429 for this long the pace is dropped altogether (default 60 s). */
   forgetAfterMs?: number;
+  /**
+   * Requests sent this close after the refused one still count as accepted in its window when the
+   * API accepted them: sends a few ms apart reach the API in any order (default 25 ms).
+   */
+  reorderMs?: number;
 }
 
 /** What a request must wait before it is sent; `gate` is the pause it must honour (an epoch ms, 0 = none). */
@@ -34,6 +39,12 @@ export class RatePacer {
   private lastThrottle = 0; // when the last 429 was answered
   private episodeStart = 0; // requests sent before this belong to the last decrease already
   private lastIncrease = 0;
+  // The episode's measurement: requests sent in the window before the refused one that the API
+  // accepted. Answers still in flight when the 429 comes back (a 429 is often answered faster than
+  // real work) are counted as they arrive, so the estimate only grows towards the true rate.
+  private episodeRef = Number.NEGATIVE_INFINITY;
+  private episodeCount = 0;
+  private episodeCap = Number.POSITIVE_INFINITY;
   /** Send times of recent requests, with whether the API has accepted them yet (answered, not 429). */
   private readonly recent: Array<{ at: number; accepted: boolean }> = [];
 
@@ -41,7 +52,7 @@ export class RatePacer {
     private readonly now: () => number,
     opts: PacerOptions = {},
   ) {
-    this.o = { windowMs: 1000, decrease: 0.95, increase: 0.05, increaseAfterMs: 10_000, minObserved: 4, forgetAfterMs: 60_000, ...opts };
+    this.o = { windowMs: 1000, decrease: 0.95, increase: 0.05, increaseAfterMs: 10_000, minObserved: 4, forgetAfterMs: 60_000, reorderMs: 25, ...opts };
   }
 
   /** The learned pace in requests per second, or undefined while unpaced. */
@@ -86,6 +97,10 @@ export class RatePacer {
     if (!throttled) {
       const mine = this.recent.find((r) => r.at === sentAt && !r.accepted);
       if (mine) mine.accepted = true;
+      if (this.inEpisodeWindow(sentAt)) {
+        this.episodeCount += 1;
+        this.learn();
+      }
       return 0;
     }
     const t = this.now();
@@ -93,19 +108,29 @@ export class RatePacer {
     this.lastIncrease = t;
     if (retryAfterMs !== undefined) this.gateUntil = Math.max(this.gateUntil, t + retryAfterMs);
     if (sentAt >= this.episodeStart) {
-      // One decrease per episode: the other requests already in flight when the limit hit say nothing new.
-      this.episodeStart = t;
-      // Only answers count: requests still in flight may be refused too.
-      const observed = this.recent.filter((r) => r.accepted && r.at > sentAt - this.o.windowMs && r.at <= sentAt).length;
-      if (observed >= this.o.minObserved) {
-        const target = (observed * this.o.decrease * 1000) / this.o.windowMs;
-        this.ratePerSecond = Math.max(1, this.ratePerSecond === undefined ? target : Math.min(this.ratePerSecond * this.o.decrease, target));
-      } else if (this.ratePerSecond !== undefined) {
-        this.ratePerSecond = Math.max(1, this.ratePerSecond * this.o.decrease);
-      }
+      // One decrease per episode: requests sent before this answer or before its pause ended (they
+      // had passed the gate already) say nothing new.
+      this.episodeStart = Math.max(t, this.gateUntil);
+      // Only answers count: requests still in flight may be refused too (they are added as they come back).
+      this.episodeRef = sentAt;
+      this.episodeCount = this.recent.filter((r) => r.accepted && this.inEpisodeWindow(r.at)).length;
+      this.episodeCap = this.ratePerSecond === undefined ? Number.POSITIVE_INFINITY : Math.max(1, this.ratePerSecond * this.o.decrease);
+      if (this.ratePerSecond !== undefined) this.ratePerSecond = this.episodeCap;
+      this.learn();
       this.nextSlot = 0; // the gate spaces the restart; slots start again from it
     }
     return retryAfterMs !== undefined ? this.gateUntil : 0;
+  }
+
+  private inEpisodeWindow(sentAt: number): boolean {
+    return sentAt > this.episodeRef - this.o.windowMs && sentAt <= this.episodeRef + this.o.reorderMs;
+  }
+
+  /** The pace from the episode's count: a share of what the API accepted, never above the cap. */
+  private learn(): void {
+    if (this.episodeCount < this.o.minObserved) return; // too few to tell a rate: the gate alone
+    const target = (this.episodeCount * this.o.decrease * 1000) / this.o.windowMs;
+    this.ratePerSecond = Math.max(1, Math.min(this.episodeCap, target));
   }
 
   private adjust(t: number): void {

@@ -45,6 +45,40 @@ test('the pace is learned from the rate the API accepted before the 429, once pe
   waits.forEach((w, i) => assert.ok(Math.abs(w - i * gap) < 1e-6, `slot ${i}: ${w}`));
 });
 
+test('answers still in flight when the 429 comes back (it is answered faster than real work) count as they arrive', () => {
+  let now = 0;
+  const pacer = new RatePacer(() => now);
+  const sends: number[] = [];
+  for (let i = 0; i < 25; i++) {
+    sends.push(pacer.sent());
+    now += 4;
+  }
+  for (const s of sends.slice(0, 10)) pacer.answered(s, false);
+  pacer.answered(pacer.sent(), true, 1000); // the 26th, refused at once
+  now += 1;
+  assert.equal(pacer.rate, 10 * 0.95, 'what is known so far');
+  pacer.answered(pacer.sent(), true, 1000); // sent before the pause was known: the same episode
+  assert.equal(pacer.rate, 10 * 0.95);
+  for (const s of sends.slice(10)) pacer.answered(s, false);
+  assert.equal(pacer.rate, 25 * 0.95, 'all 25 the API accepted in the window');
+  now += 100;
+  pacer.answered(pacer.sent(), false);
+  assert.equal(pacer.rate, 25 * 0.95, 'requests sent well after the refused one are not part of the measurement');
+});
+
+test('a request sent just after the refused one but accepted (it reached the API first) counts', () => {
+  let now = 0;
+  const pacer = new RatePacer(() => now);
+  acceptBurst(pacer, 20);
+  now += 1;
+  const refused = pacer.sent();
+  const overtaker = pacer.sent(); // same moment, arrived before the refused one
+  now += 30;
+  pacer.answered(refused, true, 1000);
+  pacer.answered(overtaker, false);
+  assert.equal(pacer.rate, 21 * 0.95);
+});
+
 test('the pace creeps up while no 429 comes, and is forgotten after a quiet minute', () => {
   let now = 0;
   const pacer = new RatePacer(() => now, { increase: 0.1, increaseAfterMs: 10_000, forgetAfterMs: 60_000 });
