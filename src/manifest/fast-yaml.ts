@@ -27,20 +27,43 @@ const CORE_12 = jsyaml.FAILSAFE_SCHEMA.extend({
  * match only sends the file to the slow path, so false alarms (say `&x` inside a quoted string)
  * cost time, never correctness.
  */
-const UNSAFE = [
-  /[\t\r\uFEFF]/, // tabs, CR, BOM: whitespace rules differ in the corners
-  /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uD800-\uDFFF\uFFFE\uFFFF]/, // non-printable characters, lone surrogates
-  /(?:^|[\s[{,])[&*!|>?%@`]/m, // anchors, aliases, tags, block scalars, explicit keys, directives, reserved
+const UNSAFE: readonly RegExp[] = [
+  // Tabs, CR, BOM (whitespace rules differ in the corners); non-printable characters, lone surrogates.
+  /[\t\r\uFEFF\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uD800-\uDFFF\uFFFE\uFFFF]/,
   /[\]}][ ]*:/, // a flow collection as a key
   /^(?:\.\.\.|---(?![ ]*(?:\n|$|[ ]#)))/m, // document end markers; content on a `---` line
-  /^[ ]*(?:-[ ]+)*-[ ]*(?:#.*)?$/m, // a sequence entry with nothing after its dash (js-yaml misreads `- -` then a dedent)
   /["'\]}]#/, // a comment glued to a quote or bracket (the slow path reports it)
   /\\U/, // 8-digit escapes: js-yaml accepts code points past U+10FFFF
   /<<|__proto__/, // merge keys; a key the two parsers store differently
 ];
 
+/** Anchors, aliases, tags, block scalars, explicit keys, directives, reserved: `[&*!|>?%@\`]` at a token start. */
+const INDICATOR = /[&*!|>?%@`]/g;
+const TOKEN_START = /[\s[{,]/;
+
+/** A sequence entry with nothing after its dash (js-yaml misreads `- -` then a dedent). */
+const EMPTY_ENTRY = /-[ ]*(?:#|\n|$)/g;
+const DASHES_ONLY = /^[ ]*(?:-[ ]+)*$/;
+
+function hasIndicatorAtTokenStart(text: string): boolean {
+  INDICATOR.lastIndex = 0;
+  for (let m = INDICATOR.exec(text); m; m = INDICATOR.exec(text)) {
+    if (m.index === 0 || TOKEN_START.test(text[m.index - 1]!)) return true;
+  }
+  return false;
+}
+
+function hasEmptySequenceEntry(text: string): boolean {
+  EMPTY_ENTRY.lastIndex = 0;
+  for (let m = EMPTY_ENTRY.exec(text); m; m = EMPTY_ENTRY.exec(text)) {
+    if (DASHES_ONLY.test(text.slice(text.lastIndexOf('\n', m.index - 1) + 1, m.index))) return true;
+    EMPTY_ENTRY.lastIndex = m.index + 1;
+  }
+  return false;
+}
+
 export function fastPathSafe(text: string): boolean {
-  return !UNSAFE.some((re) => re.test(text));
+  return !UNSAFE.some((re) => re.test(text)) && !hasIndicatorAtTokenStart(text) && !hasEmptySequenceEntry(text);
 }
 
 /** A document's region: where its content starts (0-based offset), or -1 when it has none. */
