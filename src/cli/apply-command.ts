@@ -32,7 +32,7 @@ Flags:
   --dir DIR            the config repo folder (default: the current folder)
   --prune              also delete owned entities whose manifests are gone (live mode)
   --auto-approve       do not ask for confirmation
-  --concurrency N      actions in flight at once (default: reconcile.concurrency, 4)
+  --concurrency N      actions in flight at once (default: reconcile.concurrency, 16)
 ${ROTATE_USAGE}
 ${CONNECT_USAGE}
 
@@ -64,9 +64,9 @@ export const applyCommand: Command = {
     }
     const repo = await loadRepoOrReport(values.dir ?? '.', io);
     if (!repo) return 1;
-    const concurrency = intFlag('apply', 'concurrency', values.concurrency, repo.config.reconcile.concurrency, 1, 64);
+    const concurrency = intFlag('apply', 'concurrency', values.concurrency, repo.config.reconcile.concurrency, 1, 32);
     const color = useColor(io.stdout, io.env);
-    const client = await connect(repo.config, { root: repo.root, env: io.env, flags: connectFlags(values) });
+    const client = await connect(repo.config, { root: repo.root, env: io.env, flags: connectFlags(values), concurrency });
     try {
       const input: PlanInput = {
         desired: repo.desired,

@@ -1,6 +1,6 @@
 // `flowsync emulator`: runs the embedded Flow Service emulator until SIGINT/SIGTERM, then closes cleanly.
 import { FlowsyncError } from '../domain/errors.ts';
-import { EMULATOR_DEFAULTS, startEmulator, type FaultsInput } from '../emulator/index.ts';
+import type { FaultsInput } from '../emulator/index.ts';
 import { intFlag, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
 
@@ -68,6 +68,8 @@ export const emulatorCommand: Command = {
       seed: optionalInt('seed', values.seed, 2 ** 32 - 1),
     };
     const ttl = optionalInt('token-ttl', values['token-ttl']);
+    // Loaded here so other commands do not pay for the emulator's schema compilation at start-up.
+    const { EMULATOR_DEFAULTS, startEmulator } = await import('../emulator/index.ts');
     let emu;
     try {
       emu = await startEmulator({

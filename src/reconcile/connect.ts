@@ -13,7 +13,7 @@ export interface ConnectFlags {
 
 export async function clientOptions(
   config: FlowsyncConfig,
-  ctx: { root: string; env: NodeJS.ProcessEnv; flags?: ConnectFlags },
+  ctx: { root: string; env: NodeJS.ProcessEnv; flags?: ConnectFlags; concurrency?: number },
 ): Promise<FlowServiceClientOptions> {
   const fromEnv = clientOptionsFromEnv(ctx.env);
   const flags = ctx.flags ?? {};
@@ -25,7 +25,7 @@ export async function clientOptions(
     orgId,
     clientId,
     scope: config.api.scope,
-    concurrency: config.reconcile.concurrency,
+    concurrency: ctx.concurrency ?? config.reconcile.concurrency,
   };
   const refCtx = { root: ctx.root, env: ctx.env };
   const accessToken = fromEnv.accessToken ?? (config.api.accessToken ? await resolveSecretRef(config.api.accessToken, refCtx) : undefined);
@@ -48,7 +48,7 @@ export async function clientOptions(
 
 export async function connect(
   config: FlowsyncConfig,
-  ctx: { root: string; env: NodeJS.ProcessEnv; flags?: ConnectFlags; onEvent?: (e: ClientEvent) => void },
+  ctx: { root: string; env: NodeJS.ProcessEnv; flags?: ConnectFlags; concurrency?: number; onEvent?: (e: ClientEvent) => void },
 ): Promise<FlowServiceClient> {
   const options = await clientOptions(config, ctx);
   if (ctx.onEvent) options.onEvent = ctx.onEvent;
