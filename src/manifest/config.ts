@@ -30,6 +30,8 @@ export interface FlowsyncConfig {
     clientSecret?: SecretRef;
     accessToken?: SecretRef;
     scope: string;
+    /** The org's request quota, when known: the client never sends faster (0 = learn it from 429s). */
+    requestsPerSecond: number;
   };
   reconcile: {
     prune: boolean;
@@ -59,6 +61,7 @@ export function defaultConfig(): FlowsyncConfig {
       imsEndpoint: 'https://ims-na1.adobelogin.com/ims/token/v3',
       clientId: '',
       scope: 'openid,session,AdobeID,read_organizations,additional_info.projectedProductContext',
+      requestsPerSecond: 0,
     },
     reconcile: { prune: false, maxDeleteRatio: 0.5, concurrency: 16 },
     daemon: { suspend: false, interval: '5m', intervalMs: 300_000, notify: {} },
@@ -100,6 +103,7 @@ function merge(raw: Raw): FlowsyncConfig {
       imsEndpoint: pick(api.imsEndpoint, d.api.imsEndpoint, isStr),
       clientId: pick(api.clientId, d.api.clientId, isStr),
       scope: pick(api.scope, d.api.scope, isStr),
+      requestsPerSecond: pick(api.requestsPerSecond, d.api.requestsPerSecond, (x) => typeof x === 'number' && x >= 0 && x <= 10_000),
     },
     reconcile: {
       prune: pick(rec.prune, d.reconcile.prune, isBool),

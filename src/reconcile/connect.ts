@@ -26,6 +26,10 @@ export async function clientOptions(
     clientId,
     scope: config.api.scope,
     concurrency: ctx.concurrency ?? config.reconcile.concurrency,
+    // A stated quota spaces requests evenly (no burst) at 95% of it: the 5% absorbs latency jitter
+    // and the server's window boundaries, so a per-second window never overflows. Without one the
+    // client learns the rate from 429s.
+    ...(config.api.requestsPerSecond > 0 ? { budget: { requestsPerSecond: config.api.requestsPerSecond * 0.95, burst: 1 } } : {}),
   };
   const refCtx = { root: ctx.root, env: ctx.env };
   const accessToken = fromEnv.accessToken ?? (config.api.accessToken ? await resolveSecretRef(config.api.accessToken, refCtx) : undefined);

@@ -174,3 +174,15 @@ test('pruning a whole sandbox deletes every owned entity, the Profile Store pair
   for (const c of ['connections', 'sourceConnections', 'targetConnections', 'flows']) assert.deepEqual(dev[c] ?? [], [], `${c} left in dev`);
   assert.equal(scope(emu, orgId, 'prod').flows!.length, 1);
 });
+
+test('a stated request quota (api.requestsPerSecond) keeps apply under the API rate limit: no 429 at all', async (t) => {
+  const { emu, env, orgId } = await startTestEmulator(t, { faults: { rateLimit: 20 } });
+  const repo = await tempRepo(t);
+  await writeRepo(repo, [KIN, EH], destinations(6), { api: { requestsPerSecond: 20 } });
+  const client = await testClient(repo, env);
+  t.after(() => client.close());
+  const run = await reconcileOnce(repo, env, client);
+  assert.equal(run.result.counts.failed, 0);
+  assert.equal(emu.admin.counters().byStatus['429'] ?? 0, 0, JSON.stringify(emu.admin.counters().byStatus));
+  assert.equal(scope(emu, orgId).flows!.length, 6);
+});
