@@ -170,7 +170,7 @@ daemon: { suspend: true, interval: 1h30m, notify: { webhookUrl: { fromEnv: HOOK 
     manifests: ['m'],
     sandbox: 'dev',
     org: 'ABC123@AdobeOrg',
-    api: { endpoint: 'http://127.0.0.1:4010', imsEndpoint: 'https://ims-na1.adobelogin.com/ims/token/v3', clientId: 'ci', scope: 'openid,session,AdobeID,read_organizations,additional_info.projectedProductContext', clientSecret: { fromEnv: 'FLOWSYNC_CLIENT_SECRET' }, accessToken: { fromFile: 'token.txt' } },
+    api: { endpoint: 'http://127.0.0.1:4010', imsEndpoint: 'https://ims-na1.adobelogin.com/ims/token/v3', clientId: 'ci', scope: 'openid,session,AdobeID,read_organizations,additional_info.projectedProductContext', requestsPerSecond: 0, clientSecret: { fromEnv: 'FLOWSYNC_CLIENT_SECRET' }, accessToken: { fromFile: 'token.txt' } },
     reconcile: { prune: true, maxDeleteRatio: 0.25, concurrency: 8 },
     daemon: { suspend: true, interval: '1h30m', intervalMs: 5_400_000, notify: { webhookUrl: { fromEnv: 'HOOK' } } },
   });
