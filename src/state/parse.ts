@@ -65,36 +65,32 @@ function baseConnectionIdOf(entity: Raw): string {
   return text(entity.baseConnectionId) || text(many(obj(entity.inheritedAttributes).baseConnection)[0]?.id);
 }
 
-export function parseSourceConnection(raw: unknown, sandbox: string): LiveSourceConnection {
-  const { entity, id, etag } = identity(raw, 'sourceConnections');
+/** What source and target connections share: identity, names, spec, base connection, state. */
+function connectionFields(raw: unknown, sandbox: string, collection: 'sourceConnections' | 'targetConnections'): { entity: Raw; fields: LiveSourceConnection } {
+  const { entity, id, etag } = identity(raw, collection);
   return {
-    id,
-    etag,
-    sandbox,
-    name: text(entity.name),
-    description: text(entity.description),
-    specId: text(obj(entity.connectionSpec).id),
-    baseConnectionId: baseConnectionIdOf(entity),
-    state: text(entity.state),
-    lastWrite: parseLastWrite(entity),
+    entity,
+    fields: {
+      id,
+      etag,
+      sandbox,
+      name: text(entity.name),
+      description: text(entity.description),
+      specId: text(obj(entity.connectionSpec).id),
+      baseConnectionId: baseConnectionIdOf(entity),
+      state: text(entity.state),
+      lastWrite: parseLastWrite(entity),
+    },
   };
 }
 
+export function parseSourceConnection(raw: unknown, sandbox: string): LiveSourceConnection {
+  return connectionFields(raw, sandbox, 'sourceConnections').fields;
+}
+
 export function parseTargetConnection(raw: unknown, sandbox: string): LiveTargetConnection {
-  const { entity, id, etag } = identity(raw, 'targetConnections');
-  return {
-    id,
-    etag,
-    sandbox,
-    name: text(entity.name),
-    description: text(entity.description),
-    specId: text(obj(entity.connectionSpec).id),
-    baseConnectionId: baseConnectionIdOf(entity),
-    format: text(obj(entity.data).format),
-    params: { ...obj(entity.params) },
-    state: text(entity.state),
-    lastWrite: parseLastWrite(entity),
-  };
+  const { entity, fields } = connectionFields(raw, sandbox, 'targetConnections');
+  return { ...fields, format: text(obj(entity.data).format), params: { ...obj(entity.params) } };
 }
 
 /** transformations[0].params: the selectors' indexes are positions in these arrays (what PATCH paths address). */
