@@ -131,7 +131,12 @@ export function groupActions(plan: Plan): { sandbox: string; groups: AddressGrou
 
 export function countsLine(plan: Plan): string {
   const s = plan.summary;
-  if (plan.actions.length === 0) return 'No changes. Live state matches the manifests.';
+  if (plan.actions.length === 0) {
+    // Drift left alone by its policy (warn, ignore) is not a change to make, but the state does differ.
+    const reported = plan.drift.filter((d) => d.drift !== 'heal').length;
+    if (reported > 0) return `No changes. ${reported} drifted ${reported === 1 ? 'entity is' : 'entities are'} reported only (see Drift above).`;
+    return 'No changes. Live state matches the manifests.';
+  }
   return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.replace} to replace.`;
 }
 

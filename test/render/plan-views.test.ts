@@ -104,3 +104,13 @@ test('no view ever prints a secret value, and secret params never appear with a 
     }
   }
 });
+
+test('a plan with only reported drift says so instead of "matches the manifests"', () => {
+  const plan = {
+    ...planChanges(desired, liveFor(desired), OPTS),
+    drift: [{ sandbox: 'prod', destination: 'x', resource: 'destination' as const, drift: 'warn' as const, changes: [{ field: 'dataflow.segment a', from: 'present', to: 'absent' }] }],
+  };
+  const text = renderPlanText(plan, { color: false });
+  assert.match(text, /No changes\. 1 drifted entity is reported only \(see Drift above\)\.\n$/);
+  assert.doesNotMatch(text, /matches the manifests/);
+});
