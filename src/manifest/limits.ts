@@ -7,7 +7,7 @@ export const LIMITS = {
   /** Bytes over all manifest files of one run (10,000 destinations with 20 segments each are ~25 MiB). */
   totalBytes: 64 * 1024 * 1024,
   /** Manifest files per run. */
-  files: 2000,
+  files: 12_000,
   /** YAML documents per file. */
   documentsPerFile: 200,
   /** Nesting of maps and sequences; a manifest needs 5. Checked before parsing (flow brackets) and after. */
