@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { applyPlan, findStaleEntities, type ApplyEvent, type ApplyResult } from '../apply/index.ts';
 import { FlowsyncError } from '../domain/errors.ts';
+import type { LiveState } from '../domain/model.ts';
 import type { Plan } from '../domain/plan.ts';
 import type { LoadedRepo } from '../manifest/index.ts';
 import { connect } from '../reconcile/connect.ts';
@@ -118,7 +119,7 @@ function progress(io: CommandIO, color: boolean): (e: ApplyEvent) => void {
 }
 
 /** A saved plan applies exactly as reviewed, or not at all. */
-function refuseIfStale(plan: Plan, repo: LoadedRepo, live: Parameters<typeof findStaleEntities>[1], file: string): void {
+function refuseIfStale(plan: Plan, repo: LoadedRepo, live: LiveState, file: string): void {
   const problems: string[] = [];
   if (plan.desiredHash && plan.desiredHash !== desiredDigest(repo.desired)) {
     problems.push('the manifests changed since the plan was made');

@@ -82,14 +82,16 @@ test('a saved plan applies exactly as reviewed; a stale one is refused naming th
   assert.match(refused.stderr, new RegExp(`prod/destination/summer: flow ${flow.id} changed since the plan`));
   assert.deepEqual(flowServiceWrites(emu), []);
 
-  // A fresh plan of the same change applies exactly and only that.
-  await runCli(['apply', '--dir', repo, '--auto-approve'], { env }); // heal the rename first
+  // The person puts the name back; a fresh plan of the same change applies exactly and only that.
+  emu.admin.outOfBandEdit({ orgId, sandbox: 'prod', collection: 'flows', id: flow.id, ops: [{ op: 'replace', path: '/name', value: 'summer' }] });
   const fresh = await runCli(['plan', repo, '--out', planFile], { env });
   assert.equal(fresh.code, 0);
   emu.admin.resetRequests();
   const applied = await runCli(['apply', planFile, '--dir', repo, '--auto-approve'], { env });
   assert.equal(applied.code, 0, applied.stderr + applied.stdout);
-  assert.deepEqual(flowServiceWrites(emu), []); // the heal above already added the segment: nothing left
+  assert.deepEqual(flowServiceWrites(emu), [{ method: 'PATCH', path: `/data/foundation/flowservice/flows/${flow.id}` }]);
+  const segments = flowsIn(emu, orgId, 'prod')[0]!.transformations[0].params.segmentSelectors.selectors.map((x: any) => x.value.id).sort();
+  assert.deepEqual(segments, [segmentId(1), segmentId(2)]);
 
   // And when the manifests change after the plan was saved, it is refused too.
   await writeRepo(repo, accounts, [{ name: 'summer', account: 'kin', segments: [segmentId(1), segmentId(2), segmentId(3)] }]);
