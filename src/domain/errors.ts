@@ -36,6 +36,14 @@ export const ERRORS = {
   FS_APPLY_ABORTED: 'flowsync was stopped during apply; the next run continues where it stopped (nothing is duplicated).',
   FS_DAEMON_MASS_DELETE: 'The revision would delete more than reconcile.maxDeleteRatio of the owned entities; apply by hand with --prune or allow it with --allow-mass-delete.',
   FS_MANIFEST_INVALID: 'Run `flowsync validate` on the revision and fix the errors it lists; the last good revision stays in force.',
+  FS_LEASE_HELD: 'Another flowsync run holds the writer lease of this sandbox (the message names it). Wait for it with --lock-timeout DURATION; if that run is gone, `flowsync unlock SANDBOX` frees an expired lease.',
+  FS_LEASE_LIVE: 'The lease is still live; its holder may be writing. Free it only when you know the holder is gone: `flowsync unlock SANDBOX --force`.',
+  FS_LEASE_LOST: 'The writer lease was lost while writing (it could not be renewed in time, or another run took it); flowsync stopped before its next write. Run again.',
+  FS_LEASE_ENTITY: 'The lease entity of the sandbox could not be read or written; check the API permissions (manage connections) and run again.',
+  FS_PLAN_CONFLICT: 'Another manager owns the entity (the plan names it). Remove the manifest from one of the configs, rename it, or take the entity over with --force-conflicts.',
+  FS_API_OUTCOME_UNKNOWN: 'A create may or may not have reached the API (its answer was lost and the entity could not be looked up in time); nothing was sent again. Run plan or apply again: it reads live state and settles it.',
+  FS_APPLY_MASS_DELETE: 'The plan would delete more than reconcile.maxDeleteRatio of the entities this manager owns; check the manifests, or pass --allow-mass-delete if the deletions are intended.',
+  FS_APPLY_DELETE_BUDGET: 'Deletions within reconcile.deleteBudget.window would exceed its share of the owned entities; wait for the window, or pass --allow-mass-delete if the deletions are intended.',
 } as const satisfies Record<string, string>;
 
 export type ErrorCode = keyof typeof ERRORS;

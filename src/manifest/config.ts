@@ -23,6 +23,12 @@ export interface FlowsyncConfig {
   sandbox: string;
   /** IMS org id (…@AdobeOrg); '' when not set. */
   org: string;
+  /**
+   * Who manages the entities this config describes (written into every ownership tag, `m=`).
+   * '' when flowsync.yaml leaves it out: the default is derived from the config repo's git remote
+   * and sub-folder (see src/manifest/manager.ts), so CI and the daemon agree.
+   */
+  manager: string;
   api: {
     endpoint: string;
     imsEndpoint: string;
@@ -32,11 +38,31 @@ export interface FlowsyncConfig {
     scope: string;
     /** The org's request quota, when known: the client never sends faster (0 = learn it from 429s). */
     requestsPerSecond: number;
+    /** Client timeout of one request. */
+    timeout: string;
+    timeoutMs: number;
+    /** How long a create whose answer was lost may still commit; lookups continue that long (>= timeout). */
+    lateCommitWindow: string;
+    lateCommitWindowMs: number;
+  };
+  /** The writer lease every writing run takes per (org, sandbox); see docs/several-writers.md. */
+  lease: {
+    duration: string;
+    durationMs: number;
+    /** How far two writers' clocks may disagree; an expired lease is taken only after duration + skew. */
+    clockSkew: string;
+    clockSkewMs: number;
   };
   reconcile: {
     prune: boolean;
     maxDeleteRatio: number;
     concurrency: number;
+    /** An empty manifest set is refused (never "delete everything") unless this is true. */
+    allowEmpty: boolean;
+    /** Deletions (prune, orphans) allowed per rolling window, as a share of the owned entities. */
+    deleteBudget: { share: number; window: string; windowMs: number };
+    /** Look through the org's other sandboxes for entities of this manager (orphans). */
+    scanSandboxes: boolean;
   };
   daemon: {
     suspend: boolean;
@@ -56,14 +82,27 @@ export function defaultConfig(): FlowsyncConfig {
     manifests: ['.'],
     sandbox: 'prod',
     org: '',
+    manager: '',
     api: {
       endpoint: 'https://platform.adobe.io',
       imsEndpoint: 'https://ims-na1.adobelogin.com/ims/token/v3',
       clientId: '',
       scope: 'openid,session,AdobeID,read_organizations,additional_info.projectedProductContext',
       requestsPerSecond: 0,
+      timeout: '30s',
+      timeoutMs: 30_000,
+      lateCommitWindow: '60s',
+      lateCommitWindowMs: 60_000,
     },
-    reconcile: { prune: false, maxDeleteRatio: 0.5, concurrency: 16 },
+    lease: { duration: '60s', durationMs: 60_000, clockSkew: '5s', clockSkewMs: 5_000 },
+    reconcile: {
+      prune: false,
+      maxDeleteRatio: 0.5,
+      concurrency: 16,
+      allowEmpty: false,
+      deleteBudget: { share: 0.5, window: '24h', windowMs: 86_400_000 },
+      scanSandboxes: true,
+    },
     daemon: { suspend: false, interval: '5m', intervalMs: 300_000, notify: {} },
   };
 }
@@ -88,6 +127,14 @@ function merge(raw: Raw): FlowsyncConfig {
   const d = defaultConfig();
   const api = obj(raw.api);
   const rec = obj(raw.reconcile);
+  const lease = obj(raw.lease);
+  const budget = obj(rec.deleteBudget);
+  const isDuration = (x: unknown) => typeof x === 'string' && parseDuration(x) !== undefined;
+  const timeout = pick(api.timeout, d.api.timeout, isDuration);
+  const lateCommitWindow = pick(api.lateCommitWindow, d.api.lateCommitWindow, isDuration);
+  const leaseDuration = pick(lease.duration, d.lease.duration, isDuration);
+  const clockSkew = pick(lease.clockSkew, d.lease.clockSkew, isDuration);
+  const budgetWindow = pick(budget.window, d.reconcile.deleteBudget.window, isDuration);
   const dae = obj(raw.daemon);
   const notify = obj(dae.notify);
   const manifests = Array.isArray(raw.manifests) && raw.manifests.length && raw.manifests.every(isStr) ? (raw.manifests as string[]) : d.manifests;
@@ -98,17 +145,30 @@ function merge(raw: Raw): FlowsyncConfig {
     manifests: [...new Set(manifests.map((m) => path.posix.normalize(m.replace(/\\/g, '/')).replace(/\/$/, '') || '.'))],
     sandbox: pick(raw.sandbox, d.sandbox, isStr),
     org: pick(raw.org, d.org, isStr),
+    manager: pick(raw.manager, d.manager, isStr),
     api: {
       endpoint: pick(api.endpoint, d.api.endpoint, isStr).replace(/\/+$/, ''),
       imsEndpoint: pick(api.imsEndpoint, d.api.imsEndpoint, isStr),
       clientId: pick(api.clientId, d.api.clientId, isStr),
       scope: pick(api.scope, d.api.scope, isStr),
       requestsPerSecond: pick(api.requestsPerSecond, d.api.requestsPerSecond, (x) => typeof x === 'number' && x >= 0 && x <= 10_000),
+      timeout,
+      timeoutMs: parseDuration(timeout)!,
+      lateCommitWindow,
+      lateCommitWindowMs: parseDuration(lateCommitWindow)!,
     },
+    lease: { duration: leaseDuration, durationMs: parseDuration(leaseDuration)!, clockSkew, clockSkewMs: parseDuration(clockSkew)! },
     reconcile: {
       prune: pick(rec.prune, d.reconcile.prune, isBool),
       maxDeleteRatio: pick(rec.maxDeleteRatio, d.reconcile.maxDeleteRatio, (x) => typeof x === 'number' && x >= 0 && x <= 1),
       concurrency: pick(rec.concurrency, d.reconcile.concurrency, (x) => Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 32),
+      allowEmpty: pick(rec.allowEmpty, d.reconcile.allowEmpty, isBool),
+      deleteBudget: {
+        share: pick(budget.share, d.reconcile.deleteBudget.share, (x) => typeof x === 'number' && x >= 0 && x <= 1),
+        window: budgetWindow,
+        windowMs: parseDuration(budgetWindow)!,
+      },
+      scanSandboxes: pick(rec.scanSandboxes, d.reconcile.scanSandboxes, isBool),
     },
     daemon: {
       suspend: pick(dae.suspend, d.daemon.suspend, isBool),
@@ -129,6 +189,15 @@ async function checkValues(doc: ParsedDoc, config: FlowsyncConfig, root: string)
   const raw = obj(doc.value);
   if (config.daemon.intervalMs < MIN_DAEMON_INTERVAL_MS && obj(raw.daemon).interval !== undefined) {
     out.push(diag('error', 'FS_CONFIG_INVALID', `daemon.interval must be at least 10s`, 'A shorter interval only burns API quota; use the webhook or `flowsync daemon --once` for faster feedback.', at(['daemon', 'interval'])));
+  }
+  if (config.api.lateCommitWindowMs < config.api.timeoutMs && obj(obj(raw.api)).lateCommitWindow !== undefined) {
+    out.push(diag('error', 'FS_CONFIG_INVALID', `api.lateCommitWindow (${config.api.lateCommitWindow}) must be at least api.timeout (${config.api.timeout})`, 'A create whose answer timed out may still commit that late; lookups must go on at least as long as the timeout.', at(['api', 'lateCommitWindow'])));
+  }
+  if (config.api.timeoutMs < 1000 && obj(raw.api).timeout !== undefined) {
+    out.push(diag('error', 'FS_CONFIG_INVALID', `api.timeout must be at least 1s`, 'Shorter timeouts turn slow answers into unknown outcomes.', at(['api', 'timeout'])));
+  }
+  if (config.lease.durationMs < 5000 && obj(raw.lease).duration !== undefined) {
+    out.push(diag('error', 'FS_CONFIG_INVALID', `lease.duration must be at least 5s`, 'The lease is renewed every third of its duration; shorter leases expire under a slow API.', at(['lease', 'duration'])));
   }
   const rootAbs = path.resolve(root);
   const folders = Array.isArray(raw.manifests) ? raw.manifests : [];
