@@ -77,7 +77,8 @@ export class FlowServiceClient {
     this.transport = new Transport({
       orgId: options.orgId,
       clientId: options.clientId,
-      userAgent: options.userAgent ?? 'flowsync/0.1.0',
+      // The pid tells two flowsync processes apart in the API's logs (and in the emulator's request log).
+      userAgent: options.userAgent ?? `flowsync/0.1.0 (pid ${process.pid})`,
       timeoutMs: options.timeoutMs ?? 30_000,
       maxRetries: options.maxRetries ?? 5,
       concurrency: options.concurrency ?? 16,

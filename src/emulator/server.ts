@@ -93,6 +93,7 @@ export function createHandler(deps: ServerDeps) {
         at, method, path, query: url.search.slice(1), status, org: h('x-gw-ims-org-id'),
         sandbox: servicePath !== undefined ? (h('x-sandbox-name') || 'prod') : undefined,
         durationMs: Math.round((performance.now() - started) * 1000) / 1000, write: isWrite, ...(fault ? { fault } : {}),
+        ...(h('user-agent') ? { userAgent: h('user-agent') } : {}),
       });
     };
     const drop = () => {

@@ -67,6 +67,7 @@ export interface RequestLogEntry {
   durationMs: number;
   write: boolean; // POST/PATCH/PUT/DELETE on the Flow Service
   fault?: string; // which fault answered, if any
+  userAgent?: string; // tells two writers apart in tests
 }
 
 export interface RequestCounters {
