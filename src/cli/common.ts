@@ -4,6 +4,7 @@ import path from 'node:path';
 import { FlowsyncError } from '../domain/errors.ts';
 import { hasErrors } from '../domain/diagnostics.ts';
 import { loadRepo, type LoadedRepo } from '../manifest/index.ts';
+import { parseDuration } from '../manifest/config.ts';
 import { loadRepoSecretsOptional } from '../manifest/secrets-optional.ts';
 import { countLine, renderDiagnosticsText } from '../render/diagnostics.ts';
 import type { ConnectFlags } from '../reconcile/connect.ts';
@@ -79,4 +80,16 @@ export function rotateFlag(command: string, values: unknown): string[] {
     }
   }
   return list;
+}
+
+export const LOCK_TIMEOUT_USAGE = `  --lock-timeout DURATION
+                        wait up to this long (e.g. 30s, 2m) for another run's writer lease of a
+                        sandbox; without it a held lease fails at once (FS_LEASE_HELD)`;
+
+/** --lock-timeout as milliseconds (0 when absent): a duration like 30s, 2m or 1m30s. */
+export function lockTimeoutFlag(command: string, value: unknown): number {
+  if (value === undefined) return 0;
+  const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+  if (ms === undefined) throw new FlowsyncError('FS_CLI_USAGE', `${command}: --lock-timeout takes a duration such as 30s or 2m (got "${String(value)}")`);
+  return ms;
 }
