@@ -1,15 +1,10 @@
 // `flowsync unlock SANDBOX`: frees a sandbox's writer lease, an expired one always, a live one only
 // with --force (Terraform's force-unlock). Prints the holder it freed.
-import path from 'node:path';
-import { hasErrors } from '../domain/diagnostics.ts';
 import { FlowsyncError } from '../domain/errors.ts';
 import { describeHolder, unlockLease } from '../lease/index.ts';
-import { loadConfig } from '../manifest/index.ts';
-import { connect } from '../reconcile/connect.ts';
-import { renderDiagnosticsText } from '../render/diagnostics.ts';
 import { parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
-import { CONNECT_OPTIONS, CONNECT_USAGE, connectFlags, useColor } from './common.ts';
+import { CONNECT_OPTIONS, CONNECT_USAGE, connectWithConfigOnly } from './common.ts';
 
 const USAGE = `Usage: flowsync unlock SANDBOX [flags]
 
@@ -32,13 +27,9 @@ export const unlockCommand: Command = {
     const { values, positionals } = parseFlags('unlock', argv, { dir: { type: 'string' }, force: { type: 'boolean' }, ...CONNECT_OPTIONS });
     const [sandbox, ...extra] = positionals;
     if (!sandbox || extra.length > 0) throw new FlowsyncError('FS_CLI_USAGE', `unlock: takes exactly one SANDBOX (got ${positionals.length})`, { hint: 'Run `flowsync unlock --help`.' });
-    const root = path.resolve(io.cwd, values.dir ?? '.');
-    const { config, diagnostics } = await loadConfig(root);
-    if (hasErrors(diagnostics)) {
-      io.stderr.write(renderDiagnosticsText(diagnostics, { color: useColor(io.stderr, io.env) }));
-      return 1;
-    }
-    const client = await connect(config, { root, env: io.env, flags: connectFlags(values) });
+    const connected = await connectWithConfigOnly(values, io);
+    if (!connected) return 1;
+    const { config, client } = connected;
     try {
       const result = await unlockLease(client, sandbox, { force: values.force === true, clockSkewMs: config.lease.clockSkewMs });
       const now = Date.now();
