@@ -50,7 +50,7 @@ export function cleanText(v: string, max: number): string {
   return v.slice(0, max).replace(ESCAPED, '_');
 }
 const text = (v: unknown, max: number): string => (typeof v === 'string' ? cleanText(v, max) : '');
-const count = (v: unknown): number => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : 0);
+const count = (v: unknown): number => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : 0); // -0 too becomes 0
 
 function buckets(v: unknown): [number, number][] {
   if (!Array.isArray(v)) return [];
