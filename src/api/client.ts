@@ -6,7 +6,7 @@ import { DEFAULT_IMS_ENDPOINT, DEFAULT_SCOPE, flowServiceBase, type ClientEvent,
 import { nextPageUrl } from './pagination.ts';
 import { RatePacer } from './pacer.ts';
 import { TokenSource } from './token.ts';
-import { Transport, type Found, type RequestSpec } from './transport.ts';
+import { Transport, type Found, type RequestSpec, type WriteGuard } from './transport.ts';
 
 export type EntityCollection = 'connections' | 'sourceConnections' | 'targetConnections' | 'flows';
 
@@ -19,6 +19,11 @@ export interface ListQuery {
 export interface WriteResult {
   id: string;
   etag: string;
+}
+
+export interface WriteOptions {
+  /** The writer lease's own requests skip the write guard (they are what keeps it satisfied). */
+  bypassWriteGuard?: boolean;
 }
 
 export interface PatchOperation {
@@ -113,6 +118,15 @@ export class FlowServiceClient {
     return this.transport.inFlight;
   }
 
+  /**
+   * Installs (or, with undefined, removes) the check asked before every attempt of every Flow
+   * Service write, retries included; what it throws ends the request unsent. The writer lease uses
+   * it to stop a run that lost its lease; the lease's own requests pass `bypassWriteGuard`.
+   */
+  setWriteGuard(guard: WriteGuard | undefined): void {
+    this.transport.writeGuard = guard;
+  }
+
   /** Frees the keep-alive sockets. */
   close(): void {
     this.transport.close();
@@ -168,7 +182,7 @@ export class FlowServiceClient {
     sandbox: string,
     collection: string,
     body: unknown,
-    opts: { findExisting?: () => Promise<Found | undefined> } = {},
+    opts: { findExisting?: () => Promise<Found | undefined>; bypassWriteGuard?: boolean } = {},
   ): Promise<WriteResult> {
     const bodyName = body && typeof body === 'object' ? (body as { name?: unknown }).name : undefined;
     const name = typeof bodyName === 'string' ? ` "${bodyName}"` : '';
@@ -183,6 +197,7 @@ export class FlowServiceClient {
       flowService: true,
       isCreate: true,
       ...(opts.findExisting ? { findExisting: opts.findExisting } : {}),
+      ...(opts.bypassWriteGuard ? { bypassWriteGuard: true } : {}),
     });
     if ('existing' in outcome) return outcome.existing;
     const data = (outcome.answer.data ?? {}) as Record<string, unknown>;
@@ -194,7 +209,7 @@ export class FlowServiceClient {
   }
 
   /** JSON Patch with If-Match (the etag verbatim; quotes added when absent). 412 → FS_API_PRECONDITION. */
-  async patch(sandbox: string, collection: string, id: string, etag: string, ops: PatchOperation[]): Promise<WriteResult> {
+  async patch(sandbox: string, collection: string, id: string, etag: string, ops: PatchOperation[], opts: WriteOptions = {}): Promise<WriteResult> {
     const answer = await this.answer({
       method: 'PATCH',
       url: this.url(collection, id),
@@ -204,15 +219,17 @@ export class FlowServiceClient {
       headers: { 'If-Match': quoteEtag(etag) },
       data: ops,
       flowService: true,
+      ...(opts.bypassWriteGuard ? { bypassWriteGuard: true } : {}),
     });
     const data = (answer.data ?? {}) as Record<string, unknown>;
     return this.withEtag(sandbox, collection, id, data.etag);
   }
 
   /** Deletes an entity; one that is already gone (404) counts as deleted. */
-  async delete(sandbox: string, collection: string, id: string): Promise<void> {
+  async delete(sandbox: string, collection: string, id: string, opts: WriteOptions = {}): Promise<void> {
     try {
-      await this.answer({ method: 'DELETE', url: this.url(collection, id), collection, entity: `${collection}/${id}`, sandbox, flowService: true });
+      const bypass = opts.bypassWriteGuard ? { bypassWriteGuard: true } : {};
+      await this.answer({ method: 'DELETE', url: this.url(collection, id), collection, entity: `${collection}/${id}`, sandbox, flowService: true, ...bypass });
     } catch (err) {
       if (entityGone(err)) return;
       throw err;

@@ -32,7 +32,12 @@ export interface RequestSpec {
   isCreate?: boolean;
   /** Hand back final (non-retryable) error answers instead of throwing: IMS bodies are read by the token source. */
   returnErrors?: boolean;
+  /** The writer lease's own requests: not asked to the write guard. */
+  bypassWriteGuard?: boolean;
 }
+
+/** Asked before every attempt of a Flow Service write; throws to stop it (e.g. FS_LEASE_LOST). */
+export type WriteGuard = (sandbox: string | undefined) => void;
 
 export type Outcome = { answer: HttpAnswer } | { existing: Found };
 
@@ -68,6 +73,7 @@ export class Transport {
   private readonly agents: { http: http.Agent; https: https.Agent };
   private readonly semaphore: Semaphore;
   tokens: TokenSource | undefined;
+  writeGuard: WriteGuard | undefined;
 
   constructor(private readonly opts: TransportOptions) {
     const agentOpts = { keepAlive: true, maxSockets: opts.concurrency + 2 };
@@ -99,6 +105,7 @@ export class Transport {
     let refreshed = false;
     let waitedUntil = 0; // the 429 pause this request already slept through
     for (;;) {
+      if (spec.flowService && spec.method !== 'GET' && !spec.bypassWriteGuard) this.writeGuard?.(spec.sandbox);
       const token = spec.flowService ? await this.admit(spec) : undefined;
       const pacer = spec.flowService ? this.opts.pacer : undefined;
       let sentAt = 0;

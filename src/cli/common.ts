@@ -3,10 +3,12 @@
 import path from 'node:path';
 import { FlowsyncError } from '../domain/errors.ts';
 import { hasErrors } from '../domain/diagnostics.ts';
-import { loadRepo, type LoadedRepo } from '../manifest/index.ts';
+import type { FlowServiceClient } from '../api/client.ts';
+import { loadConfig, loadRepo, type FlowsyncConfig, type LoadedRepo } from '../manifest/index.ts';
+import { parseDuration } from '../manifest/config.ts';
 import { loadRepoSecretsOptional } from '../manifest/secrets-optional.ts';
 import { countLine, renderDiagnosticsText } from '../render/diagnostics.ts';
-import type { ConnectFlags } from '../reconcile/connect.ts';
+import { connect, type ConnectFlags } from '../reconcile/connect.ts';
 import type { CommandIO } from './command.ts';
 
 export const CONNECT_OPTIONS = {
@@ -29,6 +31,23 @@ export function connectFlags(values: Record<string, unknown>): ConnectFlags {
   if (typeof values.org === 'string') flags.org = values.org;
   if (typeof values['client-id'] === 'string') flags.clientId = values['client-id'];
   return flags;
+}
+
+/**
+ * For commands that read only flowsync.yaml (not the manifests): the config and a client built from
+ * it, the flags and the environment; undefined after printing the config's errors.
+ */
+export async function connectWithConfigOnly(
+  values: Record<string, unknown>,
+  io: CommandIO,
+): Promise<{ config: FlowsyncConfig; client: FlowServiceClient } | undefined> {
+  const root = path.resolve(io.cwd, typeof values.dir === 'string' ? values.dir : '.');
+  const { config, diagnostics } = await loadConfig(root);
+  if (hasErrors(diagnostics)) {
+    io.stderr.write(renderDiagnosticsText(diagnostics, { color: useColor(io.stderr, io.env) }));
+    return undefined;
+  }
+  return { config, client: await connect(config, { root, env: io.env, flags: connectFlags(values) }) };
 }
 
 export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
@@ -79,4 +98,16 @@ export function rotateFlag(command: string, values: unknown): string[] {
     }
   }
   return list;
+}
+
+export const LOCK_TIMEOUT_USAGE = `  --lock-timeout DURATION
+                        wait up to this long (e.g. 30s, 2m) for another run's writer lease of a
+                        sandbox; without it a held lease fails at once (FS_LEASE_HELD)`;
+
+/** --lock-timeout as milliseconds (0 when absent): a duration like 30s, 2m or 1m30s. */
+export function lockTimeoutFlag(command: string, value: unknown): number {
+  if (value === undefined) return 0;
+  const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+  if (ms === undefined) throw new FlowsyncError('FS_CLI_USAGE', `${command}: --lock-timeout takes a duration such as 30s or 2m (got "${String(value)}")`);
+  return ms;
 }

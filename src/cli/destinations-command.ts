@@ -1,17 +1,12 @@
 // `flowsync destinations`: the destination types the org's catalog offers (GET /connectionSpecs),
 // with their auth and target parameters read from the specs' JSON Schemas, and whether flowsync
 // manages that type.
-import path from 'node:path';
 import type { ConnectionSpec } from '../api/index.ts';
-import { hasErrors } from '../domain/diagnostics.ts';
 import { FlowsyncError } from '../domain/errors.ts';
 import { DESTINATION_TYPE_SPECS } from '../domain/specs.ts';
-import { loadConfig } from '../manifest/index.ts';
-import { connect } from '../reconcile/connect.ts';
-import { renderDiagnosticsText } from '../render/diagnostics.ts';
 import { oneOf, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
-import { CONNECT_OPTIONS, CONNECT_USAGE, connectFlags, useColor } from './common.ts';
+import { CONNECT_OPTIONS, CONNECT_USAGE, connectWithConfigOnly, useColor } from './common.ts';
 
 const USAGE = `Usage: flowsync destinations [flags]
 
@@ -111,13 +106,9 @@ export const destinationsCommand: Command = {
     if (positionals.length > 0) throw new FlowsyncError('FS_CLI_USAGE', `destinations: unexpected argument ${positionals.join(' ')}`);
     const output = oneOf('destinations', 'output', values.output, ['text', 'json'] as const, 'text');
     // Only flowsync.yaml matters here: the manifests are not read.
-    const root = path.resolve(io.cwd, values.dir ?? '.');
-    const { config, diagnostics } = await loadConfig(root);
-    if (hasErrors(diagnostics)) {
-      io.stderr.write(renderDiagnosticsText(diagnostics, { color: useColor(io.stderr, io.env) }));
-      return 1;
-    }
-    const client = await connect(config, { root, env: io.env, flags: connectFlags(values) });
+    const connected = await connectWithConfigOnly(values, io);
+    if (!connected) return 1;
+    const { client } = connected;
     try {
       const infos = describeSpecs(await client.connectionSpecs()).filter((i) => values.all || i.isDestination);
       if (output === 'json') io.stdout.write(`${JSON.stringify({ formatVersion: 1, destinations: infos }, null, 2)}\n`);

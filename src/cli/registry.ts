@@ -6,6 +6,7 @@ import { emulatorCommand } from './emulator-command.ts';
 import { importCommand } from './import-command.ts';
 import { planCommand } from './plan-command.ts';
 import { runCommand } from './run-command.ts';
+import { unlockCommand } from './unlock-command.ts';
 import { validateCommand } from './validate-command.ts';
 
-export const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, runCommand, importCommand, destinationsCommand, emulatorCommand];
+export const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, runCommand, importCommand, unlockCommand, destinationsCommand, emulatorCommand];

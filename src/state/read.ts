@@ -3,6 +3,7 @@
 import type { FlowServiceClient } from '../api/client.ts';
 import type { LiveSandbox, LiveState } from '../domain/model.ts';
 import { DESTINATION_TYPE_SPECS, PROFILE_STORE_SPEC_ID, STREAMING_FLOW_SPEC_ID } from '../domain/specs.ts';
+import { isLeaseEntity } from '../lease/record.ts';
 import { isDestinationFlow, parseBaseConnection, parseFlow, parseSourceConnection, parseTargetConnection } from './parse.ts';
 
 const DESTINATION_SPEC_IDS = Object.values(DESTINATION_TYPE_SPECS).map((s) => s.specId);
@@ -27,9 +28,10 @@ export async function readLiveSandbox(client: Lister, sandbox: string): Promise<
     walk('flows'),
   ]);
   // The filters run on the server; checking the spec ids again costs nothing and keeps an API that
-  // ignores a filter from leaking unrelated entities into the plan.
+  // ignores a filter from leaking unrelated entities into the plan. The writer lease entity is not
+  // the planner's: never owned, adopted, pruned, listed as unmanaged or reused as a base connection.
   return {
-    baseConnections: connections.map((c) => parseBaseConnection(c, sandbox)).filter((c) => BASE_SPEC_IDS.includes(c.specId)),
+    baseConnections: connections.map((c) => parseBaseConnection(c, sandbox)).filter((c) => BASE_SPEC_IDS.includes(c.specId) && !isLeaseEntity(c)),
     sourceConnections: sources.map((c) => parseSourceConnection(c, sandbox)).filter((c) => c.specId === PROFILE_STORE_SPEC_ID),
     targetConnections: targets.map((c) => parseTargetConnection(c, sandbox)).filter((c) => DESTINATION_SPEC_IDS.includes(c.specId)),
     flows: flows.filter(isDestinationFlow).map((f) => parseFlow(f, sandbox)).filter((f) => f.flowSpecId === STREAMING_FLOW_SPEC_ID),
