@@ -8,6 +8,7 @@ import type { LiveState } from '../domain/model.ts';
 import type { Plan } from '../domain/plan.ts';
 import type { LoadedRepo } from '../manifest/index.ts';
 import { connect } from '../reconcile/connect.ts';
+import { refuseUnsafeDeletions } from '../reconcile/deletion-check.ts';
 import { applyLive, desiredDigest, makePlan, readLive, verifyApplied, type PlanInput } from '../reconcile/reconcile.ts';
 import { outcomeLine, renderApplySummary } from '../render/apply.ts';
 import { parsePlanJson } from '../render/json.ts';
@@ -33,6 +34,8 @@ Flags:
   --dir DIR            the config repo folder (default: the current folder)
   --prune              also delete owned entities whose manifests are gone (live mode)
   --auto-approve       do not ask for confirmation
+  --allow-mass-delete  apply a plan whose deletions exceed reconcile.maxDeleteRatio of the owned
+                       entities or the rolling reconcile.deleteBudget (refused otherwise, exit 1)
   --concurrency N      actions in flight at once (default: reconcile.concurrency, 16)
 ${ROTATE_USAGE}
 ${CONNECT_USAGE}
@@ -50,6 +53,7 @@ export const applyCommand: Command = {
       prune: { type: 'boolean' },
       'rotate-credentials': { type: 'string', multiple: true },
       'auto-approve': { type: 'boolean' },
+      'allow-mass-delete': { type: 'boolean' },
       concurrency: { type: 'string' },
       ...CONNECT_OPTIONS,
     });
@@ -89,6 +93,7 @@ export const applyCommand: Command = {
         return 0;
       }
       io.stdout.write(renderPlanText(plan, { color }));
+      refuseUnsafeDeletions(plan, live, repo.config, { allowMassDelete: values['allow-mass-delete'] === true, now: input.now.getTime() });
       if (!values['auto-approve']) {
         const approved = await confirm(io, '\nDo you want to perform these actions?');
         if (!approved) {

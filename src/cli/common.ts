@@ -61,7 +61,7 @@ export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): b
 export async function loadRepoOrReport(
   dir: string,
   io: CommandIO,
-  opts: { resolveSecrets?: boolean; secretsOptional?: boolean } = {},
+  opts: { resolveSecrets?: boolean; secretsOptional?: boolean; allowEmpty?: boolean } = {},
 ): Promise<LoadedRepo | undefined> {
   const root = path.resolve(io.cwd, dir);
   let repo: LoadedRepo;
@@ -72,7 +72,7 @@ export async function loadRepoOrReport(
       io.stderr.write('Secret references could not be resolved, so credential changes are not compared (and accounts cannot be created from this plan).\n');
     }
   } else {
-    repo = await loadRepo(root, { env: io.env, resolveSecrets: opts.resolveSecrets ?? true });
+    repo = await loadRepo(root, { env: io.env, resolveSecrets: opts.resolveSecrets ?? true, ...(opts.allowEmpty ? { allowEmpty: true } : {}) });
   }
   if (repo.diagnostics.length > 0) {
     const prefix = path.relative(io.cwd, root);

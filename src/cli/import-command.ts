@@ -149,7 +149,8 @@ export const importCommand: Command = {
     for (const s of values.sandbox ?? []) {
       if (!SANDBOX_RE.test(s)) throw new FlowsyncError('FS_CLI_USAGE', `import: --sandbox "${s}" is not a sandbox name (lowercase letters, digits, -; starting with a letter)`);
     }
-    const repo = await loadRepoOrReport(values.dir ?? '.', io, { resolveSecrets: false });
+    // import is how an empty config repo gets its first manifests.
+    const repo = await loadRepoOrReport(values.dir ?? '.', io, { resolveSecrets: false, allowEmpty: true });
     if (!repo) return 1;
     const outDir = values.out ? path.resolve(io.cwd, values.out) : path.join(repo.root, 'imported');
     const sandboxes = [...new Set(values.sandbox ?? [repo.config.sandbox])].sort();

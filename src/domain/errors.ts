@@ -34,7 +34,7 @@ export const ERRORS = {
   FS_IMPORT_ADOPT: 'Someone may have changed the entity since import read it; run `flowsync import --force` again.',
   FS_PLAN_INVALID: 'The plan file is not a flowsync plan of this version (or was edited); make it again with `flowsync plan --out FILE`.',
   FS_APPLY_ABORTED: 'flowsync was stopped during apply; the next run continues where it stopped (nothing is duplicated).',
-  FS_DAEMON_MASS_DELETE: 'The revision would delete more than reconcile.maxDeleteRatio of the owned entities; apply by hand with --prune or allow it with --allow-mass-delete.',
+  FS_DAEMON_MASS_DELETE: 'The revision would delete more than reconcile.maxDeleteRatio of the owned entities, or more than reconcile.deleteBudget allows in its window; apply by hand with --prune --allow-mass-delete or start the daemon with --allow-mass-delete.',
   FS_MANIFEST_INVALID: 'Run `flowsync validate` on the revision and fix the errors it lists; the last good revision stays in force.',
   FS_LEASE_HELD: 'Another flowsync run holds the writer lease of this sandbox (the message names it). Wait for it with --lock-timeout DURATION; if that run is gone, `flowsync unlock SANDBOX` frees an expired lease.',
   FS_LEASE_LIVE: 'The lease is still live; its holder may be writing. Free it only when you know the holder is gone: `flowsync unlock SANDBOX --force`.',

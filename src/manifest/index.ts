@@ -9,6 +9,7 @@ import { buildAccount, buildDestination, byEntityKey } from './build.ts';
 import { checkAccountRefs, checkDescription, checkDestinationsPerSandbox, checkSegmentsAndAttributes, checkTarget, checkUniqueNames } from './checks.ts';
 import { CONFIG_FILE, loadConfig, type FlowsyncConfig } from './config.ts';
 import { diag } from './diag.ts';
+import { emptyFileDiagnostic, emptySetDiagnostic } from './empty.ts';
 import { classify, type AccountManifest, type BrokenManifest, type DestinationManifest, type Manifest } from './documents.ts';
 import { isInside, listManifestFiles, readText } from './files.ts';
 import { LIMITS } from './limits.ts';
@@ -31,6 +32,11 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Default true. false: secret values are not read; unresolvable references are warnings. */
   resolveSecrets?: boolean;
+  /**
+   * An empty manifest set is valid whatever reconcile.allowEmpty says: for readers that write
+   * nothing from it on their own (import fills an empty repo).
+   */
+  allowEmpty?: boolean;
 }
 
 const emptyState = (config: FlowsyncConfig): DesiredState => ({ accounts: [], destinations: [], sandboxes: [config.sandbox] });
@@ -81,11 +87,13 @@ async function readManifests(root: string, config: FlowsyncConfig): Promise<{ ma
       diagnostics.push(diag('error', 'FS_MANIFEST_TOO_LARGE', `manifests add up to more than ${LIMITS.totalBytes} bytes; stopped reading at ${file.rel}`, 'Narrow `manifests` in flowsync.yaml to the folders that hold manifests.', { file: file.rel }));
       break;
     }
+    const blank = emptyFileDiagnostic(file.rel, read.text);
+    if (blank) {
+      diagnostics.push(blank);
+      continue;
+    }
     const parsed = parseYamlFile(file.rel, read.text);
     diagnostics.push(...parsed.diagnostics);
-    if (parsed.docs.length === 0 && parsed.diagnostics.length === 0) {
-      diagnostics.push(diag('warning', 'FS_MANIFEST_EMPTY', `${file.rel} holds no documents`, 'Delete the file or add manifests to it.', { file: file.rel, line: 1, column: 1 }));
-    }
     for (const doc of parsed.docs) {
       const res = classify(doc, config.sandbox);
       diagnostics.push(...res.diagnostics);
@@ -106,7 +114,11 @@ export async function loadRepo(root: string, opts: LoadOptions = {}): Promise<Lo
   }
   const read = await readManifests(rootAbs, config);
   diagnostics.push(...read.diagnostics);
-  if (read.files === 0 && !read.diagnostics.length) {
+  // Only when nothing else went wrong: a file that did not parse is not "empty", and blank files already say why.
+  const readErrors = diagnostics.some((d) => d.severity === 'error' && d.code !== 'FS_MANIFEST_EMPTY_FILE');
+  const emptySet = readErrors ? undefined : emptySetDiagnostic(config, read.manifests.length + read.broken.length, opts.allowEmpty === true || config.reconcile.allowEmpty);
+  if (emptySet) diagnostics.push(emptySet);
+  else if (read.files === 0 && !read.diagnostics.length) {
     diagnostics.push(diag('warning', 'FS_MANIFEST_NONE', `no manifest files (.yaml/.yml) found under ${config.manifests.join(', ')}`, 'Add manifests, or point `manifests` in flowsync.yaml at the folders that hold them.', config.file ? { file: config.file } : {}));
   }
 

@@ -9,12 +9,12 @@ import type { CycleDrift, CycleInput, CycleOutcome, EntityStatus, Reconcile } fr
 import { hasErrors } from '../domain/diagnostics.ts';
 import { FlowsyncError, isFlowsyncError } from '../domain/errors.ts';
 import type { LiveState } from '../domain/model.ts';
-import { parseOwnerTag } from '../domain/ownership.ts';
 import type { Plan } from '../domain/plan.ts';
 import { loadRepo, type LoadedRepo } from '../manifest/index.ts';
 import { loadRepoSecretsOptional } from '../manifest/secrets-optional.ts';
 import { accountAddress, destinationAddress } from '../plan/index.ts';
 import { clientOptions, type ConnectFlags } from './connect.ts';
+import { checkDeletions } from './deletion-check.ts';
 import { applyLive, makePlan, readLive, type PlanInput } from './reconcile.ts';
 
 export interface CycleDeps {
@@ -62,11 +62,12 @@ export function createCycle(deps: CycleDeps): Reconcile {
       }
     }
     const plan = makePlan(planInput, live);
-    const refusal = massDeleteRefusal(plan, live, repo.config.reconcile.maxDeleteRatio);
-    if (refusal && !deps.allowMassDelete) {
+    const { refusals } = checkDeletions(plan, live, repo.config, { allowMassDelete: deps.allowMassDelete, now: planInput.now.getTime() });
+    if (refusals.length > 0) {
       // Like an invalid one, a refused revision is not in force: its view of the entities (and of
       // drift against it) would hide the live entities it meant to delete, so it reports none.
-      return { result: 'refused', entities: [], changes: [], drift: [], apiReachable: true, error: { code: 'FS_DAEMON_MASS_DELETE', message: refusal, hint: 'If the deletions are intended, run `flowsync apply --prune` by hand or start the daemon with --allow-mass-delete.' } };
+      const message = `${refusals.map((r) => `${r.code}: ${r.message}`).join('; ')}; nothing was applied`;
+      return { result: 'refused', entities: [], changes: [], drift: [], apiReachable: true, error: { code: 'FS_DAEMON_MASS_DELETE', message, hint: 'If the deletions are intended, run `flowsync apply --prune --allow-mass-delete` by hand or start the daemon with --allow-mass-delete.' } };
     }
     if (input.mode === 'observe' || plan.actions.length === 0) return report(repo, plan, undefined, input.mode);
     let result: ApplyResult;
@@ -127,19 +128,6 @@ class ClientCache {
     this.client = new FlowServiceClient({ ...options, onEvent: this.onEvent });
     return this.client;
   }
-}
-
-/** A plan that deletes more than `ratio` of the owned entities is refused (an emptied folder never wipes an org). */
-export function massDeleteRefusal(plan: Plan, live: LiveState, ratio: number): string | undefined {
-  const deletes = plan.actions.filter((a) => a.origin === 'prune').length;
-  if (deletes === 0) return undefined;
-  let owned = 0;
-  for (const sb of Object.values(live.sandboxes)) {
-    for (const e of [...sb.baseConnections, ...sb.targetConnections, ...sb.flows, ...sb.sourceConnections]) if (parseOwnerTag(e.description).tag) owned += 1;
-  }
-  const share = owned === 0 ? 1 : deletes / owned;
-  if (share <= ratio) return undefined;
-  return `the revision would delete ${deletes} of ${owned} owned entities (${Math.round(share * 100)}%), more than reconcile.maxDeleteRatio ${Math.round(ratio * 100)}%; nothing was applied`;
 }
 
 function allEntities(repo: LoadedRepo, condition: EntityStatus['condition'], reason: string, message?: string): EntityStatus[] {

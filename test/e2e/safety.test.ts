@@ -1,6 +1,7 @@
 // E2E: an invalid commit changes nothing and is reported while the last good revision stays in
-// force; the next valid commit applies; a commit that empties the manifests folder deletes nothing
-// (refused with prune on, nothing to delete with prune off) unless --allow-mass-delete is given.
+// force; the next valid commit applies; a commit that empties the manifests folder is an invalid
+// revision (prune on or off) unless reconcile.allowEmpty, and a plan deleting past the ratio is
+// refused unless --allow-mass-delete is given.
 import assert from 'node:assert/strict';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -71,7 +72,7 @@ test('e2e safety: an invalid commit changes nothing and is reported; the next va
   assert.deepEqual(segmentsOf(flowNamed(emu, orgId, 'summer')), [segmentId(1), segmentId(2)]);
 });
 
-test('e2e safety: an emptied manifests folder deletes nothing (refused with prune, nothing to do without)', async (t) => {
+test('e2e safety: an emptied manifests folder deletes nothing (invalid, prune on or off); past the ratio is refused', async (t) => {
   const { emu, env, orgId } = await startTestEmulator(t);
   const remote = await configRemote(t);
   const good = await remote.commit([dest('a', [1]), dest('b', [2])], { reconcile: { prune: true } });
@@ -85,6 +86,8 @@ test('e2e safety: an emptied manifests folder deletes nothing (refused with prun
   const partial = await remote.commit([dest('a', [1])], { reconcile: { prune: true, maxDeleteRatio: 0.2 } }, 'drop b');
   const sp = await cycleOf(d, partial);
   assert.equal(sp.lastCycle?.result, 'refused', JSON.stringify(sp.lastCycle));
+  assert.equal(sp.lastCycle?.error?.code, 'FS_DAEMON_MASS_DELETE');
+  assert.match(sp.lastCycle?.error?.message ?? '', /FS_APPLY_MASS_DELETE: the plan would delete 2 of 7 owned entities \(29%\), more than reconcile.maxDeleteRatio 20%/);
   assert.deepEqual(sp.entities.filter((e) => e.kind === 'destination').map((e) => [e.name, e.condition]), [['a', 'Ready'], ['b', 'Ready']]);
   assert.equal(flowsIn(emu, orgId).length, 2);
 
@@ -94,29 +97,30 @@ test('e2e safety: an emptied manifests folder deletes nothing (refused with prun
   assert.equal(s0.lastCycle?.result, 'invalid', JSON.stringify(s0.lastCycle));
   assert.equal(flowsIn(emu, orgId).length, 2);
 
-  const emptied = await remote.commitWith((dir) => emptyManifests(dir, { reconcile: { prune: true } }), 'empty, prune on');
-  const s = await cycleOf(d, emptied);
-  assert.equal(s.lastCycle?.result, 'refused', JSON.stringify(s.lastCycle));
-  assert.equal(s.lastCycle?.error?.code, 'FS_DAEMON_MASS_DELETE');
-  assert.equal(s.revision.inForce, good);
-  assert.equal(s.revision.lastAttemptedResult, 'refused');
-  assert.equal(emu.admin.counters().writes, 0);
-  assert.equal(flowsIn(emu, orgId).length, 2);
-
-  const noPrune = await remote.commitWith((dir) => emptyManifests(dir, { reconcile: { prune: false } }), 'empty, prune off');
-  const s2 = await cycleOf(d, noPrune);
-  assert.equal(s2.lastCycle?.result, 'success', JSON.stringify(s2.lastCycle));
+  // The folder emptied: an empty manifest set is an invalid revision, whether prune is on or off.
+  for (const prune of [true, false]) {
+    const emptied = await remote.commitWith((dir) => emptyManifests(dir, { reconcile: { prune } }), `empty, prune ${prune}`);
+    const s = await cycleOf(d, emptied);
+    assert.equal(s.lastCycle?.result, 'invalid', JSON.stringify(s.lastCycle));
+    assert.equal(s.lastCycle?.error?.code, 'FS_MANIFEST_INVALID');
+    assert.ok((s.lastCycle?.diagnostics as { summary: string }[] | undefined)?.some((x) => /^FS_MANIFEST_EMPTY no accounts and no destinations under m\//.test(x.summary)), JSON.stringify(s.lastCycle?.diagnostics));
+    assert.equal(s.revision.inForce, good);
+    assert.equal(s.revision.lastAttemptedResult, 'invalid');
+  }
   assert.equal(emu.admin.counters().writes, 0);
   assert.equal(flowsIn(emu, orgId).length, 2);
 });
 
-test('e2e safety: --allow-mass-delete lets an emptied folder with prune on delete what flowsync owns', async (t) => {
+test('e2e safety: with reconcile.allowEmpty and --allow-mass-delete an emptied folder with prune on deletes what flowsync owns', async (t) => {
   const { emu, env, orgId } = await startTestEmulator(t);
   const remote = await configRemote(t);
   const good = await remote.commit([dest('a', [1]), dest('b', [2])], { reconcile: { prune: true } });
   const d = await startDaemon(t, ['--repo', remote.bare, '--cache-dir', remote.cacheDir, '--poll', '0', '--interval', '1h', '--allow-mass-delete'], env);
   await eventually(async () => (await d.status()).revision.inForce === good, { timeoutMs: 10_000 });
-  const emptied = await remote.commitWith((dir) => emptyManifests(dir, { reconcile: { prune: true } }), 'empty');
+  const invalid = await remote.commitWith((dir) => emptyManifests(dir, { reconcile: { prune: true } }), 'empty');
+  assert.equal((await cycleOf(d, invalid)).lastCycle?.result, 'invalid', '--allow-mass-delete does not make an empty set valid');
+  assert.equal(flowsIn(emu, orgId).length, 2);
+  const emptied = await remote.commitWith((dir) => emptyManifests(dir, { reconcile: { prune: true, allowEmpty: true } }), 'empty, allowed');
   const s = await cycleOf(d, emptied);
   assert.equal(s.lastCycle?.result, 'success', JSON.stringify(s.lastCycle));
   assert.equal(flowsIn(emu, orgId).length, 0);

@@ -127,7 +127,7 @@ test('import → load → adopt → plan is empty, and nothing unselected is wri
         await writeFile(path.join(root, f.path), f.text);
       }
       await mkdir(root, { recursive: true });
-      const repo = await loadRepo(root, { env: {}, resolveSecrets: false });
+      const repo = await loadRepo(root, { env: {}, resolveSecrets: false, allowEmpty: true });
       assert.ok(!hasErrors(repo.diagnostics), JSON.stringify(repo.diagnostics.filter((d) => d.severity === 'error')));
       assert.equal(repo.desired.destinations.length, spec.flows.length);
       const writes = planAdoption(sel, repo.desired);

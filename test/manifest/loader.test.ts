@@ -137,7 +137,7 @@ test('without flowsync.yaml every default applies and the root is the manifest f
   assert.equal(config.file, undefined);
   assert.deepEqual(
     { manifests: config.manifests, sandbox: config.sandbox, endpoint: config.api.endpoint, ims: config.api.imsEndpoint, reconcile: config.reconcile, interval: config.daemon.intervalMs },
-    { manifests: ['.'], sandbox: 'prod', endpoint: 'https://platform.adobe.io', ims: 'https://ims-na1.adobelogin.com/ims/token/v3', reconcile: { prune: false, maxDeleteRatio: 0.5, concurrency: 16 }, interval: 300_000 },
+    { manifests: ['.'], sandbox: 'prod', endpoint: 'https://platform.adobe.io', ims: 'https://ims-na1.adobelogin.com/ims/token/v3', reconcile: { prune: false, maxDeleteRatio: 0.5, concurrency: 16, allowEmpty: false, deleteBudget: { share: 0.5, window: '24h', windowMs: 86_400_000 }, scanSandboxes: true }, interval: 300_000 },
   );
   const repo = await loadRepo(dir, { env: { KINESIS_SECRET_KEY: 's' } });
   assert.deepEqual(repo.diagnostics, []);
@@ -170,8 +170,10 @@ daemon: { suspend: true, interval: 1h30m, notify: { webhookUrl: { fromEnv: HOOK 
     manifests: ['m'],
     sandbox: 'dev',
     org: 'ABC123@AdobeOrg',
-    api: { endpoint: 'http://127.0.0.1:4010', imsEndpoint: 'https://ims-na1.adobelogin.com/ims/token/v3', clientId: 'ci', scope: 'openid,session,AdobeID,read_organizations,additional_info.projectedProductContext', requestsPerSecond: 0, clientSecret: { fromEnv: 'FLOWSYNC_CLIENT_SECRET' }, accessToken: { fromFile: 'token.txt' } },
-    reconcile: { prune: true, maxDeleteRatio: 0.25, concurrency: 8 },
+    manager: '',
+    api: { endpoint: 'http://127.0.0.1:4010', imsEndpoint: 'https://ims-na1.adobelogin.com/ims/token/v3', clientId: 'ci', scope: 'openid,session,AdobeID,read_organizations,additional_info.projectedProductContext', requestsPerSecond: 0, timeout: '30s', timeoutMs: 30_000, lateCommitWindow: '60s', lateCommitWindowMs: 60_000, clientSecret: { fromEnv: 'FLOWSYNC_CLIENT_SECRET' }, accessToken: { fromFile: 'token.txt' } },
+    lease: { duration: '60s', durationMs: 60_000, clockSkew: '5s', clockSkewMs: 5_000 },
+    reconcile: { prune: true, maxDeleteRatio: 0.25, concurrency: 8, allowEmpty: false, deleteBudget: { share: 0.5, window: '24h', windowMs: 86_400_000 }, scanSandboxes: true },
     daemon: { suspend: true, interval: '1h30m', intervalMs: 5_400_000, notify: { webhookUrl: { fromEnv: 'HOOK' } } },
   });
 });
@@ -241,14 +243,45 @@ test('identityMap attributes are a warning; a Config document in a manifest fold
   assert.deepEqual(repo.diagnostics.map((d) => [d.code, d.severity]), [['FS_MANIFEST_ATTRIBUTE_PATH', 'warning']]);
 });
 
-test('an empty YAML file is a warning; an empty repo says no manifests were found', async (t) => {
-  const dir = await tempRepo(t, { 'a.yaml': '# nothing yet\n' });
-  const repo = await loadRepo(dir, { env: {} });
-  assert.deepEqual(repo.diagnostics.map((d) => [d.code, d.severity, d.file]), [['FS_MANIFEST_EMPTY', 'warning', 'a.yaml']]);
-  const empty = await tempRepo(t, {});
-  await writeFile(path.join(empty, 'notes.txt'), 'x');
-  const none = await loadRepo(empty, { env: {} });
-  assert.deepEqual(none.diagnostics.map((d) => [d.code, d.severity]), [['FS_MANIFEST_NONE', 'warning']]);
+test('a blank manifest file is an error naming it; a comment-only file is fine', async (t) => {
+  for (const blank of ['', '   \n\t\n', '\n\n']) {
+    const dir = await tempRepo(t, { 'a.yaml': ACCOUNT_KINESIS, 'b.yaml': DESTINATION_KINESIS, 'c.yaml': blank });
+    const repo = await loadRepo(dir, { env: { KINESIS_SECRET_KEY: 's' } });
+    assert.deepEqual(repo.diagnostics.map((d) => [d.code, d.severity, d.file, d.line]), [['FS_MANIFEST_EMPTY_FILE', 'error', 'c.yaml', 1]], JSON.stringify(blank));
+    assert.match(repo.diagnostics[0]!.summary, /c\.yaml is empty/);
+  }
+  const dir = await tempRepo(t, { 'a.yaml': ACCOUNT_KINESIS, 'b.yaml': DESTINATION_KINESIS, 'c.yaml': '# destinations moved to b.yaml\n' });
+  const repo = await loadRepo(dir, { env: { KINESIS_SECRET_KEY: 's' } });
+  assert.deepEqual(repo.diagnostics, []);
+});
+
+test('an empty manifest set is an error naming the folders, unless reconcile.allowEmpty', async (t) => {
+  const config = (extra = '') => `apiVersion: flowsync/v1\nkind: Config\nmanifests: [m, more]\n${extra}`;
+  const cases: [string, Record<string, string>][] = [
+    ['emptied folder', { 'm/README.md': 'moved\n', 'more/.keep': '' }],
+    ['only a comment-only file', { 'm/a.yaml': '# nothing yet\n', 'more/.keep': '' }],
+  ];
+  for (const [label, files] of cases) {
+    const dir = await tempRepo(t, { 'flowsync.yaml': config(), ...files });
+    const repo = await loadRepo(dir, { env: {} });
+    assert.deepEqual(repo.diagnostics.map((d) => [d.code, d.severity, d.file]), [['FS_MANIFEST_EMPTY', 'error', 'flowsync.yaml']], label);
+    assert.match(repo.diagnostics[0]!.summary, /no accounts and no destinations under m\/ and more\//, label);
+    assert.match(repo.diagnostics[0]!.hint ?? '', /reconcile\.allowEmpty/, label);
+    const allowed = await tempRepo(t, { 'flowsync.yaml': config('reconcile: { allowEmpty: true }\n'), ...files });
+    assert.ok(!(await loadRepo(allowed, { env: {} })).diagnostics.some((d) => d.severity === 'error'), label);
+    assert.ok((await loadRepo(dir, { env: {}, allowEmpty: true })).diagnostics.every((d) => d.severity !== 'error'), label);
+  }
+  // Every file truncated: each blank file says so, and so does the set.
+  const truncated = await tempRepo(t, { 'a.yaml': '', 'b.yaml': '' });
+  const repo = await loadRepo(truncated, { env: {} });
+  assert.deepEqual(repo.diagnostics.map((d) => [d.code, d.file ?? '']), [['FS_MANIFEST_EMPTY', ''], ['FS_MANIFEST_EMPTY_FILE', 'a.yaml'], ['FS_MANIFEST_EMPTY_FILE', 'b.yaml']]);
+  assert.match(repo.diagnostics[0]!.summary, /under the repository root/);
+  // A file that does not parse is its own error, not an "empty set".
+  const broken = await tempRepo(t, { 'a.yaml': 'a: [\n' });
+  assert.deepEqual((await loadRepo(broken, { env: {} })).diagnostics.map((d) => d.code), ['FS_MANIFEST_YAML']);
+  // With allowEmpty, an empty repo still says no manifests were found.
+  const none = await tempRepo(t, { 'flowsync.yaml': 'apiVersion: flowsync/v1\nkind: Config\nreconcile: { allowEmpty: true }\n' });
+  assert.deepEqual((await loadRepo(none, { env: {} })).diagnostics.map((d) => [d.code, d.severity]), [['FS_MANIFEST_NONE', 'warning']]);
 });
 
 test('a destination whose account is left out by an error is left out too, without a second error', async (t) => {
