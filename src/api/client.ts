@@ -74,11 +74,14 @@ export class FlowServiceClient {
     };
     this.base = flowServiceBase(options.endpoint);
     const breakerOpts = options.breaker ?? { failureThreshold: 8, cooldownMs: 10_000 };
+    const timeoutMs = options.timeoutMs ?? 30_000;
     this.transport = new Transport({
       orgId: options.orgId,
       clientId: options.clientId,
       userAgent: options.userAgent ?? 'flowsync/0.1.0',
-      timeoutMs: options.timeoutMs ?? 30_000,
+      timeoutMs,
+      // a commit can come as late as the answer could: never a shorter window than the timeout
+      lateCommitWindowMs: Math.max(options.lateCommitWindowMs ?? 60_000, timeoutMs),
       maxRetries: options.maxRetries ?? 5,
       concurrency: options.concurrency ?? 16,
       backoff: options.backoff ?? { baseMs: 250, maxMs: 15_000 },
@@ -160,8 +163,10 @@ export class FlowServiceClient {
 
   /**
    * Creates an entity. A create is never retried blindly: when an attempt fails in a way that may
-   * have reached the API (network error after sending, timeout, 5xx), `findExisting` is asked first
-   * and its answer is returned when it finds the entity. Without it such a failure is final.
+   * have reached the API (network error after sending, timeout, 5xx), `findExisting` is asked, with
+   * back-off, until it finds the entity (returned) or until `lateCommitWindowMs` has passed since
+   * that attempt was sent and it still answers "absent" (then the create is sent again, as a retry).
+   * When lookups fail or there is no `findExisting`: ApiError FS_API_OUTCOME_UNKNOWN.
    */
   async create(
     sandbox: string,

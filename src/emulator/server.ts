@@ -70,6 +70,9 @@ function faultAnswer(d: Extract<FaultDecision, { kind: 'status' }>): ApiError {
   return new ApiError(err.status, err.body, headers);
 }
 
+const CREATE_PATH = /^\/(connections|sourceConnections|targetConnections|flows)\/?$/;
+const isCreate = (method: string, servicePath: string) => method === 'POST' && CREATE_PATH.test(servicePath);
+
 // unref: a request held by latency never keeps a closed emulator's process alive
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
@@ -129,6 +132,12 @@ export function createHandler(deps: ServerDeps) {
       } else if (servicePath !== undefined) {
         const caller = authenticate(deps.issuer, req.headers);
         const body = parseJson(text);
+        const lateMs = isCreate(method, servicePath) ? deps.faults.lateCommitDelay(faultReq) : 0;
+        if (lateMs > 0) {
+          fault = 'lateCommit';
+          await sleep(lateMs); // the commit itself is late: nothing is stored before this
+          if (deps.closing()) return drop();
+        }
         out = handleFlowService(
           { method, path: servicePath, query: url.searchParams, headers: req.headers, body },
           {
