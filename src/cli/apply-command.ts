@@ -103,7 +103,7 @@ export const applyCommand: Command = {
         : await applyLive(plan, { client, secrets: repo.secrets, input, live, concurrency, onEvent });
       const verification = await verifyApplied(client, input, result, concurrency);
       io.stdout.write(renderApplySummary(result, verification, { color }));
-      return result.counts.failed + result.counts.skipped === 0 && verification.unverified.length === 0 ? 0 : 1;
+      return result.counts.failed + result.counts.skipped + result.counts.unknown === 0 && verification.unverified.length === 0 ? 0 : 1;
     } finally {
       client.close();
     }
