@@ -5,6 +5,7 @@ import { CircuitBreaker, TokenBucket } from './limits.ts';
 import { DEFAULT_IMS_ENDPOINT, DEFAULT_SCOPE, flowServiceBase, type ClientEvent, type FlowServiceClientOptions } from './options.ts';
 import { nextPageUrl } from './pagination.ts';
 import { RatePacer } from './pacer.ts';
+import { sandboxApiBase, walkSandboxes } from './sandboxes.ts';
 import { TokenSource } from './token.ts';
 import { Transport, type Found, type RequestSpec } from './transport.ts';
 
@@ -230,6 +231,15 @@ export class FlowServiceClient {
     const answer = await this.answer({ method: 'POST', url: url.toString(), collection: 'flows/action', entity: `flows/${id} (${op})`, sandbox, flowService: true });
     const data = (answer.data ?? {}) as Record<string, unknown>;
     return this.withEtag(sandbox, 'flows', id, data.etag);
+  }
+
+  /**
+   * Names of every sandbox of the org (Sandbox Management API, all pages). Throws SandboxListError
+   * (see isSandboxListUnavailable) when this client may not list them (403) or the API is absent (404).
+   */
+  listSandboxes(): Promise<string[]> {
+    const get = async (url: string) => (await this.answer({ method: 'GET', url, collection: 'sandboxes', entity: 'sandboxes', flowService: true })).data;
+    return walkSandboxes(get, sandboxApiBase(this.base));
   }
 
   connectionSpecs(sandbox = SPEC_SANDBOX): Promise<ConnectionSpec[]> {

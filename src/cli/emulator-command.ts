@@ -13,6 +13,8 @@ Flags:
   --host HOST         address to bind (default 127.0.0.1)
   --state FILE        keep the store in FILE across restarts (default: in memory)
   --token-ttl S       lifetime of issued tokens in seconds (default 86399)
+  --sandboxes A,B     sandboxes the Sandbox Management API lists for every org, besides prod and
+                      those holding entities (default dev)
 Faults (off by default; also settable at runtime with PUT /__emulator/faults):
   --latency MS        add MS milliseconds before every Flow Service answer
   --jitter MS         add up to MS more milliseconds, at random
@@ -56,7 +58,7 @@ export const emulatorCommand: Command = {
   usage: USAGE,
   async run(argv: string[], io: CommandIO): Promise<number> {
     const { values } = parseFlags('emulator', argv, {
-      port: { type: 'string' }, host: { type: 'string' }, state: { type: 'string' }, 'token-ttl': { type: 'string' },
+      port: { type: 'string' }, host: { type: 'string' }, state: { type: 'string' }, 'token-ttl': { type: 'string' }, sandboxes: { type: 'string' },
       latency: { type: 'string' }, jitter: { type: 'string' }, 'error-rate': { type: 'string' }, 'throttle-rate': { type: 'string' },
       'retry-after': { type: 'string' }, 'rate-limit': { type: 'string' }, 'drop-rate': { type: 'string' }, seed: { type: 'string' },
       'late-commit': { type: 'string' }, 'late-commit-count': { type: 'string' },
@@ -84,6 +86,7 @@ export const emulatorCommand: Command = {
         host: values.host ?? '127.0.0.1',
         ...(values.state ? { stateFile: values.state } : {}),
         ...(ttl !== undefined ? { tokenTtlSeconds: ttl } : {}),
+        ...(values.sandboxes !== undefined ? { sandboxes: values.sandboxes.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
         faults,
       });
     } catch (err) {

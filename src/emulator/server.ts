@@ -6,6 +6,7 @@ import { ApiError, flowError, gatewayError } from './api-error.ts';
 import { authenticate, tokenResponse, type TokenIssuer } from './auth.ts';
 import type { Faults, FaultDecision } from './faults.ts';
 import { handleFlowService, type ServiceResponse } from './flow-service.ts';
+import { handleSandboxes, orgSandboxes, SANDBOX_API_PATH } from './sandboxes.ts';
 import type { RequestLog } from './request-log.ts';
 import type { Store } from './store.ts';
 
@@ -23,6 +24,8 @@ export interface ServerDeps {
   issuer: TokenIssuer;
   admin: FullAdmin;
   now: () => number;
+  /** Sandboxes every org has (besides prod and those holding entities), for the Sandbox Management API. */
+  sandboxes: readonly string[];
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -149,6 +152,9 @@ export function createHandler(deps: ServerDeps) {
           fault = 'dropAfterCommit';
           return drop();
         }
+      } else if (path.startsWith(`${SANDBOX_API_PATH}/`)) {
+        const caller = authenticate(deps.issuer, req.headers); // same gateway checks as the Flow Service
+        out = handleSandboxes({ method, path: path.slice(SANDBOX_API_PATH.length), query: url.searchParams }, orgSandboxes(deps.store, caller.org, deps.sandboxes));
       } else {
         out = { status: 404, body: { error_code: '404000', message: `No route for ${method} ${path}` } };
       }

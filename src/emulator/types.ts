@@ -136,6 +136,8 @@ export interface EmulatorOptions {
   now?: () => number; // clock (epoch ms), for token expiry tests
   /** Debounce of state-file writes in ms (default 50). Acknowledged writes are flushed on close. */
   persistDebounceMs?: number;
+  /** Sandboxes the Sandbox Management API lists for every org, besides prod and those holding entities (default prod, dev). */
+  sandboxes?: string[];
   /** Most request log entries kept (default 100000); counters are never capped. */
   requestLogLimit?: number;
 }
