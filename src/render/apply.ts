@@ -60,7 +60,7 @@ export function renderApplySummary(result: ApplyResult, verification: Verificati
   }
   const bad = counts.failed + counts.skipped + counts.unknown;
   const tally = `${counts.applied} applied, ${counts.failed} failed, ${counts.skipped} skipped${counts.unknown ? `, ${counts.unknown} outcome unknown` : ''}${counts.unneeded ? `, ${counts.unneeded} already done` : ''}`;
-  out += `\nApply ${bad > 0 ? 'finished with errors' : 'complete'}: ${tally}.${verification ? ` ${verifiedSentence(result, verification)}` : ''}\n`;
+  out += `\nApply ${bad > 0 ? 'finished with errors' : 'complete'}: ${tally}.${verification ? ` ${verifiedSentence(result, verification)}` : ' Not verified: the live state could not be read again.'}\n`;
   return out;
 }
 
