@@ -95,11 +95,12 @@ test('the API gone during the window: FS_API_OUTCOME_UNKNOWN, exit 1, never "Ver
 
   emu = await startEmulator({ port, stateFile });
   const committed = scope(emu).connections ?? [];
-  assert.equal(committed.length, 1, 'the lost create did commit');
+  assert.ok(committed.length >= 1, 'the lost create did commit');
   const again = await runCli(['apply', '--dir', repo, '--auto-approve'], { env, timeoutMs: 60_000 });
   assert.equal(again.code, 0, again.stdout + again.stderr);
   assertNoDuplicates(scope(emu));
-  assert.ok(scope(emu).connections!.some((c) => c.id === committed[0]!.id), 'the late commit is kept');
+  const kept = new Set(scope(emu).connections!.map((c) => c.id as string));
+  assert.ok(committed.every((c) => kept.has(c.id as string)), 'what committed while the API went away is kept, not created again');
   await cleanPlan(repo, env);
 });
 
