@@ -5,6 +5,7 @@ import { CircuitBreaker, TokenBucket } from './limits.ts';
 import { DEFAULT_IMS_ENDPOINT, DEFAULT_SCOPE, flowServiceBase, type ClientEvent, type FlowServiceClientOptions } from './options.ts';
 import { nextPageUrl } from './pagination.ts';
 import { RatePacer } from './pacer.ts';
+import { sandboxApiBase, walkSandboxes } from './sandboxes.ts';
 import { TokenSource } from './token.ts';
 import { Transport, type Found, type RequestSpec, type WriteGuard } from './transport.ts';
 
@@ -79,12 +80,15 @@ export class FlowServiceClient {
     };
     this.base = flowServiceBase(options.endpoint);
     const breakerOpts = options.breaker ?? { failureThreshold: 8, cooldownMs: 10_000 };
+    const timeoutMs = options.timeoutMs ?? 30_000;
     this.transport = new Transport({
       orgId: options.orgId,
       clientId: options.clientId,
       // The pid tells two flowsync processes apart in the API's logs (and in the emulator's request log).
       userAgent: options.userAgent ?? `flowsync/0.1.0 (pid ${process.pid})`,
-      timeoutMs: options.timeoutMs ?? 30_000,
+      timeoutMs,
+      // a commit can come as late as the answer could: never a shorter window than the timeout
+      lateCommitWindowMs: Math.max(options.lateCommitWindowMs ?? 60_000, timeoutMs),
       maxRetries: options.maxRetries ?? 5,
       concurrency: options.concurrency ?? 16,
       backoff: options.backoff ?? { baseMs: 250, maxMs: 15_000 },
@@ -175,8 +179,10 @@ export class FlowServiceClient {
 
   /**
    * Creates an entity. A create is never retried blindly: when an attempt fails in a way that may
-   * have reached the API (network error after sending, timeout, 5xx), `findExisting` is asked first
-   * and its answer is returned when it finds the entity. Without it such a failure is final.
+   * have reached the API (network error after sending, timeout, 5xx), `findExisting` is asked, with
+   * back-off, until it finds the entity (returned) or until `lateCommitWindowMs` has passed since
+   * that attempt was sent and it still answers "absent" (then the create is sent again, as a retry).
+   * When lookups fail or there is no `findExisting`: ApiError FS_API_OUTCOME_UNKNOWN.
    */
   async create(
     sandbox: string,
@@ -243,6 +249,15 @@ export class FlowServiceClient {
     const answer = await this.answer({ method: 'POST', url: url.toString(), collection: 'flows/action', entity: `flows/${id} (${op})`, sandbox, flowService: true });
     const data = (answer.data ?? {}) as Record<string, unknown>;
     return this.withEtag(sandbox, 'flows', id, data.etag);
+  }
+
+  /**
+   * Names of every sandbox of the org (Sandbox Management API, all pages). Throws SandboxListError
+   * (see isSandboxListUnavailable) when this client may not list them (403) or the API is absent (404).
+   */
+  listSandboxes(): Promise<string[]> {
+    const get = async (url: string) => (await this.answer({ method: 'GET', url, collection: 'sandboxes', entity: 'sandboxes', flowService: true })).data;
+    return walkSandboxes(get, sandboxApiBase(this.base));
   }
 
   connectionSpecs(sandbox = SPEC_SANDBOX): Promise<ConnectionSpec[]> {

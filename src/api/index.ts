@@ -6,3 +6,4 @@ export { clientOptionsFromEnv, flowServiceBase, DEFAULT_ENDPOINT, DEFAULT_IMS_EN
 export type { ClientEvent, FlowServiceClientOptions, RetryReason } from './options.ts';
 export { RatePacer, type PacerOptions } from './pacer.ts';
 export type { Found, WriteGuard } from './transport.ts';
+export { SandboxListError, isSandboxListUnavailable } from './sandboxes.ts';

@@ -108,6 +108,11 @@ export class CircuitBreaker {
     return false;
   }
 
+  /** Half-open with its one probe out: the answer decides whether it closes. */
+  get probeInFlight(): boolean {
+    return this.state === 'half-open' && this.probing;
+  }
+
   /** Milliseconds until an open breaker lets a probe through. */
   retryInMs(): number {
     return Math.max(0, this.opts.cooldownMs - (this.now() - this.openedAt));

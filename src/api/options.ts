@@ -28,6 +28,11 @@ export interface FlowServiceClientOptions {
   accessToken?: string;
   scope?: string;
   timeoutMs?: number; // per attempt, default 30 s
+  /**
+   * How long after a create whose answer was lost it may still commit (default 60 s, never less
+   * than timeoutMs): the client looks the entity up that long before it may send the create again.
+   */
+  lateCommitWindowMs?: number;
   maxRetries?: number; // retries after the first attempt, default 5
   concurrency?: number; // requests in flight at once, default 16 (apply's reconcile.concurrency bounds the actions)
   budget?: BudgetOptions; // token bucket; off when absent

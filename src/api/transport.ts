@@ -1,6 +1,7 @@
 // One request to the Flow Service or IMS, with everything around it: budget, breaker, concurrency,
 // auth headers, timeouts, retries with backoff, the 401 token refresh, and the create rule (an
-// ambiguous failure asks the caller whether the entity exists before anything is sent again).
+// ambiguous failure is settled by lookups before anything is sent again: see settleCreate.ts).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
@@ -9,6 +10,7 @@ import { jitteredDelay, parseRetryAfter } from './backoff.ts';
 import { CircuitBreaker, Semaphore, TokenBucket } from './limits.ts';
 import type { RatePacer } from './pacer.ts';
 import type { ClientEvent, RetryReason } from './options.ts';
+import { settleCreate } from './settle-create.ts';
 import type { HttpAnswer, TokenSource } from './token.ts';
 
 export interface Found {
@@ -46,6 +48,8 @@ export interface TransportOptions {
   clientId: string;
   userAgent: string;
   timeoutMs: number;
+  /** How long after an ambiguous create was sent it may still commit (>= timeoutMs). */
+  lateCommitWindowMs: number;
   maxRetries: number;
   concurrency: number;
   backoff: { baseMs: number; maxMs: number };
@@ -60,9 +64,13 @@ export interface TransportOptions {
   now: () => number;
 }
 
-type Attempt =
-  | { kind: 'answer'; answer: HttpAnswer }
-  | { kind: 'failed'; reason: 'network' | 'timeout'; sent: boolean; detail: string };
+type Attempt = ({ kind: 'answer'; answer: HttpAnswer } | { kind: 'failed'; reason: 'network' | 'timeout'; sent: boolean; detail: string }) & {
+  /** When the attempt went out (the late-commit window counts from here). */
+  startedAt: number;
+};
+
+/** Set while a create's lookups run: until when a lookup may wait for an open breaker's probe. */
+const lookupWindow = new AsyncLocalStorage<{ breakerWaitUntil: number }>();
 
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -154,14 +162,20 @@ export class Transport {
         spec.isCreate === true &&
         ((result.kind === 'failed' && (result.sent || result.reason === 'timeout')) || (result.kind === 'answer' && result.answer.status >= 500));
       if (ambiguous) {
-        if (!spec.findExisting) {
-          throw new ApiError('FS_API_UNAVAILABLE', `${lastProblem}; the create may have reached the API, so it is not retried blindly (no lookup given)`, {
-            status: result.kind === 'answer' ? result.answer.status : 0,
-            entity: spec.entity,
-          });
-        }
-        const existing = await spec.findExisting();
-        if (existing) return { existing };
+        const settled = await settleCreate({
+          entity: spec.entity,
+          problem: lastProblem,
+          status: result.kind === 'answer' ? result.answer.status : 0,
+          sentAt: result.startedAt,
+          windowMs: this.opts.lateCommitWindowMs,
+          ...(spec.findExisting ? { findExisting: spec.findExisting } : {}),
+          lookup: (find, breakerWaitUntil) => lookupWindow.run({ breakerWaitUntil }, find),
+          now: this.opts.now,
+          sleep: this.opts.sleep,
+          random: this.opts.random,
+        });
+        if (settled) return { existing: settled };
+        // absence established: sending the create again counts as a retry below
       }
       if (attempt >= this.opts.maxRetries) {
         throw new ApiError('FS_API_UNAVAILABLE', `${lastProblem} (gave up after ${attempt + 1} attempts)`, {
@@ -208,9 +222,28 @@ export class Transport {
     }
   }
 
+  /**
+   * A create's lookups must not fail instantly during a short blip: while the breaker is open and
+   * its probe is due within the lookup window, wait for it (the probe itself, or another request's).
+   */
+  private async awaitBreakerProbe(breaker: CircuitBreaker): Promise<void> {
+    const until = lookupWindow.getStore()?.breakerWaitUntil;
+    if (until === undefined) return;
+    for (;;) {
+      if (breaker.state === 'closed') return;
+      const waitMs = breaker.state === 'open' ? breaker.retryInMs() : 0;
+      if (breaker.state === 'open' && waitMs === 0) return; // due: allow() turns it half-open
+      if (breaker.state === 'half-open' && !breaker.probeInFlight) return;
+      const pause = Math.max(waitMs, 200 + Math.floor(this.opts.random() * 300));
+      if (this.opts.now() + pause > until) return; // past the window: fail as usual
+      await this.opts.sleep(pause);
+    }
+  }
+
   /** Breaker and budget checks, then the token (fetched outside the concurrency slot). */
   private async admit(spec: RequestSpec): Promise<string> {
     const breaker = this.opts.breaker;
+    if (breaker) await this.awaitBreakerProbe(breaker);
     if (breaker && !breaker.allow()) {
       throw new ApiError(
         'FS_API_BUDGET',
@@ -258,7 +291,7 @@ export class Transport {
       const res = await this.http.request({ method: spec.method, url: spec.url, headers, data });
       const answer: HttpAnswer = { status: res.status, headers: lowerHeaders(res.headers), data: parseBody(res.data) };
       this.opts.emit({ type: 'request', method: spec.method, collection: spec.collection, status: res.status, durationMs: this.opts.now() - started, attempt });
-      return { kind: 'answer', answer };
+      return { kind: 'answer', answer, startedAt: started };
     } catch (err) {
       this.opts.emit({ type: 'request', method: spec.method, collection: spec.collection, status: 0, durationMs: this.opts.now() - started, attempt });
       // Never keep the axios error: its config holds the headers and body (token, secrets).
@@ -269,6 +302,7 @@ export class Transport {
         reason: timeout ? 'timeout' : 'network',
         sent: !NOT_SENT.has(code),
         detail: timeout ? `no answer within ${this.opts.timeoutMs} ms` : `connection failed (${code})`,
+        startedAt: started,
       };
     }
   }
@@ -282,14 +316,14 @@ export class Transport {
 
   private describe(spec: RequestSpec, answer: HttpAnswer): string {
     const parsed = parseErrorBody(answer.data);
-    const { adobeCode, requestId } = this.ids({ kind: 'answer', answer });
+    const { adobeCode, requestId } = this.ids({ kind: 'answer', answer, startedAt: 0 });
     const reason = scrub(parsed.message ?? (http.STATUS_CODES[answer.status] ?? 'error'), this.secretsOf(spec));
     const extra = [`HTTP ${answer.status}`, adobeCode ? `code ${adobeCode}` : '', requestId ? `request ${requestId}` : ''].filter(Boolean).join(', ');
     return `${spec.method} ${spec.entity}: ${reason} (${extra})`;
   }
 
   private toError(spec: RequestSpec, answer: HttpAnswer): ApiError {
-    return new ApiError(codeForStatus(answer.status), this.describe(spec, answer), { status: answer.status, entity: spec.entity, ...this.ids({ kind: 'answer', answer }) });
+    return new ApiError(codeForStatus(answer.status), this.describe(spec, answer), { status: answer.status, entity: spec.entity, ...this.ids({ kind: 'answer', answer, startedAt: 0 }) });
   }
 
   private secretsOf(spec: RequestSpec): string[] {

@@ -13,7 +13,8 @@ export type { ApplyClient } from './client.ts';
 export type { SecretSource } from './handlers.ts';
 export { findStaleEntities, type StaleEntity } from './guard.ts';
 
-export type OutcomeStatus = 'applied' | 'failed' | 'skipped' | 'unneeded';
+/** `unknown`: a create whose answer was lost and whose entity could be neither found nor ruled out (FS_API_OUTCOME_UNKNOWN). */
+export type OutcomeStatus = 'applied' | 'failed' | 'skipped' | 'unneeded' | 'unknown';
 
 export interface ActionOutcome {
   id: string;
@@ -85,7 +86,10 @@ export async function applyPlan(plan: Pick<Plan, 'actions'>, opts: ApplyOptions)
     concurrency: Math.max(1, opts.concurrency ?? 4),
     onSettled: (action, result) => {
       let final = outcomes.get(action.id);
-      if (result.status === 'failed') final = outcome(action, 'failed', 0, undefined, errorSummary(result.error));
+      if (result.status === 'failed') {
+        const unknown = isFlowsyncError(result.error, 'FS_API_OUTCOME_UNKNOWN');
+        final = outcome(action, unknown ? 'unknown' : 'failed', 0, undefined, errorSummary(result.error));
+      }
       if (result.status === 'skipped') {
         const because = actions.find((a) => a.id === result.skippedBecause);
         final = outcome(action, 'skipped', 0, undefined, {
@@ -101,7 +105,7 @@ export async function applyPlan(plan: Pick<Plan, 'actions'>, opts: ApplyOptions)
   });
 
   const ordered = actions.map((a) => outcomes.get(a.id)!);
-  const counts: Record<OutcomeStatus, number> = { applied: 0, failed: 0, skipped: 0, unneeded: 0 };
+  const counts: Record<OutcomeStatus, number> = { applied: 0, failed: 0, skipped: 0, unneeded: 0, unknown: 0 };
   for (const o of ordered) counts[o.status] += 1;
   return { outcomes: ordered, counts };
 }

@@ -106,9 +106,13 @@ export const applyCommand: Command = {
       const result: ApplyResult = saved
         ? await applyPlan(plan, { client, secrets: repo.secrets, concurrency, onEvent })
         : await applyLive(plan, { client, secrets: repo.secrets, input, live, concurrency, onEvent });
-      const verification = await verifyApplied(client, input, result, concurrency);
+      // an API gone during the apply must not hide the outcomes: the summary comes without verification
+      const verification = await verifyApplied(client, input, result, concurrency).catch((err: unknown) => {
+        io.stderr.write(`\nCould not verify after apply: ${err instanceof Error ? err.message : String(err)}\n`);
+        return undefined;
+      });
       io.stdout.write(renderApplySummary(result, verification, { color }));
-      return result.counts.failed + result.counts.skipped === 0 && verification.unverified.length === 0 ? 0 : 1;
+      return result.counts.failed + result.counts.skipped + result.counts.unknown === 0 && verification?.unverified.length === 0 ? 0 : 1;
     } finally {
       client.close();
     }

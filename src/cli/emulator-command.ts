@@ -13,6 +13,8 @@ Flags:
   --host HOST         address to bind (default 127.0.0.1)
   --state FILE        keep the store in FILE across restarts (default: in memory)
   --token-ttl S       lifetime of issued tokens in seconds (default 86399)
+  --sandboxes A,B     sandboxes the Sandbox Management API lists for every org, besides prod and
+                      those holding entities (default dev)
 Faults (off by default; also settable at runtime with PUT /__emulator/faults):
   --latency MS        add MS milliseconds before every Flow Service answer
   --jitter MS         add up to MS more milliseconds, at random
@@ -22,6 +24,10 @@ Faults (off by default; also settable at runtime with PUT /__emulator/faults):
   --rate-limit RPS    answer 429 above RPS requests per second
   --drop-rate R       drop the connection of a share R (0..1) of requests
   --seed N            seed of the random fault generator (default 42)
+  --late-commit MS    hold every create MS milliseconds, then commit it, then answer (a client
+                      with a shorter timeout gives up; the entity still appears MS after the request)
+  --late-commit-count N
+                      only the next N creates commit late (default: every create)
 `;
 
 function rateFlag(flag: string, value: string | undefined): number | undefined {
@@ -52,9 +58,10 @@ export const emulatorCommand: Command = {
   usage: USAGE,
   async run(argv: string[], io: CommandIO): Promise<number> {
     const { values } = parseFlags('emulator', argv, {
-      port: { type: 'string' }, host: { type: 'string' }, state: { type: 'string' }, 'token-ttl': { type: 'string' },
+      port: { type: 'string' }, host: { type: 'string' }, state: { type: 'string' }, 'token-ttl': { type: 'string' }, sandboxes: { type: 'string' },
       latency: { type: 'string' }, jitter: { type: 'string' }, 'error-rate': { type: 'string' }, 'throttle-rate': { type: 'string' },
       'retry-after': { type: 'string' }, 'rate-limit': { type: 'string' }, 'drop-rate': { type: 'string' }, seed: { type: 'string' },
+      'late-commit': { type: 'string' }, 'late-commit-count': { type: 'string' },
     }, false);
     const optionalInt = (flag: string, v: string | undefined, max?: number) => (v === undefined ? undefined : intFlag('emulator', flag, v, 0, 0, max));
     const faults: FaultsInput = {
@@ -66,6 +73,8 @@ export const emulatorCommand: Command = {
       rateLimit: optionalInt('rate-limit', values['rate-limit']),
       dropRate: rateFlag('drop-rate', values['drop-rate']),
       seed: optionalInt('seed', values.seed, 2 ** 32 - 1),
+      lateCommitMs: optionalInt('late-commit', values['late-commit']),
+      lateCommitCount: optionalInt('late-commit-count', values['late-commit-count']),
     };
     const ttl = optionalInt('token-ttl', values['token-ttl']);
     // Loaded here so other commands do not pay for the emulator's schema compilation at start-up.
@@ -77,6 +86,7 @@ export const emulatorCommand: Command = {
         host: values.host ?? '127.0.0.1',
         ...(values.state ? { stateFile: values.state } : {}),
         ...(ttl !== undefined ? { tokenTtlSeconds: ttl } : {}),
+        ...(values.sandboxes !== undefined ? { sandboxes: values.sandboxes.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
         faults,
       });
     } catch (err) {

@@ -1,7 +1,7 @@
 // Fault injection, off by default: latency, 5xx and 429 rates, a request rate limit, dropped
-// connections, and one-shot rules (failNext, dropAfterCommit). Every random choice comes from one
+// connections, late commits of creates, and one-shot rules (failNext, dropAfterCommit, lateCommit). Every random choice comes from one
 // seeded generator, so a seed and a request sequence always give the same faults.
-import type { DropAfterCommitRule, FailNextRule, FaultConfig, FaultsInput } from './types.ts';
+import type { DropAfterCommitRule, FailNextRule, FaultConfig, FaultsInput, LateCommitRule } from './types.ts';
 
 export const DEFAULT_FAULTS: FaultConfig = {
   latencyMs: 0,
@@ -15,6 +15,9 @@ export const DEFAULT_FAULTS: FaultConfig = {
   seed: 42,
   failNext: [],
   dropAfterCommit: [],
+  lateCommitMs: 0,
+  lateCommitCount: 0,
+  lateCommit: [],
 };
 
 /** mulberry32: small, fast, good enough to spread faults. */
@@ -41,9 +44,13 @@ function checkNonNegative(name: string, v: number | undefined): void {
 
 export function mergeFaults(base: FaultConfig, input: FaultsInput): FaultConfig {
   for (const k of ['errorRate', 'throttleRate', 'dropRate'] as const) checkRate(k, input[k]);
-  for (const k of ['latencyMs', 'latencyJitterMs', 'retryAfterSeconds', 'rateLimit', 'seed'] as const) checkNonNegative(k, input[k]);
+  for (const k of ['latencyMs', 'latencyJitterMs', 'retryAfterSeconds', 'rateLimit', 'seed', 'lateCommitMs', 'lateCommitCount'] as const) checkNonNegative(k, input[k]);
   const failNext = asList(input.failNext);
   const dropAfterCommit = asList(input.dropAfterCommit);
+  const lateCommit = asList(input.lateCommit);
+  for (const r of lateCommit ?? []) {
+    if (!(Number.isInteger(r.count) && r.count > 0 && Number.isFinite(r.delayMs) && r.delayMs >= 0)) throw new RangeError('faults.lateCommit needs a positive count and a delayMs >= 0');
+  }
   for (const r of failNext ?? []) {
     if (!(Number.isInteger(r.count) && r.count > 0 && Number.isInteger(r.status) && r.status >= 400 && r.status <= 599)) {
       throw new RangeError('faults.failNext needs a positive count and a status from 400 to 599');
@@ -53,12 +60,13 @@ export function mergeFaults(base: FaultConfig, input: FaultsInput): FaultConfig 
   if (input.errorStatuses && input.errorStatuses.some((s) => !(Number.isInteger(s) && s >= 500 && s <= 599))) {
     throw new RangeError('faults.errorStatuses must be 5xx statuses');
   }
-  const { failNext: _f, dropAfterCommit: _d, ...scalars } = input;
+  const { failNext: _f, dropAfterCommit: _d, lateCommit: _l, ...scalars } = input;
   return {
     ...base,
     ...Object.fromEntries(Object.entries(scalars).filter(([, v]) => v !== undefined)),
     failNext: failNext ? failNext.map((r) => ({ ...r })) : base.failNext,
     dropAfterCommit: dropAfterCommit ? dropAfterCommit.map((r) => ({ ...r })) : base.dropAfterCommit,
+    lateCommit: lateCommit ? lateCommit.map((r) => ({ ...r })) : base.lateCommit,
   };
 }
 
@@ -151,5 +159,26 @@ export class Faults {
     rule.count--;
     this.config.dropAfterCommit = this.config.dropAfterCommit.filter((r) => r.count > 0);
     return true;
+  }
+
+  /** For a create (POST on a collection): how long to hold it before it commits and answers (0 = now). */
+  lateCommitDelay(req: FaultRequest): number {
+    const rule: LateCommitRule | undefined = this.config.lateCommit.find((r) => r.count > 0 && ruleMatches(r, req));
+    if (rule) {
+      rule.count--;
+      this.config.lateCommit = this.config.lateCommit.filter((r) => r.count > 0);
+      return rule.delayMs;
+    }
+    const c = this.config;
+    if (c.lateCommitMs <= 0) return 0;
+    if (c.lateCommitCount > 0) {
+      c.lateCommitCount--;
+      if (c.lateCommitCount === 0) {
+        const delay = c.lateCommitMs;
+        c.lateCommitMs = 0; // the last one: the fault turns itself off
+        return delay;
+      }
+    }
+    return c.lateCommitMs;
   }
 }

@@ -8,6 +8,7 @@ import { Faults } from './faults.ts';
 import { loadState, StateWriter } from './persistence.ts';
 import { RequestLog } from './request-log.ts';
 import { BASE_PATH, createHandler, IMS_PATH } from './server.ts';
+import { DEFAULT_SANDBOXES } from './sandboxes.ts';
 import { Store } from './store.ts';
 import type { Emulator, EmulatorOptions } from './types.ts';
 
@@ -15,6 +16,7 @@ export * from './types.ts';
 export { BASE_PATH, IMS_PATH } from './server.ts';
 export { ADMIN_PREFIX, UI_USER, UI_CLIENT } from './admin.ts';
 export { DEFAULT_FAULTS } from './faults.ts';
+export { DEFAULT_SANDBOXES, SANDBOX_API_PATH } from './sandboxes.ts';
 
 export const EMULATOR_DEFAULTS = {
   clientId: 'flowsync-emulator',
@@ -47,7 +49,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Started
   }
 
   let closing = false;
-  const server = createServer({ keepAliveTimeout: 5_000 }, createHandler({ store, faults, log, issuer, admin, now, closing: () => closing }));
+  const server = createServer({ keepAliveTimeout: 5_000 }, createHandler({ store, faults, log, issuer, admin, now, closing: () => closing, sandboxes: opts.sandboxes ?? DEFAULT_SANDBOXES }));
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -6,6 +6,7 @@ import { ApiError, flowError, gatewayError } from './api-error.ts';
 import { authenticate, tokenResponse, type TokenIssuer } from './auth.ts';
 import type { Faults, FaultDecision } from './faults.ts';
 import { handleFlowService, type ServiceResponse } from './flow-service.ts';
+import { handleSandboxes, orgSandboxes, SANDBOX_API_PATH } from './sandboxes.ts';
 import type { RequestLog } from './request-log.ts';
 import type { Store } from './store.ts';
 
@@ -23,6 +24,8 @@ export interface ServerDeps {
   issuer: TokenIssuer;
   admin: FullAdmin;
   now: () => number;
+  /** Sandboxes every org has (besides prod and those holding entities), for the Sandbox Management API. */
+  sandboxes: readonly string[];
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -69,6 +72,9 @@ function faultAnswer(d: Extract<FaultDecision, { kind: 'status' }>): ApiError {
   const err = d.status >= 500 ? flowError(d.status, code, `Injected fault: ${d.status}`) : flowError(d.status, '1100', `Injected fault: ${d.status}`);
   return new ApiError(err.status, err.body, headers);
 }
+
+const CREATE_PATH = /^\/(connections|sourceConnections|targetConnections|flows)\/?$/;
+const isCreate = (method: string, servicePath: string) => method === 'POST' && CREATE_PATH.test(servicePath);
 
 // unref: a request held by latency never keeps a closed emulator's process alive
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
@@ -130,6 +136,12 @@ export function createHandler(deps: ServerDeps) {
       } else if (servicePath !== undefined) {
         const caller = authenticate(deps.issuer, req.headers);
         const body = parseJson(text);
+        const lateMs = isCreate(method, servicePath) ? deps.faults.lateCommitDelay(faultReq) : 0;
+        if (lateMs > 0) {
+          fault = 'lateCommit';
+          await sleep(lateMs); // the commit itself is late: nothing is stored before this
+          if (deps.closing()) return drop();
+        }
         out = handleFlowService(
           { method, path: servicePath, query: url.searchParams, headers: req.headers, body },
           {
@@ -141,6 +153,9 @@ export function createHandler(deps: ServerDeps) {
           fault = 'dropAfterCommit';
           return drop();
         }
+      } else if (path.startsWith(`${SANDBOX_API_PATH}/`)) {
+        const caller = authenticate(deps.issuer, req.headers); // same gateway checks as the Flow Service
+        out = handleSandboxes({ method, path: path.slice(SANDBOX_API_PATH.length), query: url.searchParams }, orgSandboxes(deps.store, caller.org, deps.sandboxes));
       } else {
         out = { status: 404, body: { error_code: '404000', message: `No route for ${method} ${path}` } };
       }

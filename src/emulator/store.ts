@@ -85,6 +85,16 @@ export class Store {
     return scope;
   }
 
+  /** Sandboxes of an org that hold at least one entity. */
+  sandboxesWithEntities(org: string): string[] {
+    const out: string[] = [];
+    for (const [key, scope] of this.scopes) {
+      if (!key.startsWith(`${org}/`)) continue;
+      if (COLLECTIONS.some((c) => scope[c].size > 0)) out.push(key.slice(org.length + 1));
+    }
+    return out;
+  }
+
   /** Read-only lookup that never creates a scope. */
   find(org: string, sandbox: string, collection: Collection, id: string): StoredRecord | undefined {
     return this.scopes.get(scopeKey(org, sandbox))?.[collection].get(id);

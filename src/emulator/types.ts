@@ -29,6 +29,17 @@ export interface DropAfterCommitRule {
   pathPrefix?: string;
 }
 
+/**
+ * Late commits: the next `count` matching creates wait `delayMs`, then commit, then answer. A client
+ * whose timeout is shorter gives up; the entity still appears `delayMs` after the request.
+ */
+export interface LateCommitRule {
+  count: number;
+  delayMs: number;
+  method?: string;
+  pathPrefix?: string;
+}
+
 export interface FaultConfig {
   /** Added before every Flow Service answer, in ms. */
   latencyMs: number;
@@ -48,11 +59,19 @@ export interface FaultConfig {
   seed: number;
   failNext: FailNextRule[];
   dropAfterCommit: DropAfterCommitRule[];
+  /**
+   * Every create (POST on a collection) commits only after this many ms and answers after the
+   * commit (0 = off); `lateCommitCount` limits it to that many more creates (0 = every create).
+   */
+  lateCommitMs: number;
+  lateCommitCount: number;
+  lateCommit: LateCommitRule[];
 }
 
-export interface FaultsInput extends Partial<Omit<FaultConfig, 'failNext' | 'dropAfterCommit'>> {
+export interface FaultsInput extends Partial<Omit<FaultConfig, 'failNext' | 'dropAfterCommit' | 'lateCommit'>> {
   failNext?: FailNextRule | FailNextRule[];
   dropAfterCommit?: DropAfterCommitRule | DropAfterCommitRule[];
+  lateCommit?: LateCommitRule | LateCommitRule[];
 }
 
 export interface RequestLogEntry {
@@ -118,6 +137,8 @@ export interface EmulatorOptions {
   now?: () => number; // clock (epoch ms), for token expiry tests
   /** Debounce of state-file writes in ms (default 50). Acknowledged writes are flushed on close. */
   persistDebounceMs?: number;
+  /** Sandboxes the Sandbox Management API lists for every org, besides prod and those holding entities (default prod, dev). */
+  sandboxes?: string[];
   /** Most request log entries kept (default 100000); counters are never capped. */
   requestLogLimit?: number;
 }

@@ -25,6 +25,8 @@ export async function clientOptions(
     orgId,
     clientId,
     scope: config.api.scope,
+    timeoutMs: config.api.timeoutMs,
+    lateCommitWindowMs: config.api.lateCommitWindowMs,
     concurrency: ctx.concurrency ?? config.reconcile.concurrency,
     // A stated quota spaces requests evenly (no burst) at 95% of it: the 5% absorbs latency jitter
     // and the server's window boundaries, so a per-second window never overflows. Without one the

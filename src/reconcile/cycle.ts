@@ -153,7 +153,7 @@ function report(repo: LoadedRepo, plan: Plan, result: ApplyResult | undefined, m
 
   const status = (address: string): Pick<EntityStatus, 'condition' | 'reason' | 'message'> => {
     const outcomes = outcomesByAddress.get(address) ?? [];
-    const bad = outcomes.find((o) => o.status === 'failed' || o.status === 'skipped');
+    const bad = outcomes.find((o) => o.status === 'failed' || o.status === 'skipped' || o.status === 'unknown');
     if (bad) return { condition: 'Failed', reason: 'ApplyFailed', message: `${bad.summary}: ${bad.error?.message ?? bad.status}` };
     const drift = driftByAddress.get(address);
     const pending = pendingByAddress.get(address) ?? [];
@@ -181,7 +181,7 @@ function report(repo: LoadedRepo, plan: Plan, result: ApplyResult | undefined, m
       const [sandbox = '', ...rest] = o.address.split('/');
       return { sandbox, name: (rest.length > 1 ? rest.slice(1) : rest).join('/'), action: o.type, summary: o.summary };
     });
-  const failedCount = (result?.counts.failed ?? 0) + (result?.counts.skipped ?? 0);
+  const failedCount = (result?.counts.failed ?? 0) + (result?.counts.skipped ?? 0) + (result?.counts.unknown ?? 0);
   return {
     result: failedCount > 0 ? 'failed' : 'success',
     entities,

@@ -2,7 +2,7 @@
 // message that names the call and the entity; secrets never appear.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness, kinesisConnection, EMULATOR_DEFAULTS } from './harness.ts';
+import { harness, kinesisConnection, EMULATOR_DEFAULTS, virtualTime } from './harness.ts';
 import { isApiError, type ApiError } from '../../src/api/index.ts';
 import type { ErrorCode } from '../../src/domain/errors.ts';
 
@@ -97,7 +97,8 @@ test('an unknown sandbox name is reported with the Flow Service code', async (t)
 
 test('secrets never reach events or errors, even through retries and failures', async (t) => {
   const h = await harness(t, { emulator: { faults: { failNext: { count: 10, status: 500, method: 'POST', pathPrefix: '/connections' } } } });
-  const client = h.newClient({ maxRetries: 1 });
+  const time = virtualTime();
+  const client = h.newClient({ maxRetries: 1, now: time.now, sleep: time.sleep });
   await assert.rejects(client.create('prod', 'connections', kinesisConnection('x', 'secret-in-body-123'), { findExisting: async () => undefined }), (err) => {
     const text = JSON.stringify(err) + String(err) + JSON.stringify(h.events);
     for (const secret of ['secret-in-body-123', EMULATOR_DEFAULTS.clientSecret]) assert.ok(!text.includes(secret), secret);

@@ -76,3 +76,23 @@ export function kinesisConnection(name: string, secretKey = 'test-secret-key-000
 export function profileConnection(name: string): Record<string, unknown> {
   return { name, connectionSpec: { id: PROFILE_STORE_SPEC_ID, version: '1.0' } };
 }
+
+/**
+ * A clock that only moves when the client sleeps (requests take no time on it): window arithmetic
+ * without waiting. Every sleep is also recorded in `sleeps`.
+ */
+export function virtualTime(start = 1_000_000): { now: () => number; sleep: (ms: number) => Promise<void>; sleeps: number[]; advance: (ms: number) => void } {
+  let clock = start;
+  const sleeps: number[] = [];
+  return {
+    now: () => clock,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      clock += ms;
+    },
+    sleeps,
+    advance: (ms) => {
+      clock += ms;
+    },
+  };
+}

@@ -2,7 +2,7 @@
 // waits, and that a create is never repeated blindly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness, kinesisConnection, profileConnection } from './harness.ts';
+import { harness, kinesisConnection, profileConnection, virtualTime } from './harness.ts';
 import { isApiError, type FlowServiceClient } from '../../src/api/index.ts';
 import { parseOwnerTag } from '../../src/domain/ownership.ts';
 
@@ -84,16 +84,24 @@ test('a create whose answer is lost after the commit is found, not repeated: exa
   );
 });
 
-test('a create that failed before the commit is looked up, not found, and sent again', async (t) => {
+test('a create that failed before the commit is looked up for the whole late-commit window, then sent again', async (t) => {
   const h = await harness(t, { emulator: { faults: { failNext: { count: 1, status: 502, method: 'POST', pathPrefix: '/connections' } } } });
-  await h.client.create('prod', 'connections', kinesisConnection('orders-acct'), { findExisting: lookup(h.client, 'orders-acct') });
-  assert.equal((await h.client.list('prod', 'connections')).length, 1);
-  assert.deepEqual(h.serviceRequests().map((r) => `${r.method} ${r.status}`), ['POST 502', 'GET 200', 'POST 201', 'GET 200']);
+  const time = virtualTime();
+  const client = h.newClient({ now: time.now, sleep: time.sleep, timeoutMs: 1_000, lateCommitWindowMs: 10_000 });
+  await client.create('prod', 'connections', kinesisConnection('orders-acct'), { findExisting: lookup(client, 'orders-acct') });
+  assert.equal((await client.list('prod', 'connections')).length, 1);
+  const seen = h.serviceRequests().map((r) => `${r.method} ${r.status}`);
+  assert.equal(seen[0], 'POST 502');
+  assert.equal(seen.at(-2), 'POST 201', 'sent again only once absence was established');
+  const lookups = seen.slice(1, -2);
+  assert.ok(lookups.length >= 3 && lookups.every((s) => s === 'GET 200'), seen.join(', '));
+  const lookupSleeps = time.sleeps.slice(0, lookups.length - 1);
+  assert.equal(lookupSleeps.reduce((a, b) => a + b, 0), 10_000, 'the last lookup starts exactly when the window ends');
 });
 
-test('without a lookup an ambiguous create failure is final and never resent', async (t) => {
+test('without a lookup an ambiguous create failure is FS_API_OUTCOME_UNKNOWN at once and never resent', async (t) => {
   const h = await harness(t, { emulator: { faults: { dropAfterCommit: { count: 1, method: 'POST', pathPrefix: '/connections' } } } });
-  await assert.rejects(h.client.create('prod', 'connections', profileConnection('ps')), (err) => isApiError(err, 'FS_API_UNAVAILABLE') && /not retried blindly/.test(err.message));
+  await assert.rejects(h.client.create('prod', 'connections', profileConnection('ps')), (err) => isApiError(err, 'FS_API_OUTCOME_UNKNOWN') && /not sent again/.test(err.message) && err.entity === 'connections "ps"');
   assert.equal(h.serviceRequests().filter((r) => r.method === 'POST').length, 1);
   assert.equal((await h.client.list('prod', 'connections')).length, 1, 'the one write that did commit');
 });

@@ -166,3 +166,30 @@ test('request log and counters, and every admin HTTP route', async (t) => {
   assert.equal((await admin(emu.url, 'GET', 'faults')).body.latencyMs, 0);
   assert.equal((await admin(emu.url, 'GET', 'nope')).status, 404);
 });
+
+test('lateCommit: a create commits only after the delay and answers after the commit; reads and later creates are not held', async (t) => {
+  const emu = await startForTest(t);
+  const api = await apiFor(emu);
+  assert.equal((await admin(emu.url, 'PUT', 'faults', { lateCommitMs: 400, lateCommitCount: 1 })).status, 200);
+  const state = () => emu.admin.snapshot().scopes['EMULATOR0000000000000000@AdobeOrg/prod']?.connections.length ?? 0;
+  const started = performance.now();
+  const pending = profileSource(api);
+  await new Promise((r) => setTimeout(r, 150));
+  assert.equal(state(), 0, 'not committed before the delay');
+  assert.equal((await api('GET', '/connections')).status, 200, 'reads are not held');
+  await pending;
+  assert.ok(performance.now() - started >= 395, 'answered after the commit');
+  assert.equal(emu.admin.requests().filter((r) => r.fault === 'lateCommit').length, 1);
+  assert.equal(emu.admin.faults().lateCommitMs, 0, 'the count ran out and the fault turned itself off');
+});
+
+test('lateCommit one-shot rules match method and path; a bad rule is a 400', async (t) => {
+  const emu = await startForTest(t);
+  assert.equal((await admin(emu.url, 'PUT', 'faults', { lateCommit: { count: 0, delayMs: 10 } })).status, 400);
+  emu.admin.setFaults({ lateCommit: { count: 1, delayMs: 300, pathPrefix: '/flows' } });
+  const api = await apiFor(emu);
+  const started = performance.now();
+  await profileSource(api);
+  assert.ok(performance.now() - started < 250, 'a connection create is not held by a /flows rule');
+  assert.equal(emu.admin.faults().lateCommit.length, 1);
+});

@@ -74,7 +74,8 @@ test('429 and 5xx storms from fault injection end converged, with no duplicate',
   const { emu, env, orgId } = await startTestEmulator(t, { faults: { seed: 7 } });
   const repo = await tempRepo(t);
   await writeRepo(repo, [KIN, EH], destinations(12));
-  const client = await testClient(repo, env, { maxRetries: 12, breaker: { failureThreshold: 0, cooldownMs: 0 } });
+  // a 5xx on a create is ambiguous: it is looked up for the late-commit window before being sent again (kept short here)
+  const client = await testClient(repo, env, { maxRetries: 12, breaker: { failureThreshold: 0, cooldownMs: 0 }, timeoutMs: 2_000, lateCommitWindowMs: 2_000 });
   t.after(() => client.close());
   emu.admin.setFaults({ errorRate: 0.2, throttleRate: 0.15, retryAfterSeconds: 0, dropRate: 0.05 });
   const run = await reconcileOnce(repo, env, client);
