@@ -32,12 +32,15 @@ After apply the state is read again and verified.
 Flags:
   --dir DIR            the config repo folder (default: the current folder)
   --prune              also delete owned entities whose manifests are gone (live mode)
+  --force-conflicts    take over entities another manager owns when a manifest names them
+                       (without it they are conflicts: left alone, and apply exits 1)
   --auto-approve       do not ask for confirmation
   --concurrency N      actions in flight at once (default: reconcile.concurrency, 16)
 ${ROTATE_USAGE}
 ${CONNECT_USAGE}
 
-Exit code: 0 when everything applied and verified (or nothing to do), 1 otherwise.
+Exit code: 0 when everything applied and verified (or nothing to do), 1 otherwise (a failed or
+skipped action, or a conflict with another manager: everything else is still applied).
 `;
 
 export const applyCommand: Command = {
@@ -50,6 +53,7 @@ export const applyCommand: Command = {
       prune: { type: 'boolean' },
       'rotate-credentials': { type: 'string', multiple: true },
       'auto-approve': { type: 'boolean' },
+      'force-conflicts': { type: 'boolean' },
       concurrency: { type: 'string' },
       ...CONNECT_OPTIONS,
     });
@@ -74,6 +78,8 @@ export const applyCommand: Command = {
         prune: saved ? saved.prune : (values.prune ?? repo.config.reconcile.prune),
         now: new Date(),
         rotateCredentials: rotateFlag('apply', values['rotate-credentials']),
+        manager: repo.manager,
+        ...(values['force-conflicts'] ? { forceConflicts: true } : {}),
         ...(repo.config.org ? { org: repo.config.org } : {}),
       };
       const live = await readLive(client, repo.desired, concurrency);
@@ -84,9 +90,10 @@ export const applyCommand: Command = {
       } else {
         plan = makePlan(input, live);
       }
+      const conflicted = plan.conflicts.length > 0 ? 1 : 0;
       if (plan.actions.length === 0) {
         io.stdout.write(renderPlanText(plan, { color }));
-        return 0;
+        return conflicted;
       }
       io.stdout.write(renderPlanText(plan, { color }));
       if (!values['auto-approve']) {
@@ -103,7 +110,7 @@ export const applyCommand: Command = {
         : await applyLive(plan, { client, secrets: repo.secrets, input, live, concurrency, onEvent });
       const verification = await verifyApplied(client, input, result, concurrency);
       io.stdout.write(renderApplySummary(result, verification, { color }));
-      return result.counts.failed + result.counts.skipped === 0 && verification.unverified.length === 0 ? 0 : 1;
+      return result.counts.failed + result.counts.skipped === 0 && verification.unverified.length === 0 ? conflicted : 1;
     } finally {
       client.close();
     }
