@@ -25,8 +25,8 @@ export interface Inventory {
   untaggedBases: LiveBaseConnection[];
   untaggedTargets: LiveTargetConnection[];
   untaggedFlows: LiveFlow[];
-  profileBases: LiveBaseConnection[]; // Profile Store base connections, owned first, then by id
-  profileSources: LiveSourceConnection[]; // Profile Store source connections, owned first, then by id
+  profileBases: LiveBaseConnection[]; // Profile Store base connections, ours first, then by id
+  profileSources: LiveSourceConnection[]; // Profile Store source connections, ours first, then by id
   /** Ids of untagged entities adopted by this plan. */
   adopted: Set<string>;
 }
@@ -48,9 +48,10 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
   else map.set(key, [value]);
 }
 
-function ownedFirst<T extends { id: string; description: string }>(list: T[]): T[] {
-  const owned = (e: T) => (tagOf(e.description)?.kind === 'profile-store' ? 0 : 1);
-  return [...list].sort((a, b) => owned(a) - owned(b) || byId(a, b));
+/** Profile Store entities: ours first, then another manager's, then untagged (any of them can be reused). */
+function ownedFirst<T extends { id: string; description: string }>(list: T[], manager: string): T[] {
+  const rank = (e: T) => { const tag = tagOf(e.description); return tag?.kind !== 'profile-store' ? 2 : ownerOf(tag, manager) === 'foreign' ? 1 : 0; };
+  return [...list].sort((a, b) => rank(a) - rank(b) || byId(a, b));
 }
 
 export function buildInventory(sandbox: string, live: LiveSandbox | undefined, manager: string): Inventory {
@@ -66,8 +67,8 @@ export function buildInventory(sandbox: string, live: LiveSandbox | undefined, m
     untaggedBases: [],
     untaggedTargets: [],
     untaggedFlows: [],
-    profileBases: ownedFirst(sb.baseConnections.filter((b) => b.specId === PROFILE_STORE_SPEC_ID)),
-    profileSources: ownedFirst(sb.sourceConnections.filter((s) => s.specId === PROFILE_STORE_SPEC_ID)),
+    profileBases: ownedFirst(sb.baseConnections.filter((b) => b.specId === PROFILE_STORE_SPEC_ID), manager),
+    profileSources: ownedFirst(sb.sourceConnections.filter((s) => s.specId === PROFILE_STORE_SPEC_ID), manager),
     adopted: new Set(),
   };
   const sort = <T extends { id: string; description: string; createdAt: number }>(
