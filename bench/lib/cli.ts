@@ -1,6 +1,6 @@
 // Running the real flowsync CLI against a generated repo and checking what it left in the emulator.
 import type { Emulator, StoreSnapshot } from '../../src/emulator/types.ts';
-import { parseOwnerTag } from '../../src/domain/ownership.ts';
+import { parseOwnerTag } from '../../src/domain/owner-tag.ts';
 import type { BenchEmulator } from './emulator.ts';
 import type { GeneratedRepo } from './generate.ts';
 import { cliArgv, runMeasured, type ChildRun } from './measure.ts';

@@ -49,7 +49,7 @@ export async function loadValid(dir: string, env: NodeJS.ProcessEnv): Promise<Lo
 
 export async function planFor(loaded: LoadedRepo, client: FlowServiceClient): Promise<Plan> {
   const live = await readLiveState(client, loaded.desired.sandboxes);
-  return planChanges(loaded.desired, live, { prune: false, createdAt: new Date().toISOString() });
+  return planChanges(loaded.desired, live, { prune: false, createdAt: new Date().toISOString(), manager: loaded.manager });
 }
 
 /** One reconcile: plan against live, apply it, and fail loudly when any action did not succeed. */

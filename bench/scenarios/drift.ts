@@ -12,7 +12,7 @@ import { generateRepo } from '../lib/generate.ts';
 import { percentile, sleep } from '../lib/measure.ts';
 import { row } from '../lib/report.ts';
 import { envNumber, isMain, main, type Scenario } from '../lib/scenario.ts';
-import { parseOwnerTag } from '../../src/domain/ownership.ts';
+import { parseOwnerTag } from '../../src/domain/owner-tag.ts';
 
 const N = envNumber('BENCH_DRIFT_N', 5);
 const EDITS = envNumber('BENCH_DRIFT_EDITS', 8);

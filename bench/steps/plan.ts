@@ -25,7 +25,7 @@ const startupMs = performance.now();
 const load = await measure(() => loadValid(dir, process.env));
 const client = newClient(targetFromEnv());
 const read = await measure(() => readLiveState(client, load.value.desired.sandboxes));
-const plan = await measure(() => planChanges(load.value.desired, read.value, { prune: false, createdAt: new Date().toISOString() }));
+const plan = await measure(() => planChanges(load.value.desired, read.value, { prune: false, createdAt: new Date().toISOString(), manager: load.value.manager }));
 client.close();
 emitStepResult({
   startupMs,

@@ -1,7 +1,7 @@
 // A saved plan applies exactly as reviewed or not at all: before any write, every entity the plan
 // touches must still carry the etag the plan was computed from, and nothing the plan would create
 // may have appeared since. Pure: it compares the plan with freshly read live state.
-import { parseOwnerTag } from '../domain/ownership.ts';
+import { isOurs, parseOwnerTag } from '../domain/owner-tag.ts';
 import type { LiveSandbox, LiveState } from '../domain/model.ts';
 import type { Action } from '../domain/plan.ts';
 
@@ -44,11 +44,13 @@ function findById(sandbox: LiveSandbox, id: string): { etag: string; kind: strin
 }
 
 function appearedSince(action: Action, sandbox: LiveSandbox, deleting: Set<string>): string | undefined {
+  // Only this manager's (or a pre-manager) entity counts: another manager's is a conflict, not ours.
+  const manager = 'description' in action ? parseOwnerTag(action.description).tag?.manager ?? '' : '';
   const owned = (list: { id: string; description: string }[], kind: string, name: string) =>
     list.find((e) => {
       if (deleting.has(e.id)) return false;
       const tag = parseOwnerTag(e.description).tag;
-      return tag?.kind === kind && tag.name === name;
+      return tag?.kind === kind && tag.name === name && isOurs(tag, manager);
     })?.id;
   switch (action.type) {
     case 'create-account':

@@ -2,7 +2,7 @@
 // Handlers record the IDs they create in the run context so dependent actions can use them.
 import { FlowsyncError } from '../domain/errors.ts';
 import { credentialFingerprint } from '../domain/fingerprint.ts';
-import { parseOwnerTag, type OwnerKind } from '../domain/ownership.ts';
+import { formatOwnerTag, isOurs, parseOwnerTag, tagOf } from '../domain/owner-tag.ts';
 import type { Action, DeleteAction, PatchOp } from '../domain/plan.ts';
 import { PROFILE_STORE_SPEC_ID } from '../domain/specs.ts';
 import type { ApplyClient, Collection, EntityRef } from './client.ts';
@@ -35,7 +35,7 @@ export async function runAction(action: Action, deps: HandlerDeps): Promise<Enti
         connectionSpec: { id: action.specId, version: '1.0' },
         auth: { specName: action.authSpecName, params },
       };
-      const ref = await client.create(sb, 'connections', body, { findExisting: () => findOwned(client, sb, 'connections', action.name, 'account') });
+      const ref = await client.create(sb, 'connections', body, { findExisting: () => findOwned(client, sb, 'connections', action.name, action.description) });
       ctx.accountIds.set(`${sb}/${action.account}`, ref.id);
       return ref;
     }
@@ -51,7 +51,7 @@ export async function runAction(action: Action, deps: HandlerDeps): Promise<Enti
           sb,
           'connections',
           { name: action.baseName, description: action.description, connectionSpec: { id: PROFILE_STORE_SPEC_ID, version: '1.0' } },
-          { findExisting: () => findOwned(client, sb, 'connections', action.baseName, 'profile-store') },
+          { findExisting: () => findOwned(client, sb, 'connections', action.baseName, action.description) },
         );
         baseId = base.id;
       }
@@ -66,7 +66,7 @@ export async function runAction(action: Action, deps: HandlerDeps): Promise<Enti
           data: { format: 'json' },
           params: {},
         },
-        { findExisting: () => findOwned(client, sb, 'sourceConnections', action.sourceName, 'profile-store') },
+        { findExisting: () => findOwned(client, sb, 'sourceConnections', action.sourceName, action.description) },
       );
       ctx.sourceIds.set(sb, source.id);
       return source;
@@ -83,7 +83,7 @@ export async function runAction(action: Action, deps: HandlerDeps): Promise<Enti
         params: action.params,
       };
       const ref = await client.create(sb, 'targetConnections', body, {
-        findExisting: () => findOwned(client, sb, 'targetConnections', action.name, 'destination', action.destination),
+        findExisting: () => findOwned(client, sb, 'targetConnections', action.name, action.description),
       });
       ctx.targetIds.set(`${sb}/${action.destination}`, ref.id);
       return ref;
@@ -98,7 +98,7 @@ export async function runAction(action: Action, deps: HandlerDeps): Promise<Enti
       // Created without the spec hash: only the last write below stamps it, so a flow left
       // half-finished by a crash is seen as unfinished (a manifest change), never as drift.
       const { userDescription, tag } = parseOwnerTag(action.description);
-      const provisional = tag ? `${userDescription ? `${userDescription} ` : ''}[flowsync:${tag.kind}/${tag.name}]` : action.description;
+      const provisional = tag ? `${userDescription ? `${userDescription} ` : ''}${formatOwnerTag({ kind: tag.kind, name: tag.name, ...(tag.manager ? { manager: tag.manager } : {}) })}` : action.description;
       const body = {
         name: action.name,
         description: provisional,
@@ -108,7 +108,7 @@ export async function runAction(action: Action, deps: HandlerDeps): Promise<Enti
         transformations: EMPTY_TRANSFORMATIONS,
       };
       let ref = await client.create(sb, 'flows', body, {
-        findExisting: () => findOwned(client, sb, 'flows', action.name, 'destination', action.destination),
+        findExisting: () => findOwned(client, sb, 'flows', action.name, action.description),
       });
       if (!action.enabled) ref = await client.flowAction(sb, ref.id, 'disable');
       ref = await client.patch(sb, 'flows', ref.id, ref.etag, [
@@ -180,21 +180,20 @@ function fullAuthParams(
   return params;
 }
 
-/** Looks for an entity this run may already have created (a retried or re-run create): same name and our tag. */
-async function findOwned(
-  client: ApplyClient,
-  sandbox: string,
-  collection: Collection,
-  name: string,
-  kind: OwnerKind,
-  ownerName = name,
-): Promise<EntityRef | undefined> {
+/**
+ * Looks for an entity this run may already have created (a retried or re-run create): same name
+ * and the tag the create sends (kind/name), written by this manager or before managers existed;
+ * another manager's entity of that name is never taken for ours.
+ */
+async function findOwned(client: ApplyClient, sandbox: string, collection: Collection, name: string, description: string): Promise<EntityRef | undefined> {
+  const want = tagOf(description);
+  if (!want) return undefined;
   const items = await client.list<{ id: string; etag: string; name?: string; description?: string }>(sandbox, collection, {
     property: [`name==${name}`],
   });
   const mine = items.find((e) => {
     const tag = parseOwnerTag(e.description).tag;
-    return e.name === name && tag?.kind === kind && (kind === 'profile-store' || tag.name === ownerName);
+    return e.name === name && tag?.kind === want.kind && tag.name === want.name && isOurs(tag, want.manager ?? '');
   });
   return mine ? { id: mine.id, etag: mine.etag } : undefined;
 }

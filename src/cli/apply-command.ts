@@ -33,6 +33,8 @@ After apply the state is read again and verified.
 Flags:
   --dir DIR            the config repo folder (default: the current folder)
   --prune              also delete owned entities whose manifests are gone (live mode)
+  --force-conflicts    take over entities another manager owns when a manifest names them
+                       (without it they are conflicts: left alone, and apply exits 1)
   --auto-approve       do not ask for confirmation
   --allow-mass-delete  apply a plan whose deletions exceed reconcile.maxDeleteRatio of the owned
                        entities or the rolling reconcile.deleteBudget (refused otherwise, exit 1)
@@ -40,7 +42,8 @@ Flags:
 ${ROTATE_USAGE}
 ${CONNECT_USAGE}
 
-Exit code: 0 when everything applied and verified (or nothing to do), 1 otherwise.
+Exit code: 0 when everything applied and verified (or nothing to do), 1 otherwise (a failed or
+skipped action, or a conflict with another manager: everything else is still applied).
 `;
 
 export const applyCommand: Command = {
@@ -54,6 +57,7 @@ export const applyCommand: Command = {
       'rotate-credentials': { type: 'string', multiple: true },
       'auto-approve': { type: 'boolean' },
       'allow-mass-delete': { type: 'boolean' },
+      'force-conflicts': { type: 'boolean' },
       concurrency: { type: 'string' },
       ...CONNECT_OPTIONS,
     });
@@ -78,6 +82,8 @@ export const applyCommand: Command = {
         prune: saved ? saved.prune : (values.prune ?? repo.config.reconcile.prune),
         now: new Date(),
         rotateCredentials: rotateFlag('apply', values['rotate-credentials']),
+        manager: repo.manager,
+        ...(values['force-conflicts'] ? { forceConflicts: true } : {}),
         ...(repo.config.org ? { org: repo.config.org } : {}),
       };
       const live = await readLive(client, repo.desired, concurrency);
@@ -88,9 +94,10 @@ export const applyCommand: Command = {
       } else {
         plan = makePlan(input, live);
       }
+      const conflicted = plan.conflicts.length > 0 ? 1 : 0;
       if (plan.actions.length === 0) {
         io.stdout.write(renderPlanText(plan, { color }));
-        return 0;
+        return conflicted;
       }
       io.stdout.write(renderPlanText(plan, { color }));
       refuseUnsafeDeletions(plan, live, repo.config, { allowMassDelete: values['allow-mass-delete'] === true, now: input.now.getTime() });
@@ -112,7 +119,7 @@ export const applyCommand: Command = {
         return undefined;
       });
       io.stdout.write(renderApplySummary(result, verification, { color }));
-      return result.counts.failed + result.counts.skipped + result.counts.unknown === 0 && verification?.unverified.length === 0 ? 0 : 1;
+      return result.counts.failed + result.counts.skipped + result.counts.unknown === 0 && verification?.unverified.length === 0 ? conflicted : 1;
     } finally {
       client.close();
     }

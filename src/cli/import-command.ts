@@ -175,7 +175,7 @@ export const importCommand: Command = {
       const readByPlan = covered(repo, outDir);
       let outcomes: AdoptionOutcome[] | undefined;
       if (!values['no-adopt'] && readByPlan) {
-        const writes = planAdoption(sel, desired);
+        const writes = planAdoption(sel, desired, repo.manager);
         outcomes = await runAdoption(client, writes);
       }
       const failed = outcomes?.filter((o) => o.status === 'failed') ?? [];

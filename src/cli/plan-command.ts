@@ -3,6 +3,7 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FlowsyncError } from '../domain/errors.ts';
+import type { Plan } from '../domain/plan.ts';
 import { connect } from '../reconcile/connect.ts';
 import { makePlan, readLive } from '../reconcile/reconcile.ts';
 import { renderDiagnosticsText } from '../render/diagnostics.ts';
@@ -27,9 +28,11 @@ plan only reads: it never writes to the API.
 Flags:
   --output FORMAT       text (default), markdown (pull-request comment) or json (versioned plan)
   --out FILE            also save the plan as JSON; \`flowsync apply FILE\` applies exactly it
-  --prune               include deletions of owned entities whose manifests are gone
-  --detailed-exitcode   exit 0 when there are no changes, 2 when there are, 1 on error
-                        (without it: 0 unless there is an error)
+  --prune               include deletions of owned entities whose manifests are gone (orphans)
+  --force-conflicts     plan to take over entities another manager owns when a manifest names them
+  --detailed-exitcode   exit 0 when there is nothing to do, 2 with changes, duplicates or orphans,
+                        1 with conflicts (another manager owns an entity a manifest names) or on
+                        error (without it: 0 unless there is an error)
   --revision REV        record the manifests' git revision in the plan
 ${ROTATE_USAGE}
 
@@ -52,6 +55,12 @@ ${CONNECT_USAGE}
 FLOWSYNC_NOW=2026-03-01T12:00:00Z fixes the plan's time (reproducible output).
 `;
 
+/** Terraform's -detailed-exitcode, extended: conflicts need a person (1), anything to do is 2. */
+export function detailedExitCode(plan: Pick<Plan, 'actions' | 'summary'>): 0 | 1 | 2 {
+  if (plan.summary.conflict > 0) return 1;
+  return plan.actions.length > 0 || plan.summary.orphan > 0 ? 2 : 0;
+}
+
 /** Between comment parts on stdout (each part is also a whole comment of its own). */
 const PART_SEPARATOR = '\n\n<!-- flowsync: next part -->\n\n';
 
@@ -64,6 +73,7 @@ export const planCommand: Command = {
       output: { type: 'string' },
       out: { type: 'string' },
       prune: { type: 'boolean' },
+      'force-conflicts': { type: 'boolean' },
       'rotate-credentials': { type: 'string', multiple: true },
       'detailed-exitcode': { type: 'boolean' },
       revision: { type: 'string' },
@@ -125,6 +135,8 @@ export const planCommand: Command = {
         prune: values.prune ?? repo.config.reconcile.prune,
         now,
         rotateCredentials: rotateFlag('plan', values['rotate-credentials']),
+        manager: repo.manager,
+        ...(values['force-conflicts'] ? { forceConflicts: true } : {}),
         ...(repo.config.org ? { org: repo.config.org } : {}),
         ...(values.revision ? { revision: values.revision } : {}),
       };
@@ -142,7 +154,7 @@ export const planCommand: Command = {
         await writeFile(file, renderPlanJson(plan));
         io.stderr.write(`Saved the plan to ${values.out}. Apply exactly it with: flowsync apply ${values.out}\n`);
       }
-      return values['detailed-exitcode'] && plan.actions.length > 0 ? 2 : 0;
+      return values['detailed-exitcode'] ? detailedExitCode(plan) : 0;
     } finally {
       client.close();
     }

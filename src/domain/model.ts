@@ -84,6 +84,8 @@ export interface LiveBaseConnection {
   authParams: Record<string, unknown>; // as returned; secret params are masked or absent
   state: string;
   lastWrite: LastWrite;
+  /** Epoch ms the API gives (0 when missing): the keep rule among duplicates prefers the oldest. */
+  createdAt: number;
 }
 
 export interface LiveSourceConnection {
@@ -96,6 +98,8 @@ export interface LiveSourceConnection {
   baseConnectionId: string;
   state: string;
   lastWrite: LastWrite;
+  /** Epoch ms the API gives (0 when missing): the keep rule among duplicates prefers the oldest. */
+  createdAt: number;
 }
 
 export interface LiveTargetConnection {
@@ -110,6 +114,8 @@ export interface LiveTargetConnection {
   params: Record<string, unknown>;
   state: string;
   lastWrite: LastWrite;
+  /** Epoch ms the API gives (0 when missing): the keep rule among duplicates prefers the oldest. */
+  createdAt: number;
 }
 
 export interface LiveSegmentSelector {
@@ -136,6 +142,7 @@ export interface LiveFlow {
   segments: LiveSegmentSelector[]; // server order
   profileAttributes: LiveAttributeSelector[]; // server order
   lastWrite: LastWrite;
+  createdAt: number;
 }
 
 export interface LiveSandbox {

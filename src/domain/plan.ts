@@ -4,13 +4,17 @@
 // against the fingerprint recorded here.
 import type { DesiredSegment, DestinationType, TargetParams } from './model.ts';
 
-export const PLAN_FORMAT_VERSION = 1 as const;
+export const PLAN_FORMAT_VERSION = 2 as const;
 
 /** Terraform-style markers: + create, ~ update, - delete, -/+ replace. Adoption shows as ~. */
 export type ChangeKind = 'create' | 'update' | 'delete' | 'replace';
 
-/** Why an action exists: the manifests changed, the live entity drifted, or an untagged entity is adopted. */
-export type Origin = 'manifest' | 'drift' | 'adoption' | 'prune';
+/**
+ * Why an action exists: the manifests changed, the live entity drifted, an untagged entity is
+ * adopted, an owned entity lost its manifest (prune), a second copy of an owned entity goes
+ * (duplicate), or a tag of another manager or from before managers is rewritten (takeover).
+ */
+export type Origin = 'manifest' | 'drift' | 'adoption' | 'prune' | 'duplicate' | 'takeover';
 
 /** One JSON Patch operation as sent to the Flow Service (RFC 6902 subset the API documents). */
 export interface PatchOp {
@@ -171,18 +175,55 @@ export interface DriftItem {
   lastWrite?: { updatedAt: number; updatedBy: string; updatedClient?: string };
 }
 
+/** Which manifest an entity belongs to, and which live entity it is. */
+export interface EntityRef {
+  sandbox: string;
+  /** The plan address of the manifest, e.g. "prod/destination/summer-campaign". */
+  address: string;
+  resource: 'account' | 'destination' | 'profile-store';
+  entity: 'base-connection' | 'source-connection' | 'target-connection' | 'flow';
+  id: string;
+  name: string; // the live entity's name
+}
+
+/** A manifest whose name another manager's entity holds: flowsync writes nothing there (unless --force-conflicts). */
+export interface Conflict extends EntityRef {
+  manager: string; // the other manager
+}
+
+/** An entity this manager owns whose manifest is gone: deleted only with --prune. */
+export interface Orphan extends EntityRef {
+  reason: 'no-manifest' | 'sandbox-not-in-config';
+}
+
+export interface PlanSummary {
+  create: number;
+  update: number;
+  delete: number;
+  replace: number;
+  /** Delete actions of second copies (origin 'duplicate'); not counted in `delete`. */
+  duplicate: number;
+  /** Orphans left in place (prune off). */
+  orphan: number;
+  conflict: number;
+}
+
 export interface Plan {
   formatVersion: typeof PLAN_FORMAT_VERSION;
   createdAt: string; // ISO time, passed in by the caller (the planner has no clock)
   org?: string;
   revision?: string; // git revision of the manifests, when known
   prune: boolean;
+  /** The manager the plan was made for (the `m=` of every tag it writes). */
+  manager: string;
   /** Digest of the desired state the plan was made from; a saved plan refuses to apply once the manifests moved. */
   desiredHash?: string;
   sandboxes: string[];
   actions: Action[]; // execution order (dependencies first, deletions in reverse dependency order)
   drift: DriftItem[];
   unowned: UnownedEntity[];
+  conflicts: Conflict[];
+  orphans: Orphan[];
   warnings: string[];
-  summary: { create: number; update: number; delete: number; replace: number };
+  summary: PlanSummary;
 }

@@ -6,9 +6,8 @@
 import type { FlowServiceClient, PatchOperation } from '../api/index.ts';
 import { canonicalJson } from '../domain/fingerprint.ts';
 import type { DesiredState } from '../domain/model.ts';
-import { describeWithTag, parseOwnerTag, type OwnerTag } from '../domain/ownership.ts';
+import { accountHash, describeWithTag, flowTag, parseOwnerTag, tagOf, targetTag, type OwnerTag } from '../domain/owner-tag.ts';
 import { diffSelectors, hasSelectorChanges, selectorOps } from '../plan/selectors.ts';
-import { accountHash, flowTag, targetTag } from '../plan/spec.ts';
 import type { ImportSelection } from './select.ts';
 
 export interface AdoptionWrite {
@@ -43,19 +42,25 @@ function identityOps(live: { name: string; description: string }, name: string, 
   return { ops, changes };
 }
 
+/** Another manager's entity is never adopted: plan reports it as a conflict instead. */
+const foreign = (description: string, manager: string) => {
+  const m = tagOf(description)?.manager;
+  return m !== undefined && m !== manager;
+};
+
 /**
- * The writes that make flowsync the owner of the imported entities. `desired` is the state loaded
+ * The writes that make `manager` the owner of the imported entities. `desired` is the state loaded
  * back from the written files (so the hashes are exactly what the planner will compute).
  */
-export function planAdoption(sel: ImportSelection, desired: DesiredState): AdoptionWrite[] {
+export function planAdoption(sel: ImportSelection, desired: DesiredState, manager: string): AdoptionWrite[] {
   const writes: AdoptionWrite[] = [];
   const accounts = new Map(desired.accounts.map((a) => [`${a.sandbox}/${a.name}`, a]));
   const destinations = new Map(desired.destinations.map((d) => [`${d.sandbox}/${d.name}`, d]));
   for (const imported of sel.accounts) {
     const a = accounts.get(`${imported.sandbox}/${imported.name}`);
-    if (imported.managedElsewhere || !a) continue;
+    if (imported.managedElsewhere || !a || foreign(imported.live.description, manager)) continue;
     const live = imported.live;
-    const tag: OwnerTag = { kind: 'account', name: a.name, specHash: accountHash(a) };
+    const tag: OwnerTag = { kind: 'account', name: a.name, manager, specHash: accountHash(a) };
     // Already flowsync's with a credential fingerprint: keep it, the secret did not change.
     const kept = parseOwnerTag(live.description).tag;
     if (kept?.kind === 'account' && kept.name === a.name && kept.credentialFingerprint) tag.credentialFingerprint = kept.credentialFingerprint;
@@ -69,20 +74,20 @@ export function planAdoption(sel: ImportSelection, desired: DesiredState): Adopt
     if (!d) continue;
     const address = `${d.sandbox}/destination/${d.name}`;
     const tc = imported.liveTarget;
-    const target = identityOps(tc, d.name, d.description, targetTag(d));
+    const target = identityOps(tc, d.name, d.description, targetTag(d, manager));
     if (canonicalJson(tc.params) !== canonicalJson(d.target)) {
       target.ops.unshift({ op: 'replace', path: '/params', value: { ...d.target } });
       target.changes.push(`params ${canonicalJson(tc.params)} → ${canonicalJson(d.target)}`);
     }
-    if (target.ops.length > 0) {
+    if (target.ops.length > 0 && !foreign(tc.description, manager)) {
       writes.push({ sandbox: d.sandbox, address, entity: 'target connection', collection: 'targetConnections', entityId: tc.id, liveName: tc.name, etag: tc.etag, ops: target.ops, changes: target.changes });
     }
     const flow = imported.liveFlow;
-    const id = identityOps(flow, d.name, d.description, flowTag(d));
+    const id = identityOps(flow, d.name, d.description, flowTag(d, manager));
     const sel2 = diffSelectors(d.segments, d.profileAttributes, flow);
     const ops = [...(hasSelectorChanges(sel2) ? selectorOps(sel2) : []), ...id.ops];
     if (hasSelectorChanges(sel2)) id.changes.push(`selectors: ${sel2.removeSegments.length + sel2.removeAttributes.length} duplicate or unusable removed, ${sel2.addSegments.length + sel2.addAttributes.length} added`);
-    if (ops.length > 0) {
+    if (ops.length > 0 && !foreign(flow.description, manager)) {
       writes.push({ sandbox: d.sandbox, address, entity: 'dataflow', collection: 'flows', entityId: flow.id, liveName: flow.name, etag: flow.etag, ops, changes: id.changes });
     }
   }

@@ -4,7 +4,7 @@
 // live name, made unique per kind and sandbox. Secrets are never read (the API does not return
 // them): they become env references the user fills in.
 import type { DesiredSegment, DestinationType, LiveBaseConnection, LiveFlow, LiveSandbox, LiveState, LiveTargetConnection, TargetParams } from '../domain/model.ts';
-import { parseOwnerTag, type OwnerKind } from '../domain/ownership.ts';
+import { parseOwnerTag, type OwnerKind } from '../domain/owner-tag.ts';
 import { DESTINATION_TYPE_SPECS, STREAMING_FLOW_SPEC_ID, typeForSpecId } from '../domain/specs.ts';
 import { EnvNames, NAME_RE, NameScope } from './names.ts';
 

@@ -3,6 +3,7 @@
 // hasErrors(diagnostics).
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { defaultManager } from './manager.ts';
 import { sortDiagnostics, type Diagnostic } from '../domain/diagnostics.ts';
 import type { DesiredAccount, DesiredDestination, DesiredState } from '../domain/model.ts';
 import { buildAccount, buildDestination, byEntityKey } from './build.ts';
@@ -23,6 +24,8 @@ export { GUARDRAILS, LIMITS } from './limits.ts';
 export interface LoadedRepo {
   root: string;
   config: FlowsyncConfig;
+  /** Who manages this config's entities: `manager:` in flowsync.yaml, else derived (src/manifest/manager.ts). */
+  manager: string;
   desired: DesiredState;
   secrets: Secrets;
   diagnostics: Diagnostic[];
@@ -110,7 +113,7 @@ export async function loadRepo(root: string, opts: LoadOptions = {}): Promise<Lo
   const rootAbs = path.resolve(root);
   const { config, diagnostics } = await loadConfig(rootAbs);
   if (diagnostics.some((d) => d.code === 'FS_CONFIG_NOT_FOUND')) {
-    return { root: rootAbs, config, desired: emptyState(config), secrets: new Secrets(), diagnostics };
+    return { root: rootAbs, config, manager: config.manager || defaultManager(rootAbs), desired: emptyState(config), secrets: new Secrets(), diagnostics };
   }
   const read = await readManifests(rootAbs, config);
   diagnostics.push(...read.diagnostics);
@@ -167,5 +170,5 @@ export async function loadRepo(root: string, opts: LoadOptions = {}): Promise<Lo
     destinations: desiredDestinations.sort(byEntityKey),
     sandboxes: [...sandboxes].sort(),
   };
-  return { root: rootAbs, config, desired, secrets: new Secrets(secretEntries), diagnostics: sortDiagnostics(diagnostics) };
+  return { root: rootAbs, config, manager: config.manager || defaultManager(rootAbs), desired, secrets: new Secrets(secretEntries), diagnostics: sortDiagnostics(diagnostics) };
 }

@@ -3,17 +3,18 @@
 // (a connection spec can never change in place).
 import type { DesiredAccount, LiveBaseConnection } from '../domain/model.ts';
 import type { CreateAccountAction, FieldChange, PatchOp, UpdateAccountAction } from '../domain/plan.ts';
-import { parseOwnerTag, formatOwnerTag, type OwnerTag } from '../domain/ownership.ts';
-import { accountHash, sameTag, specFor, taggedDescription } from './spec.ts';
+import { accountHash, describeWithTag, formatOwnerTag, parseOwnerTag, sameTag, type OwnerTag } from '../domain/owner-tag.ts';
+import { DESTINATION_TYPE_SPECS } from '../domain/specs.ts';
 import { byId, WRITABLE_STATES } from './inventory.ts';
 import { fieldChange, latest, type AccountStatus, type SandboxCtx } from './context.ts';
+import { candidates, inConflict, takeover } from './owners.ts';
 
 export function accountAddress(sandbox: string, name: string): string {
   return `${sandbox}/account/${name}`;
 }
 
-function desiredTag(a: DesiredAccount, live: OwnerTag | undefined, sendsCredentials = true): OwnerTag {
-  const tag: OwnerTag = { kind: 'account', name: a.name, specHash: accountHash(a) };
+function desiredTag(a: DesiredAccount, manager: string, live: OwnerTag | undefined, sendsCredentials = true): OwnerTag {
+  const tag: OwnerTag = { kind: 'account', name: a.name, manager, specHash: accountHash(a) };
   // Without a resolved secret (validate-only runs) the recorded fingerprint is kept as it is; a
   // fingerprint is only recorded for credentials flowsync actually sent.
   const fp = (sendsCredentials && a.credentialFingerprint) || live?.credentialFingerprint;
@@ -22,7 +23,7 @@ function desiredTag(a: DesiredAccount, live: OwnerTag | undefined, sendsCredenti
 }
 
 function createAccount(ctx: SandboxCtx, a: DesiredAccount, change: 'create' | 'replace', dependsOn: string[]): CreateAccountAction {
-  const spec = specFor(a.type);
+  const spec = DESTINATION_TYPE_SPECS[a.type];
   const id = `${accountAddress(a.sandbox, a.name)}/base-connection/create`;
   const action: CreateAccountAction = {
     id,
@@ -36,7 +37,7 @@ function createAccount(ctx: SandboxCtx, a: DesiredAccount, change: 'create' | 'r
     account: a.name,
     destinationType: a.type,
     name: a.name,
-    description: taggedDescription(a.description, desiredTag(a, undefined)),
+    description: describeWithTag(a.description, desiredTag(a, ctx.opts.manager, undefined)),
     specId: spec.specId,
     authSpecName: spec.authSpecName,
     authParams: { ...a.authParams },
@@ -48,7 +49,7 @@ function createAccount(ctx: SandboxCtx, a: DesiredAccount, change: 'create' | 'r
 }
 
 /** The field-level differences between a desired account and its live base connection. */
-function diffAccount(a: DesiredAccount, live: LiveBaseConnection, adopting: boolean, forceRotation: boolean) {
+function diffAccount(a: DesiredAccount, manager: string, live: LiveBaseConnection, adopting: boolean, forceRotation: boolean) {
   const parsed = parseOwnerTag(live.description);
   const drift: FieldChange[] = [];
   const changes: FieldChange[] = [];
@@ -73,13 +74,13 @@ function diffAccount(a: DesiredAccount, live: LiveBaseConnection, adopting: bool
   const credentialsChanged =
     !!a.credentialFingerprint && (adopting || forceRotation || (!unknownCredentials && parsed.tag?.credentialFingerprint !== a.credentialFingerprint));
   const rotate = credentialsChanged || paramsChanged;
-  const tag = desiredTag(a, parsed.tag, rotate);
+  const tag = desiredTag(a, manager, parsed.tag, rotate);
   changes.push(...drift);
   if (credentialsChanged) for (const p of a.secretParams) changes.push(fieldChange(`auth.${p}`, '(unknown)', '(changed)'));
   const tagChanged = !sameTag(parsed.tag, tag);
   if (tagChanged) changes.push(fieldChange('tag', parsed.tag ? formatOwnerTag(parsed.tag) : '(none)', formatOwnerTag(tag)));
   if (tagChanged || parsed.userDescription !== a.description.trim()) {
-    patch.push({ op: 'replace', path: '/description', value: taggedDescription(a.description, tag) });
+    patch.push({ op: 'replace', path: '/description', value: describeWithTag(a.description, tag) });
   }
   const isDrift = !adopting && parsed.tag?.specHash === accountHash(a) && !credentialsChanged;
   return { changes, drift, patch, rotate, isDrift, unverifiedCredentials: unknownCredentials && !rotate && !!a.credentialFingerprint };
@@ -88,7 +89,7 @@ function diffAccount(a: DesiredAccount, live: LiveBaseConnection, adopting: bool
 function updateAccount(ctx: SandboxCtx, a: DesiredAccount, live: LiveBaseConnection, adopting: boolean): void {
   const address = accountAddress(a.sandbox, a.name);
   const forced = (ctx.opts.rotateCredentials ?? []).some((r) => r === `${a.sandbox}/${a.name}` || r === address);
-  const d = diffAccount(a, live, adopting, forced);
+  const d = diffAccount(a, ctx.opts.manager, live, adopting, forced);
   if (d.unverifiedCredentials) {
     ctx.warnings.push(
       `${address}: flowsync never sent this account's credentials (it was imported), so it cannot tell whether they match the manifest; run \`flowsync apply --rotate-credentials ${a.sandbox}/${a.name}\` to send them once.`,
@@ -99,7 +100,8 @@ function updateAccount(ctx: SandboxCtx, a: DesiredAccount, live: LiveBaseConnect
     const lastWrite = latest([live.lastWrite]);
     ctx.drift.push({ sandbox: a.sandbox, destination: a.name, resource: 'account', drift: 'heal', changes: d.drift, ...(lastWrite ? { lastWrite } : {}) });
   }
-  const origin = adopting ? 'adoption' : d.isDrift ? 'drift' : 'manifest';
+  const taken = adopting ? undefined : takeover(ctx, live.id, `account ${a.name}`);
+  const origin = adopting ? 'adoption' : taken ? 'takeover' : d.isDrift ? 'drift' : 'manifest';
   const action: UpdateAccountAction = {
     id: `${accountAddress(a.sandbox, a.name)}/base-connection/update`,
     type: 'update-account',
@@ -108,7 +110,7 @@ function updateAccount(ctx: SandboxCtx, a: DesiredAccount, live: LiveBaseConnect
     sandbox: a.sandbox,
     address: accountAddress(a.sandbox, a.name),
     dependsOn: [],
-    summary: `${adopting ? 'adopt' : 'update'} account ${a.name}${d.rotate ? ' (rotate credentials)' : ''}`,
+    summary: `${taken ?? `${adopting ? 'adopt' : 'update'} account ${a.name}`}${d.rotate ? ' (rotate credentials)' : ''}`,
     entityId: live.id,
     etag: live.etag,
     account: a.name,
@@ -137,7 +139,7 @@ function replaceBlockers(ctx: SandboxCtx, a: DesiredAccount, baseId: string): st
     const tag = parseOwnerTag(t.description).tag;
     const owned = tag?.kind === 'destination' && !!tag.name;
     const foreignRider = [...live.flows].sort(byId).find((f) => f.targetConnectionIds.includes(t.id) && !(owned && sameOwner(f.description, tag.name)));
-    const soleOwned = owned && (ctx.inv.targets.get(tag.name)?.length ?? 0) === 1 && desired.has(tag.name);
+    const soleOwned = owned && (ctx.inv.targets.ours.get(tag.name)?.length ?? 0) === 1 && desired.has(tag.name);
     if (foreignRider) blockers.push(`dataflow ${foreignRider.name} (${foreignRider.id})`);
     else if (!soleOwned && !(owned && ctx.opts.prune)) blockers.push(`target connection ${t.name} (${t.id})`);
   }
@@ -146,14 +148,20 @@ function replaceBlockers(ctx: SandboxCtx, a: DesiredAccount, baseId: string): st
 }
 
 export function planAccountInSandbox(ctx: SandboxCtx, a: DesiredAccount): AccountStatus {
-  const spec = specFor(a.type);
-  const held = ctx.blocked.get(accountAddress(a.sandbox, a.name));
+  const spec = DESTINATION_TYPE_SPECS[a.type];
+  const address = accountAddress(a.sandbox, a.name);
+  const conflict = inConflict(ctx, ctx.inv.accounts, a.name) ? `${address}: another manager owns this account (see conflicts)` : undefined;
+  const held = ctx.blocked.get(address) ?? conflict;
   if (held) {
-    ctx.warnings.push(held);
-    for (const b of ctx.inv.accounts.get(a.name) ?? []) ctx.claimed.add(b.id);
+    if (!conflict) ctx.warnings.push(held);
+    for (const b of ctx.inv.accounts.ours.get(a.name) ?? []) ctx.claimed.add(b.id);
     return { name: a.name, blocked: held };
   }
-  const owned = [...(ctx.inv.accounts.get(a.name) ?? [])].sort((x, y) => Number(x.specId !== spec.specId) - Number(y.specId !== spec.specId));
+  // Keep rule among duplicates: ours before another manager's (--force-conflicts), the right type, then the one a target connection of ours uses, then the oldest.
+  const used = (id: string) => [...ctx.inv.targets.ours.values()].some((list) => list.some((t) => t.baseConnectionId === id));
+  const foreign = (id: string) => ctx.inv.owners.get(id)?.owner === 'foreign';
+  const rank = (b: LiveBaseConnection) => Number(foreign(b.id)) * 4 + Number(b.specId !== spec.specId) * 2 + Number(!used(b.id));
+  const owned = [...candidates(ctx, ctx.inv.accounts, a.name)].sort((x, y) => rank(x) - rank(y));
   const primary = owned[0];
   if (!primary) {
     const candidate = ctx.inv.untaggedBases.find((b) => b.name === a.name && b.specId === spec.specId && !ctx.inv.adopted.has(b.id));

@@ -1,7 +1,7 @@
 // The planner's working set for one run: actions and findings collected while walking the
 // manifests, plus the ids it claimed (owned or adopted) and the ids it deletes.
 import type { DesiredState, LastWrite } from '../domain/model.ts';
-import type { Action, DriftItem, FieldChange } from '../domain/plan.ts';
+import type { Action, Conflict, DriftItem, FieldChange, Orphan } from '../domain/plan.ts';
 import type { Inventory } from './inventory.ts';
 
 export interface PlanOptions {
@@ -15,6 +15,10 @@ export interface PlanOptions {
    * for accounts flowsync adopted by import, which never saw their secret.
    */
   rotateCredentials?: string[];
+  /** Who this config is (the `m=` of every tag it writes); entities of other managers are never written. */
+  manager: string;
+  /** Take over entities another manager owns when a manifest names them (a visible `takeover`). */
+  forceConflicts?: boolean;
 }
 
 /** What the destinations of one account can rely on. */
@@ -36,12 +40,14 @@ export interface Ctx {
   warnings: string[];
   /** Untagged or tagged entity ids that this plan treats as flowsync's (owned primaries and adoptions). */
   claimed: Set<string>;
-  /** Entity ids deleted by this plan (replace or prune). */
+  /** Entity ids deleted by this plan (replace, duplicate or prune). */
   deleted: Set<string>;
+  conflicts: Conflict[];
+  orphans: Orphan[];
 }
 
 export function newCtx(desired: DesiredState, opts: PlanOptions): Ctx {
-  return { desired, opts, actions: [], drift: [], warnings: [], claimed: new Set(), deleted: new Set() };
+  return { desired, opts, actions: [], drift: [], warnings: [], claimed: new Set(), deleted: new Set(), conflicts: [], orphans: [] };
 }
 
 export interface SandboxCtx extends Ctx {

@@ -5,7 +5,7 @@
 // Duplicate deletions (the kept entity stays) and the delete halves of replaces (a new entity takes
 // the place) never count. The ledger is the budget's memory (the lease entity holds it); the caller
 // records `deletionsBySandbox` there before sending the deletes. See docs/several-writers.md.
-import { parseOwnerTag } from '../domain/ownership.ts';
+import { parseOwnerTag } from '../domain/owner-tag.ts';
 import type { LiveSandbox, LiveState } from '../domain/model.ts';
 import type { Action } from '../domain/plan.ts';
 

@@ -4,10 +4,10 @@
 import type { DesiredDestination, LiveFlow, LiveTargetConnection } from '../domain/model.ts';
 import type { CreateFlowAction, FieldChange, Origin, PatchOp } from '../domain/plan.ts';
 import { canonicalJson } from '../domain/fingerprint.ts';
-import { formatOwnerTag, parseOwnerTag, type OwnerTag } from '../domain/ownership.ts';
-import { STREAMING_FLOW_SPEC_ID } from '../domain/specs.ts';
-import { flowHash, flowTag, sameTag, specFor, targetHash, targetTag, taggedDescription } from './spec.ts';
+import { describeWithTag, flowHash, flowTag, formatOwnerTag, parseOwnerTag, sameTag, targetHash, targetTag, type OwnerTag } from '../domain/owner-tag.ts';
+import { DESTINATION_TYPE_SPECS, STREAMING_FLOW_SPEC_ID } from '../domain/specs.ts';
 import { WRITABLE_STATES } from './inventory.ts';
+import { candidates, inConflict, takeover } from './owners.ts';
 import { diffSelectors, hasSelectorChanges, selectorOps } from './selectors.ts';
 import { fieldChange, latest, type AccountStatus, type SandboxCtx } from './context.ts';
 
@@ -38,19 +38,24 @@ function identityDiff(live: { name: string; description: string }, name: string,
   if (parsed.userDescription !== want) drift.push(fieldChange('description', parsed.userDescription, want));
   const tagChanged = !sameTag(parsed.tag, tag);
   if (tagChanged) meta.push(fieldChange('tag', parsed.tag ? formatOwnerTag(parsed.tag) : '(none)', formatOwnerTag(tag)));
-  if (tagChanged || parsed.userDescription !== want) patch.push({ op: 'replace', path: '/description', value: taggedDescription(userDescription, tag) });
-  return { parsed, drift, meta, patch };
+  if (tagChanged || parsed.userDescription !== want) patch.push({ op: 'replace', path: '/description', value: describeWithTag(userDescription, tag) });
+  // A takeover under a drift policy that leaves drift alone rewrites the tag only.
+  const tagOnly: PatchOp[] = tagChanged ? [{ op: 'replace', path: '/description', value: describeWithTag(parsed.userDescription, tag) }] : [];
+  return { parsed, drift, meta, patch, tagOnly };
 }
 
 function chooseTarget(ctx: SandboxCtx, d: DesiredDestination, acct: AccountStatus): { tc?: LiveTargetConnection; adopted: boolean } {
-  const owned = ctx.inv.targets.get(d.name) ?? [];
-  const ownedFlows = ctx.inv.flows.get(d.name) ?? [];
+  // Keep rule among duplicates: ours before another manager's (--force-conflicts), the one a
+  // dataflow of this destination uses, on the right account, then the oldest (lists are oldest first).
+  const owned = candidates(ctx, ctx.inv.targets, d.name);
+  const ownedFlows = candidates(ctx, ctx.inv.flows, d.name);
+  const foreign = (id: string) => ctx.inv.owners.get(id)?.owner === 'foreign';
   const rank = (t: LiveTargetConnection) =>
-    (ownedFlows.some((f) => f.targetConnectionIds.includes(t.id)) ? 0 : 2) + (t.baseConnectionId === acct.baseId ? 0 : 1);
+    (foreign(t.id) ? 4 : 0) + (ownedFlows.some((f) => f.targetConnectionIds.includes(t.id)) ? 0 : 2) + (t.baseConnectionId === acct.baseId ? 0 : 1);
   const primary = [...owned].sort((a, b) => rank(a) - rank(b))[0];
   if (primary) return { tc: primary, adopted: false };
   if (!acct.baseId || acct.createActionId) return { adopted: false };
-  const spec = specFor(d.type);
+  const spec = DESTINATION_TYPE_SPECS[d.type];
   const candidate = ctx.inv.untaggedTargets.find(
     (t) => t.name === d.name && t.specId === spec.specId && t.baseConnectionId === acct.baseId && sameParams(t.params, d.target) && !ctx.inv.adopted.has(t.id),
   );
@@ -58,8 +63,8 @@ function chooseTarget(ctx: SandboxCtx, d: DesiredDestination, acct: AccountStatu
 }
 
 function chooseFlow(ctx: SandboxCtx, d: DesiredDestination, tc: LiveTargetConnection | undefined): { flow?: LiveFlow; adopted: boolean } {
-  const owned = ctx.inv.flows.get(d.name) ?? [];
-  const rank = (f: LiveFlow) => (tc && f.targetConnectionIds.includes(tc.id) ? 0 : 1);
+  const owned = candidates(ctx, ctx.inv.flows, d.name);
+  const rank = (f: LiveFlow) => (ctx.inv.owners.get(f.id)?.owner === 'foreign' ? 2 : 0) + (tc && f.targetConnectionIds.includes(tc.id) ? 0 : 1);
   const primary = [...owned].sort((a, b) => rank(a) - rank(b))[0];
   if (primary) return { flow: primary, adopted: false };
   if (!tc) return { adopted: false };
@@ -72,7 +77,7 @@ function chooseFlow(ctx: SandboxCtx, d: DesiredDestination, tc: LiveTargetConnec
 /** A destination that cannot be planned now keeps all its entities: none of them is a prune candidate. */
 function hold(ctx: SandboxCtx, d: DesiredDestination, reason?: string): void {
   if (reason) ctx.warnings.push(reason);
-  for (const e of [...(ctx.inv.targets.get(d.name) ?? []), ...(ctx.inv.flows.get(d.name) ?? [])]) ctx.claimed.add(e.id);
+  for (const e of [...(ctx.inv.targets.ours.get(d.name) ?? []), ...(ctx.inv.flows.ours.get(d.name) ?? [])]) ctx.claimed.add(e.id);
 }
 
 export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination): void {
@@ -82,7 +87,8 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
   if (acct.blocked) return hold(ctx, d);
   const blocked = ctx.blocked.get(addr);
   if (blocked) return hold(ctx, d, blocked);
-  const spec = specFor(d.type);
+  if (inConflict(ctx, ctx.inv.targets, d.name) || inConflict(ctx, ctx.inv.flows, d.name)) return hold(ctx, d);
+  const spec = DESTINATION_TYPE_SPECS[d.type];
   const { tc, adopted: tcAdopted } = chooseTarget(ctx, d, acct);
   const tcReplace = !!tc && (acct.createActionId !== undefined || tc.baseConnectionId !== acct.baseId || tc.specId !== spec.specId);
   // A dataflow is adopted only onto a target connection that stays: adoption never leads to a delete.
@@ -96,7 +102,7 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
   const why = tcReplace ? `account changes to ${d.account}` : 'its target connection changes';
   // Every other dataflow on a target connection that is replaced must go first; only flowsync's own duplicates may.
   const riders = tc && tcReplace ? ctx.inv.live.flows.filter((f) => f.targetConnectionIds.includes(tc.id) && f.id !== flow?.id).sort((a, b) => (a.id < b.id ? -1 : 1)) : [];
-  const foreign = riders.filter((f) => { const t = parseOwnerTag(f.description).tag; return t?.kind !== 'destination' || t.name !== d.name; });
+  const foreign = riders.filter((f) => { const t = parseOwnerTag(f.description).tag; return t?.kind !== 'destination' || t.name !== d.name || ctx.inv.owners.get(f.id)?.owner === 'foreign'; });
   if (foreign.length > 0) {
     return hold(ctx, d, `${addr}: the target connection must be replaced (account ${d.account} changed), but dataflow ${foreign.map((f) => `${f.name} (${f.id})`).join(', ')} still uses it; remove or re-point it first.`);
   }
@@ -145,11 +151,11 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
     ctx.actions.push({
       id: createTcId, type: 'create-target-connection', change: tcReplace ? 'replace' : 'create', origin: 'manifest', sandbox: d.sandbox,
       address: addr, dependsOn, summary: `create target connection ${d.name} (${spec.displayName})`, destination: d.name, name: d.name,
-      description: taggedDescription(d.description, targetTag(d)), specId: spec.specId, account: d.account,
+      description: describeWithTag(d.description, targetTag(d, ctx.opts.manager)), specId: spec.specId, account: d.account,
       ...(acct.baseId && !acct.createActionId ? { baseConnectionId: acct.baseId } : {}), params: { ...d.target }, format: d.format,
     });
   } else {
-    const id = identityDiff(tc, d.name, d.description, targetTag(d));
+    const id = identityDiff(tc, d.name, d.description, targetTag(d, ctx.opts.manager));
     const params = paramChanges(tc.params, d.target);
     const drift = [...id.drift, ...params];
     const patch = [...id.patch];
@@ -159,13 +165,15 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
       driftChanges.push(...drift.map((c) => ({ ...c, field: `target.${c.field}` })));
       driftWrites.push(tc.lastWrite);
     }
-    if (patch.length > 0 && !(isDrift && d.drift !== 'heal')) {
+    const taken = tcAdopted ? undefined : takeover(ctx, tc.id, `target connection ${d.name}`);
+    const leaveDrift = isDrift && d.drift !== 'heal';
+    if (patch.length > 0 && (!leaveDrift || taken)) {
       tcUpdateId = `${addr}/target-connection/update`;
-      const origin: Origin = tcAdopted ? 'adoption' : isDrift ? 'drift' : 'manifest';
+      const origin: Origin = tcAdopted ? 'adoption' : taken ? 'takeover' : isDrift ? 'drift' : 'manifest';
       ctx.actions.push({
         id: tcUpdateId, type: 'update-target-connection', change: 'update', origin, sandbox: d.sandbox, address: addr, dependsOn: [],
-        summary: `${tcAdopted ? 'adopt' : 'update'} target connection ${d.name}`, entityId: tc.id, etag: tc.etag, destination: d.name,
-        changes: [...drift, ...id.meta], patch,
+        summary: taken ?? `${tcAdopted ? 'adopt' : 'update'} target connection ${d.name}`, entityId: tc.id, etag: tc.etag, destination: d.name,
+        changes: leaveDrift ? id.meta : [...drift, ...id.meta], patch: leaveDrift ? id.tagOnly : patch,
       });
     }
   }
@@ -176,14 +184,14 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
       id: createFlowId, type: 'create-flow', change: flowReplace ? 'replace' : 'create', origin: 'manifest', sandbox: d.sandbox, address: addr,
       dependsOn: [createTcId, deleteFlowId].filter((x): x is string => !!x),
       summary: `create dataflow ${d.name} (${spec.displayName})`, destination: d.name, destinationType: d.type, name: d.name,
-      description: taggedDescription(d.description, flowTag(d)), flowSpecId: STREAMING_FLOW_SPEC_ID,
+      description: describeWithTag(d.description, flowTag(d, ctx.opts.manager)), flowSpecId: STREAMING_FLOW_SPEC_ID,
       ...(tc && !tcReplace ? { targetConnectionId: tc.id } : {}),
       segments: d.segments.map((s) => ({ ...s })), profileAttributes: [...d.profileAttributes], enabled: d.enabled,
     };
     ctx.actions.push(action);
     ctx.needsProfileStore.push(createFlowId);
   } else {
-    const id = identityDiff(flow, d.name, d.description, flowTag(d));
+    const id = identityDiff(flow, d.name, d.description, flowTag(d, ctx.opts.manager));
     const sel = diffSelectors(d.segments, d.profileAttributes, flow);
     const wantState = d.enabled ? 'enabled' : 'disabled';
     const drift = [
@@ -200,14 +208,22 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
       driftWrites.push(flow.lastWrite);
     }
     const act = !(isDrift && d.drift !== 'heal');
-    const origin: Origin = flowAdopted ? 'adoption' : isDrift ? 'drift' : 'manifest';
+    const taken = flowAdopted ? undefined : takeover(ctx, flow.id, `dataflow ${d.name}`);
+    const origin: Origin = flowAdopted ? 'adoption' : taken ? 'takeover' : isDrift ? 'drift' : 'manifest';
     let flowUpdateId: string | undefined;
     if (act && (id.patch.length > 0 || hasSelectorChanges(sel))) {
       flowUpdateId = `${addr}/flow/update`;
       ctx.actions.push({
         id: flowUpdateId, type: 'update-flow', change: 'update', origin, sandbox: d.sandbox, address: addr, dependsOn: [],
-        summary: `${flowAdopted ? 'adopt' : 'update'} dataflow ${d.name}`, entityId: flow.id, etag: flow.etag, destination: d.name,
+        summary: taken ?? `${flowAdopted ? 'adopt' : 'update'} dataflow ${d.name}`, entityId: flow.id, etag: flow.etag, destination: d.name,
         changes: [...id.drift, ...id.meta], ...sel, patch: [...selectorOps(sel), ...id.patch],
+      });
+    } else if (!act && taken && id.tagOnly.length > 0) {
+      flowUpdateId = `${addr}/flow/update`;
+      ctx.actions.push({
+        id: flowUpdateId, type: 'update-flow', change: 'update', origin, sandbox: d.sandbox, address: addr, dependsOn: [],
+        summary: taken, entityId: flow.id, etag: flow.etag, destination: d.name,
+        changes: id.meta, addSegments: [], removeSegments: [], addAttributes: [], removeAttributes: [], patch: id.tagOnly,
       });
     }
     if (act && flow.state !== wantState) {

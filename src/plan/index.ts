@@ -1,10 +1,11 @@
 // The planner: desired state (manifests) + live state (API) -> Plan. Pure: no I/O, no clock, no
 // logger, no randomness; equal inputs give equal plans. See README "Plans and ownership".
 import type { DesiredState, LiveSandbox, LiveState } from '../domain/model.ts';
-import type { Action, Plan, UnownedEntity } from '../domain/plan.ts';
+import type { Action, Conflict, Orphan, Plan, UnownedEntity } from '../domain/plan.ts';
 import { PLAN_FORMAT_VERSION } from '../domain/plan.ts';
 import { PROFILE_STORE_SPEC_ID } from '../domain/specs.ts';
 import { buildInventory, byId, tagOf } from './inventory.ts';
+import { conflictsIn } from './owners.ts';
 import { newCtx, type Ctx, type PlanOptions, type SandboxCtx } from './context.ts';
 import { accountAddress, planAccountInSandbox } from './account.ts';
 import { destinationAddress, planDestinationInSandbox } from './destination.ts';
@@ -16,7 +17,7 @@ export type { PlanOptions } from './context.ts';
 export { accountAddress } from './account.ts';
 export { destinationAddress } from './destination.ts';
 export { profileStoreAddress } from './profile-store.ts';
-export { accountHash, targetHash, flowHash } from './spec.ts';
+export { accountHash, targetHash, flowHash } from '../domain/owner-tag.ts';
 
 function sandboxesOf(desired: DesiredState, live: LiveState): string[] {
   const all = new Set([...desired.sandboxes, ...desired.accounts.map((a) => a.sandbox), ...desired.destinations.map((d) => d.sandbox), ...Object.keys(live.sandboxes)]);
@@ -43,13 +44,14 @@ function unownedIn(sandbox: string, live: LiveSandbox, ctx: Ctx): UnownedEntity[
 }
 
 function planSandbox(desired: DesiredState, opts: PlanOptions, sandbox: string, live: LiveSandbox | undefined, blocked: Map<string, string>): SandboxCtx {
-  const inv = buildInventory(sandbox, live);
+  const inv = buildInventory(sandbox, live, opts.manager);
   const sctx: SandboxCtx = { ...newCtx(desired, opts), inv, accounts: new Map(), blocked, needsProfileStore: [] };
   for (const a of desired.accounts.filter((a) => a.sandbox === sandbox)) sctx.accounts.set(a.name, planAccountInSandbox(sctx, a));
   for (const d of desired.destinations.filter((d) => d.sandbox === sandbox)) planDestinationInSandbox(sctx, d);
   planProfileStore(sctx);
   planPrune(sctx);
   linkDeletions(sctx.actions, inv.live);
+  sctx.conflicts.push(...conflictsIn(sctx, desired));
   return sctx;
 }
 
@@ -82,6 +84,8 @@ export function planChanges(desired: DesiredState, live: LiveState, opts: PlanOp
   const ctx = newCtx(desired, opts);
   const sandboxes = sandboxesOf(desired, live);
   const unowned: UnownedEntity[] = [];
+  const conflicts: Conflict[] = [];
+  const orphans: Orphan[] = [];
   let ordered: Action[] = [];
   for (const sandbox of sandboxes) {
     const blocked = new Map<string, string>();
@@ -97,6 +101,8 @@ export function planChanges(desired: DesiredState, live: LiveState, opts: PlanOp
     ctx.drift.push(...sctx.drift);
     ctx.warnings.push(...sctx.warnings);
     unowned.push(...unownedIn(sandbox, sctx.inv.live, sctx));
+    conflicts.push(...sctx.conflicts);
+    orphans.push(...sctx.orphans);
   }
   return {
     formatVersion: PLAN_FORMAT_VERSION,
@@ -104,12 +110,15 @@ export function planChanges(desired: DesiredState, live: LiveState, opts: PlanOp
     ...(opts.org !== undefined ? { org: opts.org } : {}),
     ...(opts.revision !== undefined ? { revision: opts.revision } : {}),
     prune: opts.prune,
+    manager: opts.manager,
     sandboxes,
     actions: ordered,
     drift: ctx.drift,
     unowned,
+    conflicts,
+    orphans,
     warnings: ctx.warnings,
-    summary: summarize(ordered),
+    summary: summarize(ordered, { orphan: orphans.length, conflict: conflicts.length }),
   };
 }
 

@@ -86,15 +86,17 @@ function entityKey(a: Action): string {
   return a.id.slice(0, a.id.lastIndexOf('/'));
 }
 
-export function summarize(actions: Action[]): Plan['summary'] {
+export function summarize(actions: Action[], counts: { orphan: number; conflict: number }): Plan['summary'] {
   const kinds = new Map<string, Action['change']>();
+  let duplicate = 0;
   for (const a of actions) {
+    if (a.origin === 'duplicate') { duplicate++; continue; }
     const key = entityKey(a);
     const prev = kinds.get(key);
     if (prev === 'replace') continue;
     if (a.change === 'replace' || !prev || prev === 'update') kinds.set(key, a.change);
   }
-  const summary = { create: 0, update: 0, delete: 0, replace: 0 };
+  const summary = { create: 0, update: 0, delete: 0, replace: 0, duplicate, ...counts };
   for (const kind of kinds.values()) summary[kind]++;
   return summary;
 }

@@ -2,7 +2,7 @@
 // One per sandbox is enough: any existing Profile Store source connection is reused, owned or
 // not; a `[flowsync:profile-store]` pair is created only when the sandbox has none.
 import type { CreateFlowAction } from '../domain/plan.ts';
-import { PROFILE_STORE_TAG, taggedDescription } from './spec.ts';
+import { describeWithTag, profileStoreTag } from '../domain/owner-tag.ts';
 import type { SandboxCtx } from './context.ts';
 
 export const PROFILE_STORE_BASE_NAME = 'flowsync Profile Store';
@@ -37,7 +37,7 @@ export function planProfileStore(ctx: SandboxCtx): void {
     ...(base ? { baseConnectionId: base.id } : {}),
     baseName: PROFILE_STORE_BASE_NAME,
     sourceName: PROFILE_STORE_SOURCE_NAME,
-    description: taggedDescription('Profile Store connection for flowsync destinations', PROFILE_STORE_TAG),
+    description: describeWithTag('Profile Store connection for flowsync destinations', profileStoreTag(ctx.opts.manager)),
   });
   for (const f of flows) f.dependsOn.push(id);
 }

@@ -45,7 +45,7 @@ export function createCycle(deps: CycleDeps): Reconcile {
       return { result: 'suspended', entities: allEntities(repo, 'Suspended', 'Suspended', 'daemon.suspend is true in flowsync.yaml'), changes: [], drift: [], apiReachable: true };
     }
     const client = await clients.get(repo);
-    const planInput: PlanInput = { desired: repo.desired, prune: repo.config.reconcile.prune, now: (deps.now ?? (() => new Date()))(), revision: input.revision, ...(repo.config.org ? { org: repo.config.org } : {}) };
+    const planInput: PlanInput = { desired: repo.desired, prune: repo.config.reconcile.prune, now: (deps.now ?? (() => new Date()))(), revision: input.revision, manager: repo.manager, ...(repo.config.org ? { org: repo.config.org } : {}) };
     let live: LiveState;
     const breakerWasClosed = clients.breaker === 'closed';
     try {
@@ -151,7 +151,14 @@ function report(repo: LoadedRepo, plan: Plan, result: ApplyResult | undefined, m
   for (const a of plan.actions) pendingByAddress.set(a.address, [...(pendingByAddress.get(a.address) ?? []), a]);
   const driftByAddress = new Map(plan.drift.map((d) => [d.resource === 'account' ? accountAddress(d.sandbox, d.destination) : destinationAddress(d.sandbox, d.destination), d]));
 
+  const conflictByAddress = new Map(plan.conflicts.map((c) => [c.address, c]));
+
   const status = (address: string): Pick<EntityStatus, 'condition' | 'reason' | 'message'> => {
+    const conflict = conflictByAddress.get(address);
+    if (conflict) {
+      const entity = conflict.entity.replace('-', ' ');
+      return { condition: 'Failed', reason: 'Conflict', message: `${entity} ${conflict.name} (${conflict.id}) is managed by ${conflict.manager}; flowsync leaves it alone (apply --force-conflicts takes it over)` };
+    }
     const outcomes = outcomesByAddress.get(address) ?? [];
     const bad = outcomes.find((o) => o.status === 'failed' || o.status === 'skipped' || o.status === 'unknown');
     if (bad) return { condition: 'Failed', reason: 'ApplyFailed', message: `${bad.summary}: ${bad.error?.message ?? bad.status}` };

@@ -6,7 +6,7 @@ import { specHash } from '../domain/fingerprint.ts';
 import type { DesiredState, LiveSandbox, LiveState } from '../domain/model.ts';
 import type { Action, Plan } from '../domain/plan.ts';
 import type { Secrets } from '../manifest/index.ts';
-import { planAccount, planChanges, planDestination, withLiveEntity } from '../plan/index.ts';
+import { planAccount, planChanges, planDestination, withLiveEntity, type PlanOptions } from '../plan/index.ts';
 import { parseBaseConnection, parseFlow, parseTargetConnection, readLiveState } from '../state/index.ts';
 
 export interface PlanInput {
@@ -17,6 +17,10 @@ export interface PlanInput {
   revision?: string;
   /** Accounts ("sandbox/name") whose credentials are sent even though nothing shows they changed. */
   rotateCredentials?: string[];
+  /** This config's manager (`LoadedRepo.manager`): the `m=` of every tag the plan writes. */
+  manager: string;
+  /** Take over entities of other managers that a manifest names (a visible `takeover`). */
+  forceConflicts?: boolean;
 }
 
 /** Digest of the desired state a plan was made from; a saved plan refuses to apply when it moved. */
@@ -29,14 +33,20 @@ export async function readLive(client: FlowServiceClient, desired: DesiredState,
 }
 
 export function makePlan(input: PlanInput, live: LiveState): Plan {
-  const plan = planChanges(input.desired, live, {
+  const plan = planChanges(input.desired, live, planOptions(input));
+  return { ...plan, desiredHash: desiredDigest(input.desired) };
+}
+
+function planOptions(input: PlanInput): PlanOptions {
+  return {
     prune: input.prune,
     createdAt: input.now.toISOString(),
+    manager: input.manager,
+    ...(input.forceConflicts ? { forceConflicts: true } : {}),
     ...(input.org ? { org: input.org } : {}),
     ...(input.revision ? { revision: input.revision } : {}),
     ...(input.rotateCredentials?.length ? { rotateCredentials: input.rotateCredentials } : {}),
-  });
-  return { ...plan, desiredHash: desiredDigest(input.desired) };
+  };
 }
 
 type LiveKind = keyof LiveSandbox;
@@ -83,7 +93,7 @@ export interface ApplyLiveOptions {
  */
 export async function applyLive(plan: Pick<Plan, 'actions'>, opts: ApplyLiveOptions): Promise<ApplyResult> {
   let live = opts.live;
-  const planOpts = { prune: opts.input.prune, createdAt: opts.input.now.toISOString(), ...(opts.input.rotateCredentials ? { rotateCredentials: opts.input.rotateCredentials } : {}) };
+  const planOpts = planOptions(opts.input);
   const recompute = async (action: Action): Promise<Action | null> => {
     const kind = entityKind(action);
     if (!kind || !('entityId' in action)) return null;

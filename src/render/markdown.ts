@@ -3,7 +3,7 @@
 // drift in its own warned section, and parts that each say "part i of n" when the text exceeds
 // GitHub's 65,536-character comment limit.
 import type { Plan } from '../domain/plan.ts';
-import { actionDetails, actionHeadline, addressLabel, countsLine, driftChangeLine, driftVerdict, groupActions, lastWriteText, MARKERS } from './plan-common.ts';
+import { actionDetails, actionHeadline, addressLabel, CONFLICTS_TITLE, conflictText, countsLine, driftChangeLine, driftVerdict, groupActions, lastWriteText, MARKERS, ORPHANS_TITLE, orphanText } from './plan-common.ts';
 
 export const GITHUB_COMMENT_LIMIT = 65_536;
 const DEFAULT_MAX = GITHUB_COMMENT_LIMIT - 1_536; // room for what CI wraps around the body
@@ -64,6 +64,14 @@ export function driftBlock(plan: Plan): Block | undefined {
     lines,
     tail: '',
   };
+}
+
+/** Conflicts and orphans, shared with the pull-request comment. */
+export function findingBlocks(plan: Pick<Plan, 'conflicts' | 'orphans'>): Block[] {
+  return [
+    listBlock(`⛔ ${CONFLICTS_TITLE}`, plan.conflicts.map((c) => `\`${conflictText(c).replace(/`/g, "'")}\``)),
+    listBlock(ORPHANS_TITLE, plan.orphans.map((o) => `\`${orphanText(o).replace(/`/g, "'")}\``)),
+  ].filter((b): b is Block => !!b);
 }
 
 export function listBlock(title: string, items: string[]): Block | undefined {
@@ -141,6 +149,7 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions = {}): stri
   const blocks = [
     ...groupBlocks(plan),
     driftBlock(plan),
+    ...findingBlocks(plan),
     listBlock('Not managed by flowsync (left alone)', plan.unowned.map((u) => `${escapeHtml(u.sandbox)} ${u.resource} \`${u.name.replace(/`/g, "'")}\` (${u.id})`)),
     listBlock('Warnings', plan.warnings.map(escapeHtml)),
   ].filter((b): b is Block => !!b);

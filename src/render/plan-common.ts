@@ -1,9 +1,9 @@
 // Shared by the plan views: markers, grouping by sandbox and address, and the detail lines of each
 // action. Plain strings only; colour and markup are added by each view. Never prints a secret:
 // plans hold none, and any value under a secret param name is shown as "(redacted)" anyway.
-import type { Action, FieldChange, Plan } from '../domain/plan.ts';
+import type { Action, Conflict, FieldChange, Orphan, Plan } from '../domain/plan.ts';
 import { DESTINATION_TYPE_SPECS } from '../domain/specs.ts';
-import { parseOwnerTag } from '../domain/ownership.ts';
+import { parseOwnerTag } from '../domain/owner-tag.ts';
 
 export const MARKERS: Record<Action['change'], string> = { create: '+', update: '~', delete: '-', replace: '-/+' };
 
@@ -29,11 +29,12 @@ export function fieldLine(c: FieldChange): string {
 
 /**
  * Every write refreshes the ownership tag; the refresh is shown only when it is news: on an
- * adoption (no tag before) or when it is the only change.
+ * adoption (no tag before), a takeover (another manager's or a pre-manager tag) or when it is the
+ * only change.
  */
-function changeLines(changes: FieldChange[], otherLines: number): DetailLine[] {
+function changeLines(changes: FieldChange[], otherLines: number, takeover: boolean): DetailLine[] {
   const meaningful = changes.filter((c) => c.field !== 'tag');
-  const shown = changes.filter((c) => c.field !== 'tag' || c.from === '(none)' || meaningful.length + otherLines === 0);
+  const shown = changes.filter((c) => c.field !== 'tag' || takeover || c.from === '(none)' || meaningful.length + otherLines === 0);
   return shown.map((c) => ({ text: fieldLine(c) }));
 }
 
@@ -61,7 +62,7 @@ export function actionDetails(a: Action): DetailLine[] {
       ];
     case 'update-account':
       return [
-        ...changeLines(a.changes, a.rotateCredentials ? 1 : 0),
+        ...changeLines(a.changes, a.rotateCredentials ? 1 : 0, a.origin === 'takeover'),
         ...(a.rotateCredentials ? [{ text: 'credentials: all auth params are sent again (secret values are read at apply time)' }] : []),
       ];
     case 'create-profile-store':
@@ -73,7 +74,7 @@ export function actionDetails(a: Action): DetailLine[] {
         ...Object.keys(a.params).sort().map((k) => ({ text: `params.${k}: ${formatValue(k, a.params[k])}` })),
       ];
     case 'update-target-connection':
-      return changeLines(a.changes, 0);
+      return changeLines(a.changes, 0, a.origin === 'takeover');
     case 'create-flow':
       return [
         ...(userText(a.description) ? [{ text: `description: ${JSON.stringify(userText(a.description))}` }] : []),
@@ -83,7 +84,7 @@ export function actionDetails(a: Action): DetailLine[] {
       ];
     case 'update-flow':
       return [
-        ...changeLines(a.changes, a.addSegments.length + a.removeSegments.length + a.addAttributes.length + a.removeAttributes.length),
+        ...changeLines(a.changes, a.addSegments.length + a.removeSegments.length + a.addAttributes.length + a.removeAttributes.length, a.origin === 'takeover'),
         ...a.removeSegments.map((s): DetailLine => ({ marker: '-', text: segmentText(s) })),
         ...a.addSegments.map((s): DetailLine => ({ marker: '+', text: segmentText(s) })),
         ...a.removeAttributes.map((x): DetailLine => ({ marker: '-', text: `attribute ${x.path}` })),
@@ -129,16 +130,49 @@ export function groupActions(plan: Plan): { sandbox: string; groups: AddressGrou
   return out;
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** What the plan leaves for a person besides its actions: duplicates it deletes, orphans, conflicts. */
+export function findingsText(s: Plan['summary']): string[] {
+  return [
+    s.duplicate > 0 ? `${plural(s.duplicate, 'duplicate')} to delete` : '',
+    s.orphan > 0 ? `${plural(s.orphan, 'orphan')} (use --prune)` : '',
+    s.conflict > 0 ? `${plural(s.conflict, 'conflict')} (another manager owns ${s.conflict === 1 ? 'it' : 'them'}; --force-conflicts takes ${s.conflict === 1 ? 'it' : 'them'} over)` : '',
+  ].filter(Boolean);
+}
+
+/** "No changes" only when there is nothing to do and nothing to report: no action, duplicate, orphan or conflict. */
 export function countsLine(plan: Plan): string {
   const s = plan.summary;
-  if (plan.actions.length === 0) {
+  const findings = findingsText(s);
+  if (plan.actions.length === 0 && findings.length === 0) {
     // Drift left alone by its policy (warn, ignore) is not a change to make, but the state does differ.
     const reported = plan.drift.filter((d) => d.drift !== 'heal').length;
     if (reported > 0) return `No changes. ${reported} drifted ${reported === 1 ? 'entity is' : 'entities are'} reported only (see Drift above).`;
     return 'No changes. Live state matches the manifests.';
   }
-  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.replace} to replace.`;
+  const counts = `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.replace} to replace`;
+  return findings.length > 0 ? `${counts}; ${findings.join('; ')}.` : `${counts}.`;
 }
+
+const ENTITY_LABEL: Record<Conflict['entity'], string> = {
+  'base-connection': 'base connection',
+  'source-connection': 'source connection',
+  'target-connection': 'target connection',
+  flow: 'dataflow',
+};
+
+export function conflictText(c: Conflict): string {
+  return `${c.address}: ${ENTITY_LABEL[c.entity]} ${JSON.stringify(c.name)} (${c.id}) is managed by ${c.manager}`;
+}
+
+export function orphanText(o: Orphan): string {
+  const why = o.reason === 'no-manifest' ? 'no manifest' : `sandbox ${o.sandbox} is not in the config`;
+  return `${o.address}: ${ENTITY_LABEL[o.entity]} ${JSON.stringify(o.name)} (${o.id}), ${why}`;
+}
+
+export const CONFLICTS_TITLE = 'Conflicts (another manager owns these; nothing is written to them)';
+export const ORPHANS_TITLE = 'Orphans (owned by this manager, no manifest; deleted only with --prune)';
 
 export function driftVerdict(policy: 'heal' | 'warn' | 'ignore'): string {
   if (policy === 'heal') return 'will be healed by this plan';

@@ -7,7 +7,8 @@ import type { Diagnostic } from '../domain/diagnostics.ts';
 import type { Plan } from '../domain/plan.ts';
 import type { ReviewDocument } from '../review/document.ts';
 import { countLine } from './diagnostics.ts';
-import { driftBlock, escapeHtml, GITHUB_COMMENT_LIMIT, groupBlocks, listBlock, pieces, type Block } from './markdown.ts';
+import { driftBlock, escapeHtml, findingBlocks, GITHUB_COMMENT_LIMIT, groupBlocks, listBlock, pieces, type Block } from './markdown.ts';
+import { findingsText } from './plan-common.ts';
 
 const DEFAULT_MAX = GITHUB_COMMENT_LIMIT - 1_536; // room for what CI wraps around the body
 
@@ -24,8 +25,10 @@ const section = (head: string): Block => ({ head, lines: [], tail: '' });
 
 export function prCountsLine(plan: Plan): string {
   const s = plan.summary;
-  if (plan.actions.length === 0) return 'No changes: merging this pull request changes nothing in AEP.';
-  return `This pull request: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.replace} to replace.`;
+  const findings = findingsText(s);
+  if (plan.actions.length === 0 && findings.length === 0) return 'No changes: merging this pull request changes nothing in AEP.';
+  const counts = `This pull request: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.replace} to replace`;
+  return findings.length > 0 ? `${counts}; ${findings.join('; ')}.` : `${counts}.`;
 }
 
 /** "1 change, 1 drifted entity" from the drift plan, '' when there is none. */
@@ -120,6 +123,7 @@ function trailingBlocks(doc: ReviewDocument): Block[] {
   ].map(escapeHtml);
   const validation = doc.head.diagnostics.filter((d) => d.severity === 'warning').map((d) => diagnosticLine(d, doc.folder));
   return [
+    ...(plan ? findingBlocks(plan) : []),
     listBlock('Not managed by flowsync (left alone)', (plan?.unowned ?? []).map((u) => `${escapeHtml(u.sandbox)} ${u.resource} ${code(u.name)} (${u.id})`)),
     listBlock('Warnings', [...validation, ...warnings]),
   ].filter((b): b is Block => !!b);

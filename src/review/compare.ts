@@ -15,6 +15,8 @@ export interface CompareInput {
   basePrune: boolean;
   headPrune: boolean;
   createdAt: string;
+  /** This config's manager (both sides are the same config repo). */
+  manager: string;
   org?: string;
   baseRevision?: string;
   headRevision?: string;
@@ -40,6 +42,7 @@ export function comparePlans(input: CompareInput): Comparison {
   const opts = (prune: boolean, revision: string | undefined) => ({
     prune,
     createdAt: input.createdAt,
+    manager: input.manager,
     ...(input.org ? { org: input.org } : {}),
     ...(revision ? { revision } : {}),
   });

@@ -28,7 +28,8 @@ export type ReviewOutcome = 'invalid' | 'changes' | 'no-changes';
 
 export function reviewOutcome(doc: ReviewDocument): ReviewOutcome {
   if (!doc.head.valid || !doc.pullRequest) return 'invalid';
-  return doc.pullRequest.actions.length > 0 ? 'changes' : 'no-changes';
+  const s = doc.pullRequest.summary;
+  return doc.pullRequest.actions.length > 0 || s.orphan > 0 || s.conflict > 0 ? 'changes' : 'no-changes';
 }
 
 /** Terraform's -detailed-exitcode: 0 nothing to do, 2 changes, 1 error (invalid manifests). */

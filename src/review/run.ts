@@ -56,11 +56,12 @@ export async function runReview(opts: ReviewOptions): Promise<ReviewResult> {
       // A folder new in the pull request has nothing to prune at the base.
       basePrune: base.repo ? (opts.prune ?? base.repo.config.reconcile.prune) : false,
       createdAt,
+      manager: head.manager,
       ...(org ? { org } : {}),
       baseRevision: base.commit,
       ...(revision ? { headRevision: revision } : {}),
     });
-    const applyPlan = makePlan({ desired: head.desired, prune: headPrune, now: opts.now, ...(org ? { org } : {}), ...(revision ? { revision } : {}) }, live);
+    const applyPlan = makePlan({ desired: head.desired, prune: headPrune, now: opts.now, manager: head.manager, ...(org ? { org } : {}), ...(revision ? { revision } : {}) }, live);
     const headDiagnostics: Diagnostic[] = head.diagnostics;
     const pullRequest = secretsSkipped
       ? { ...compared.pullRequest, warnings: [...compared.pullRequest.warnings, 'secret references in this pull request could not be resolved here, so credential changes are not compared (give the job the secrets to see rotations)'] }

@@ -10,6 +10,8 @@ import { PROFILE_STORE_SPEC_ID } from '../domain/specs.ts';
 
 /** Who "wrote" a simulated entity; a fixed time keeps plans made against it deterministic. */
 const SIM_WRITE = { updatedAt: 0, updatedBy: 'flowsync (simulated)', updatedClient: 'flowsync' } as const;
+/** Entities a simulated plan creates are newer than anything live. */
+const SIM_CREATED = Number.MAX_SAFE_INTEGER;
 
 export interface SimulationResult {
   live: LiveState;
@@ -107,7 +109,7 @@ class Simulation {
     switch (a.type) {
       case 'create-account': {
         const id = this.newId();
-        sb.baseConnections.push({ id, etag: `"${id}"`, sandbox: a.sandbox, name: a.name, description: a.description, specId: a.specId, authSpecName: a.authSpecName, authParams: { ...a.authParams }, state: 'enabled', lastWrite: { ...SIM_WRITE } });
+        sb.baseConnections.push({ id, etag: `"${id}"`, sandbox: a.sandbox, name: a.name, description: a.description, specId: a.specId, authSpecName: a.authSpecName, authParams: { ...a.authParams }, state: 'enabled', lastWrite: { ...SIM_WRITE }, createdAt: SIM_CREATED });
         this.created.set(`${a.sandbox}/account/${a.account}`, id);
         return;
       }
@@ -123,10 +125,10 @@ class Simulation {
         if (baseId) this.find(a.sandbox, 'baseConnections', baseId);
         else {
           baseId = this.newId();
-          sb.baseConnections.push({ id: baseId, etag: `"${baseId}"`, sandbox: a.sandbox, name: a.baseName, description: a.description, specId: PROFILE_STORE_SPEC_ID, authParams: {}, state: 'enabled', lastWrite: { ...SIM_WRITE } });
+          sb.baseConnections.push({ id: baseId, etag: `"${baseId}"`, sandbox: a.sandbox, name: a.baseName, description: a.description, specId: PROFILE_STORE_SPEC_ID, authParams: {}, state: 'enabled', lastWrite: { ...SIM_WRITE }, createdAt: SIM_CREATED });
         }
         const id = this.newId();
-        sb.sourceConnections.push({ id, etag: `"${id}"`, sandbox: a.sandbox, name: a.sourceName, description: a.description, specId: PROFILE_STORE_SPEC_ID, baseConnectionId: baseId, state: 'enabled', lastWrite: { ...SIM_WRITE } });
+        sb.sourceConnections.push({ id, etag: `"${id}"`, sandbox: a.sandbox, name: a.sourceName, description: a.description, specId: PROFILE_STORE_SPEC_ID, baseConnectionId: baseId, state: 'enabled', lastWrite: { ...SIM_WRITE }, createdAt: SIM_CREATED });
         this.created.set(`${a.sandbox}/profile-store`, id);
         return;
       }
@@ -134,7 +136,7 @@ class Simulation {
         const baseId = this.createdId(`${a.sandbox}/account/${a.account}`, a.baseConnectionId, `base connection for account ${a.account}`);
         this.find(a.sandbox, 'baseConnections', baseId);
         const id = this.newId();
-        sb.targetConnections.push({ id, etag: `"${id}"`, sandbox: a.sandbox, name: a.name, description: a.description, specId: a.specId, baseConnectionId: baseId, format: a.format, params: { ...a.params }, state: 'enabled', lastWrite: { ...SIM_WRITE } });
+        sb.targetConnections.push({ id, etag: `"${id}"`, sandbox: a.sandbox, name: a.name, description: a.description, specId: a.specId, baseConnectionId: baseId, format: a.format, params: { ...a.params }, state: 'enabled', lastWrite: { ...SIM_WRITE }, createdAt: SIM_CREATED });
         this.created.set(`${a.sandbox}/target/${a.destination}`, id);
         return;
       }
@@ -156,6 +158,7 @@ class Simulation {
           segments: a.segments.map((s, index) => ({ index, id: s.id, ...(s.name ? { name: s.name } : {}) })),
           profileAttributes: a.profileAttributes.map((path, index) => ({ index, path })),
           lastWrite: { ...SIM_WRITE },
+          createdAt: SIM_CREATED,
         });
         return;
       }

@@ -58,6 +58,7 @@ export function parseBaseConnection(raw: unknown, sandbox: string): LiveBaseConn
     authParams: { ...obj(auth.params) },
     state: text(entity.state),
     lastWrite: parseLastWrite(entity),
+    createdAt: epochMs(entity.createdAt),
   };
 }
 
@@ -80,6 +81,7 @@ function connectionFields(raw: unknown, sandbox: string, collection: 'sourceConn
       baseConnectionId: baseConnectionIdOf(entity),
       state: text(entity.state),
       lastWrite: parseLastWrite(entity),
+      createdAt: epochMs(entity.createdAt),
     },
   };
 }
@@ -138,6 +140,7 @@ export function parseFlow(raw: unknown, sandbox: string): LiveFlow {
     segments: parseSegmentSelectors(entity),
     profileAttributes: parseAttributeSelectors(entity),
     lastWrite: parseLastWrite(entity),
+    createdAt: epochMs(entity.createdAt),
   };
 }
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { harness, kinesisConnection, virtualTime } from './harness.ts';
 import { isApiError, type FlowServiceClient } from '../../src/api/index.ts';
 import { lookupDelay, settleCreate, type SettleInput } from '../../src/api/settle-create.ts';
-import { parseOwnerTag } from '../../src/domain/ownership.ts';
+import { parseOwnerTag } from '../../src/domain/owner-tag.ts';
 
 function lookup(client: FlowServiceClient, name: string) {
   return async () => {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { harness, kinesisConnection, profileConnection, virtualTime } from './harness.ts';
 import { isApiError, type FlowServiceClient } from '../../src/api/index.ts';
-import { parseOwnerTag } from '../../src/domain/ownership.ts';
+import { parseOwnerTag } from '../../src/domain/owner-tag.ts';
 
 test('5xx answers are retried with full-jitter backoff until one succeeds', async (t) => {
   const h = await harness(t, { emulator: { faults: { failNext: [{ count: 3, status: 503, method: 'GET', pathPrefix: '/connections' }] } } });

@@ -17,7 +17,7 @@ function live(): LiveState {
         flows: [
           {
             id: 'f1', etag: '"e1"', sandbox: 'prod', name: 'summer', description: 'x [flowsync:destination/summer h=abc]',
-            flowSpecId: 's', state: 'enabled', sourceConnectionIds: [], targetConnectionIds: [], segments: [], profileAttributes: [], lastWrite,
+            flowSpecId: 's', state: 'enabled', sourceConnectionIds: [], targetConnectionIds: [], segments: [], profileAttributes: [], lastWrite, createdAt: 0,
           },
         ],
       },

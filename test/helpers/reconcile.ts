@@ -20,7 +20,7 @@ export async function testClient(root: string, env: Record<string, string>, over
 
 export async function reconcileOnce(root: string, env: Record<string, string>, client: FlowServiceClient, opts: { prune?: boolean } = {}) {
   const repo = await openRepo(root, env);
-  const input: PlanInput = { desired: repo.desired, prune: opts.prune ?? false, now: new Date() };
+  const input: PlanInput = { desired: repo.desired, prune: opts.prune ?? false, now: new Date(), manager: repo.manager };
   const live = await readLive(client, repo.desired);
   const plan = makePlan(input, live);
   const result = await applyLive(plan, { client, secrets: repo.secrets, input, live });
@@ -31,5 +31,5 @@ export async function reconcileOnce(root: string, env: Record<string, string>, c
 export async function planOnly(root: string, env: Record<string, string>, client: FlowServiceClient, opts: { prune?: boolean } = {}) {
   const repo = await openRepo(root, env);
   const live = await readLive(client, repo.desired);
-  return makePlan({ desired: repo.desired, prune: opts.prune ?? false, now: new Date() }, live);
+  return makePlan({ desired: repo.desired, prune: opts.prune ?? false, now: new Date(), manager: repo.manager }, live);
 }

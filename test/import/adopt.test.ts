@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FlowServiceClient } from '../../src/api/index.ts';
 import type { DesiredState } from '../../src/domain/model.ts';
-import { parseOwnerTag } from '../../src/domain/ownership.ts';
+import { parseOwnerTag } from '../../src/domain/owner-tag.ts';
 import { EMULATOR_DEFAULTS, startEmulator } from '../../src/emulator/index.ts';
 import { planAdoption, runAdoption, selectImports } from '../../src/import/index.ts';
 import { readLiveState } from '../../src/state/index.ts';
@@ -37,7 +37,7 @@ test('an entity edited between read and adoption is refused with 412 and reporte
 
   const live = await readLiveState(client, ['prod']);
   const sel = selectImports(live, ['prod']);
-  const writes = planAdoption(sel, desiredFrom(sel));
+  const writes = planAdoption(sel, desiredFrom(sel), 'github.com/acme/aep');
   // account ×2, and per destination a target connection and a dataflow
   assert.equal(writes.length, 2 + 2 * sel.destinations.length);
   emu.admin.outOfBandEdit({ sandbox: 'prod', collection: 'flows', id: ids.summer, ops: [{ op: 'replace', path: '/description', value: 'edited in the UI meanwhile' }] });
@@ -56,6 +56,6 @@ test('an entity edited between read and adoption is refused with 412 and reporte
   assert.equal(summer.description, 'edited in the UI meanwhile');
   for (const f of after.sandboxes.prod!.flows.filter((f) => f.id !== ids.summer)) assert.equal(parseOwnerTag(f.description).tag?.kind, 'destination');
   const kinesis = after.sandboxes.prod!.baseConnections.find((b) => b.id === ids.kBase)!;
-  assert.deepEqual(parseOwnerTag(kinesis.description).tag, { kind: 'account', name: 'marketing-kinesis-aws', specHash: parseOwnerTag(kinesis.description).tag?.specHash });
+  assert.deepEqual(parseOwnerTag(kinesis.description).tag, { kind: 'account', name: 'marketing-kinesis-aws', manager: 'github.com/acme/aep', specHash: parseOwnerTag(kinesis.description).tag?.specHash });
   assert.equal(kinesis.name, 'marketing-kinesis-aws');
 });

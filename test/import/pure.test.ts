@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { hasErrors } from '../../src/domain/diagnostics.ts';
 import type { LiveSandbox, LiveState } from '../../src/domain/model.ts';
-import { parseOwnerTag } from '../../src/domain/ownership.ts';
+import { parseOwnerTag } from '../../src/domain/owner-tag.ts';
 import { DESTINATION_TYPE_SPECS } from '../../src/domain/specs.ts';
 import { EnvNames, NAME_RE, NameScope, planAdoption, renderFiles, selectImports, selectSandbox, slugify, withoutInvalid, type AdoptionWrite } from '../../src/import/index.ts';
 import { loadRepo } from '../../src/manifest/index.ts';
@@ -130,7 +130,7 @@ test('import → load → adopt → plan is empty, and nothing unselected is wri
       const repo = await loadRepo(root, { env: {}, resolveSecrets: false, allowEmpty: true });
       assert.ok(!hasErrors(repo.diagnostics), JSON.stringify(repo.diagnostics.filter((d) => d.severity === 'error')));
       assert.equal(repo.desired.destinations.length, spec.flows.length);
-      const writes = planAdoption(sel, repo.desired);
+      const writes = planAdoption(sel, repo.desired, OPTS.manager);
       const selected = new Set([...sel.accounts.map((a) => a.live.id), ...sel.destinations.flatMap((d) => [d.liveFlow.id, d.liveTarget.id])]);
       for (const w of writes) assert.ok(selected.has(w.entityId), `wrote unselected ${w.entityId}`);
       applyWrites(sb, writes);
@@ -144,7 +144,7 @@ test('import → load → adopt → plan is empty, and nothing unselected is wri
       // Import again: same names (from the tags now), nothing left to write.
       const again = selectImports(live, ['prod']);
       assert.deepEqual(again.destinations.map((d) => d.name), sel.destinations.map((d) => d.name));
-      assert.deepEqual(planAdoption(again, repo.desired), []);
+      assert.deepEqual(planAdoption(again, repo.desired, OPTS.manager), []);
     }), { numRuns: process.env.FLOWSYNC_LONG_TESTS ? 1000 : 60 });
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -20,7 +20,7 @@ test('a no-op plan over 1,000 destinations sends no more requests than the list 
   const client = await testClient(repo, env, { concurrency: 16 });
   t.after(() => client.close());
   const loaded = await openRepo(repo, env);
-  const input = { desired: loaded.desired, prune: false, now: new Date() };
+  const input = { desired: loaded.desired, prune: false, now: new Date(), manager: loaded.manager };
   const live0 = await readLive(client, loaded.desired);
   const seeded = await applyLive(makePlan(input, live0), { client, secrets: loaded.secrets, input, live: live0, concurrency: 16 });
   assert.equal(seeded.counts.failed, 0);

@@ -4,7 +4,10 @@ import type {
   LiveSourceConnection, LiveState, LiveTargetConnection,
 } from '../../src/domain/model.ts';
 import { PROFILE_STORE_SPEC_ID, STREAMING_FLOW_SPEC_ID, DESTINATION_TYPE_SPECS } from '../../src/domain/specs.ts';
-import { accountTag, flowTag, targetTag, taggedDescription, PROFILE_STORE_TAG } from '../../src/plan/spec.ts';
+import { accountTag, describeWithTag, flowTag, profileStoreTag, targetTag } from '../../src/domain/owner-tag.ts';
+
+/** The manager the planner tests plan for (the `m=` of the tags liveFor writes). */
+export const MANAGER = 'github.com/acme/aep';
 
 export const WRITE: LastWrite = { updatedAt: 1_700_000_000_000, updatedBy: 'flowsync@AdobeID', updatedClient: 'flowsync' };
 export const UI_WRITE: LastWrite = { updatedAt: 1_700_000_500_000, updatedBy: 'jane.doe@AdobeID', updatedClient: 'exc_app' };
@@ -43,30 +46,30 @@ export function emptySandbox(): LiveSandbox {
 }
 
 /** Live entities exactly as a previous apply of these manifests leaves them. */
-export function liveFor(desired: DesiredState, ids = { prefix: 'e' }): LiveState {
+export function liveFor(desired: DesiredState, ids = { prefix: 'e' }, manager = MANAGER): LiveState {
   const live: LiveState = { sandboxes: {} };
   let n = 0;
   const next = () => `${ids.prefix}${String(++n).padStart(4, '0')}`;
   const sb = (name: string) => (live.sandboxes[name] ??= emptySandbox());
   const bases = new Map<string, string>();
   for (const a of desired.accounts) {
-    const b = liveBase({ id: next(), sandbox: a.sandbox, name: a.name, description: taggedDescription(a.description, accountTag(a)), specId: DESTINATION_TYPE_SPECS[a.type].specId, authParams: { ...a.authParams } });
+    const b = liveBase({ id: next(), sandbox: a.sandbox, name: a.name, description: describeWithTag(a.description, accountTag(a, manager)), specId: DESTINATION_TYPE_SPECS[a.type].specId, authParams: { ...a.authParams } });
     bases.set(`${a.sandbox}/${a.name}`, b.id);
     sb(a.sandbox).baseConnections.push(b);
   }
   const sources = new Map<string, string>();
   for (const d of desired.destinations) {
     if (!sources.has(d.sandbox)) {
-      const base = liveBase({ id: next(), sandbox: d.sandbox, name: 'flowsync Profile Store', description: taggedDescription('Profile Store connection for flowsync destinations', PROFILE_STORE_TAG), specId: PROFILE_STORE_SPEC_ID, authParams: {} });
+      const base = liveBase({ id: next(), sandbox: d.sandbox, name: 'flowsync Profile Store', description: describeWithTag('Profile Store connection for flowsync destinations', profileStoreTag(manager)), specId: PROFILE_STORE_SPEC_ID, authParams: {} });
       const src = liveSource({ id: next(), sandbox: d.sandbox, baseConnectionId: base.id, description: base.description });
       sb(d.sandbox).baseConnections.push(base);
       sb(d.sandbox).sourceConnections.push(src);
       sources.set(d.sandbox, src.id);
     }
-    const tc = liveTarget({ id: next(), sandbox: d.sandbox, name: d.name, description: taggedDescription(d.description, targetTag(d)), specId: DESTINATION_TYPE_SPECS[d.type].specId, baseConnectionId: bases.get(`${d.sandbox}/${d.account}`)!, params: { ...d.target } });
+    const tc = liveTarget({ id: next(), sandbox: d.sandbox, name: d.name, description: describeWithTag(d.description, targetTag(d, manager)), specId: DESTINATION_TYPE_SPECS[d.type].specId, baseConnectionId: bases.get(`${d.sandbox}/${d.account}`)!, params: { ...d.target } });
     sb(d.sandbox).targetConnections.push(tc);
     sb(d.sandbox).flows.push(liveFlow({
-      id: next(), sandbox: d.sandbox, name: d.name, description: taggedDescription(d.description, flowTag(d)), state: d.enabled ? 'enabled' : 'disabled',
+      id: next(), sandbox: d.sandbox, name: d.name, description: describeWithTag(d.description, flowTag(d, manager)), state: d.enabled ? 'enabled' : 'disabled',
       sourceConnectionIds: [sources.get(d.sandbox)!], targetConnectionIds: [tc.id],
       segments: d.segments.map((s, index) => ({ index, id: s.id, ...(s.name ? { name: s.name } : {}) })),
       profileAttributes: d.profileAttributes.map((path, index) => ({ index, path })),
@@ -76,19 +79,19 @@ export function liveFor(desired: DesiredState, ids = { prefix: 'e' }): LiveState
 }
 
 export function liveBase(over: Partial<LiveBaseConnection> & { id: string }): LiveBaseConnection {
-  return { etag: `"etag-${over.id}"`, sandbox: 'prod', name: 'base', description: '', specId: DESTINATION_TYPE_SPECS['amazon-kinesis'].specId, authSpecName: 'Aws Kinesis authentication credentials', authParams: {}, state: 'enabled', lastWrite: WRITE, ...over };
+  return { etag: `"etag-${over.id}"`, sandbox: 'prod', name: 'base', description: '', specId: DESTINATION_TYPE_SPECS['amazon-kinesis'].specId, authSpecName: 'Aws Kinesis authentication credentials', authParams: {}, state: 'enabled', lastWrite: WRITE, createdAt: 0, ...over };
 }
 
 export function liveSource(over: Partial<LiveSourceConnection> & { id: string; baseConnectionId: string }): LiveSourceConnection {
-  return { etag: `"etag-${over.id}"`, sandbox: 'prod', name: 'flowsync Profile Store source', description: '', specId: PROFILE_STORE_SPEC_ID, state: 'enabled', lastWrite: WRITE, ...over };
+  return { etag: `"etag-${over.id}"`, sandbox: 'prod', name: 'flowsync Profile Store source', description: '', specId: PROFILE_STORE_SPEC_ID, state: 'enabled', lastWrite: WRITE, createdAt: 0, ...over };
 }
 
 export function liveTarget(over: Partial<LiveTargetConnection> & { id: string; baseConnectionId: string }): LiveTargetConnection {
-  return { etag: `"etag-${over.id}"`, sandbox: 'prod', name: 'target', description: '', specId: DESTINATION_TYPE_SPECS['amazon-kinesis'].specId, format: 'json', params: {}, state: 'enabled', lastWrite: WRITE, ...over };
+  return { etag: `"etag-${over.id}"`, sandbox: 'prod', name: 'target', description: '', specId: DESTINATION_TYPE_SPECS['amazon-kinesis'].specId, format: 'json', params: {}, state: 'enabled', lastWrite: WRITE, createdAt: 0, ...over };
 }
 
 export function liveFlow(over: Partial<LiveFlow> & { id: string }): LiveFlow {
-  return { etag: `"etag-${over.id}"`, sandbox: 'prod', name: 'flow', description: '', flowSpecId: STREAMING_FLOW_SPEC_ID, state: 'enabled', sourceConnectionIds: [], targetConnectionIds: [], segments: [], profileAttributes: [], lastWrite: WRITE, ...over };
+  return { etag: `"etag-${over.id}"`, sandbox: 'prod', name: 'flow', description: '', flowSpecId: STREAMING_FLOW_SPEC_ID, state: 'enabled', sourceConnectionIds: [], targetConnectionIds: [], segments: [], profileAttributes: [], lastWrite: WRITE, createdAt: 0, ...over };
 }
 
-export const OPTS = { prune: false, createdAt: '2026-01-01T00:00:00.000Z' };
+export const OPTS = { prune: false, createdAt: '2026-01-01T00:00:00.000Z', manager: MANAGER };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { planChanges, planDestination, planAccount, withLiveEntity } from '../../src/plan/index.ts';
 import type { Action, Plan } from '../../src/domain/plan.ts';
 import type { LiveState } from '../../src/domain/model.ts';
-import { parseOwnerTag } from '../../src/domain/ownership.ts';
+import { parseOwnerTag } from '../../src/domain/owner-tag.ts';
 import { PROFILE_STORE_SPEC_ID, DESTINATION_TYPE_SPECS } from '../../src/domain/specs.ts';
 import { SEGMENTS_PATH, ATTRIBUTES_PATH } from '../../src/plan/selectors.ts';
 import { account, destination, desiredState, liveFor, liveBase, liveSource, liveTarget, liveFlow, OPTS, SEG1, SEG2, SEG3, UI_WRITE } from './fixtures.ts';
@@ -31,7 +31,7 @@ test('an empty org gets account, Profile Store, target connection and dataflow i
   const flow = one(plan, 'create-flow');
   assert.deepEqual(flow.dependsOn, ['prod/destination/summer-campaign/target-connection/create', 'prod/profile-store/create']);
   assert.deepEqual(one(plan, 'create-target-connection').dependsOn, ['prod/account/kinesis-prod/base-connection/create']);
-  assert.deepEqual(plan.summary, { create: 4, update: 0, delete: 0, replace: 0 });
+  assert.deepEqual(plan.summary, { create: 4, update: 0, delete: 0, replace: 0, duplicate: 0, orphan: 0, conflict: 0 });
   const tag = parseOwnerTag(one(plan, 'create-account').description).tag;
   assert.equal(tag?.credentialFingerprint, '00112233aabbccdd');
 });
@@ -41,7 +41,7 @@ test('live state left by an apply of the same manifests plans nothing', () => {
   assert.deepEqual(plan.actions, []);
   assert.deepEqual(plan.drift, []);
   assert.deepEqual(plan.warnings, []);
-  assert.deepEqual(plan.summary, { create: 0, update: 0, delete: 0, replace: 0 });
+  assert.deepEqual(plan.summary, { create: 0, update: 0, delete: 0, replace: 0, duplicate: 0, orphan: 0, conflict: 0 });
 });
 
 test('selectors are compared as sets: order and server-added keys do not matter', () => {
@@ -69,7 +69,7 @@ test('selector removals go in descending index order, segments then attributes, 
   ]);
   assert.deepEqual(update.patch[4]!.value, { type: 'PLATFORM_SEGMENT', value: { id: '0b3f5e7a-1111-4222-8333-944455556666', name: 'New' } });
   assert.deepEqual(update.patch[5]!.value, { type: 'JSON_PATH', value: { path: 'd.d', operator: 'EXISTS' } });
-  assert.match(String(update.patch[6]!.value), /^new words \[flowsync:destination\/summer-campaign h=[0-9a-f]{12}\]$/);
+  assert.match(String(update.patch[6]!.value), /^new words \[flowsync:destination\/summer-campaign m=github\.com\/acme\/aep h=[0-9a-f]{12}\]$/);
   assert.equal(update.etag, live.sandboxes.prod!.flows[0]!.etag);
   assert.equal(update.origin, 'manifest');
 });
@@ -129,7 +129,7 @@ test('moving a destination to another account replaces its target connection and
   ]);
   const eu = live.sandboxes.prod!.baseConnections.find((b) => b.name === 'kinesis-eu')!;
   assert.equal(one(plan, 'create-target-connection').baseConnectionId, eu.id);
-  assert.deepEqual(plan.summary, { create: 0, update: 0, delete: 0, replace: 2 });
+  assert.deepEqual(plan.summary, { create: 0, update: 0, delete: 0, replace: 2, duplicate: 0, orphan: 0, conflict: 0 });
 });
 
 test('changing an account type replaces the account and every destination using it', () => {
@@ -177,10 +177,11 @@ test('an untagged entity with the same name but another shape is unowned and lef
 
 test('prune deletes stale owned entities flow, then target connection, then base connection; never without --prune', () => {
   const live = liveFor(base);
-  const empty = desiredState([], []);
+  const empty = { ...desiredState([], []), sandboxes: ['prod'] };
   const without = planChanges(empty, live, OPTS);
   assert.deepEqual(without.actions, []);
-  assert.ok(without.warnings.some((w) => w.includes('--prune')));
+  assert.deepEqual(without.orphans.map((o) => `${o.entity} ${o.reason}`).sort(), ['base-connection no-manifest', 'base-connection no-manifest', 'flow no-manifest', 'source-connection no-manifest', 'target-connection no-manifest']);
+  assert.equal(without.summary.orphan, 5);
   const plan = planChanges(empty, live, { ...OPTS, prune: true });
   assert.deepEqual(plan.actions.map((a) => `${a.type}${a.type === 'delete-profile-store' ? `:${a.resource}` : ''} ${a.origin}`), [
     'delete-flow prune',
@@ -353,5 +354,5 @@ test('summary counts entities, not API calls', () => {
   const desired = desiredState([account()], [destination({ enabled: false, description: 'x' })]);
   const plan = planChanges(desired, liveFor(base), OPTS);
   assert.deepEqual(plan.actions.map((a) => a.type), ['update-target-connection', 'update-flow', 'set-flow-state']);
-  assert.deepEqual(plan.summary, { create: 0, update: 2, delete: 0, replace: 0 });
+  assert.deepEqual(plan.summary, { create: 0, update: 2, delete: 0, replace: 0, duplicate: 0, orphan: 0, conflict: 0 });
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { planChanges } from '../../src/plan/index.ts';
-import { parseOwnerTag } from '../../src/domain/ownership.ts';
+import { parseOwnerTag } from '../../src/domain/owner-tag.ts';
 import { canonicalJson } from '../../src/domain/fingerprint.ts';
 import { DESTINATION_TYPE_SPECS, PROFILE_STORE_SPEC_ID } from '../../src/domain/specs.ts';
 import type { LiveState } from '../../src/domain/model.ts';

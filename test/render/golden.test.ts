@@ -11,7 +11,7 @@ import { renderPlanJson, parsePlanJson } from '../../src/render/json.ts';
 const root = new URL('../golden/', import.meta.url);
 export const PART_SEPARATOR = '\n<!-- ======== next comment ======== -->\n';
 
-interface CaseOptions { prune?: boolean; org?: string; revision?: string; maxLength?: number; runUrl?: string; title?: string }
+interface CaseOptions { prune?: boolean; manager?: string; forceConflicts?: boolean; org?: string; revision?: string; maxLength?: number; runUrl?: string; title?: string }
 
 function check(dir: URL, file: string, actual: string): void {
   const path = new URL(file, dir);
@@ -31,6 +31,8 @@ for (const name of readdirSync(root).filter((n) => existsSync(new URL(`${n}/desi
     const plan = planChanges(read('desired.json'), read('live.json'), {
       prune: options.prune ?? false,
       createdAt: '2026-03-01T12:00:00.000Z',
+      manager: options.manager ?? 'github.com/acme/aep',
+      ...(options.forceConflicts ? { forceConflicts: true } : {}),
       ...(options.org ? { org: options.org } : {}),
       ...(options.revision ? { revision: options.revision } : {}),
     });

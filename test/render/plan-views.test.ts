@@ -73,7 +73,7 @@ test('json view: round-trips through the schema; bad files fail with FS_PLAN_INV
   const expectInvalid = (input: string, pattern: RegExp) =>
     assert.throws(() => parsePlanJson(input, 'plan.json'), (err: unknown) => isFlowsyncError(err, 'FS_PLAN_INVALID') && pattern.test(err.message));
   expectInvalid('{not json', /plan\.json is not JSON/);
-  expectInvalid(JSON.stringify({ ...createPlan, formatVersion: 2 }), /formatVersion 2/);
+  expectInvalid(JSON.stringify({ ...createPlan, formatVersion: 1 }), /formatVersion 1/);
   const broken = JSON.parse(text);
   delete broken.actions[3].flowSpecId;
   expectInvalid(JSON.stringify(broken), /\/actions\/3 must have required property 'flowSpecId'$/);

@@ -20,7 +20,7 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-const input = (base: DesiredState | undefined, head: DesiredState, live: LiveState) => ({ base, head, live, basePrune: false, headPrune: false, createdAt: OPTS.createdAt });
+const input = (base: DesiredState | undefined, head: DesiredState, live: LiveState) => ({ base, head, live, basePrune: false, headPrune: false, createdAt: OPTS.createdAt, manager: OPTS.manager });
 
 test('simulating a plan converges: planning again against the simulated state finds nothing, nothing is refused, the input is untouched', () => {
   fc.assert(

@@ -64,7 +64,7 @@ async function applyInProcess(config: string, env: Record<string, string>): Prom
   const client = await connect(repo.config, { root: repo.root, env });
   try {
     const live = await readLive(client, repo.desired);
-    const input = { desired: repo.desired, prune: false, now: new Date(FIXED_NOW) };
+    const input = { desired: repo.desired, prune: false, now: new Date(FIXED_NOW), manager: repo.manager };
     const result = await applyLive(makePlan(input, live), { client, secrets: repo.secrets, input, live });
     assert.ok(result.outcomes.every((o) => o.status === 'applied'), JSON.stringify(result.outcomes));
   } finally {

@@ -20,7 +20,7 @@ function reviewDoc(opts: { baseStatus?: 'valid' | 'invalid' | 'missing'; many?: 
   const head = desiredState([account()], [destination({ segments: [{ id: SEG1 }, { id: SEG2 }] }), ...extra]);
   const live = liveFor(desiredState([account()], [destination({ segments: [] })]));
   const status = opts.baseStatus ?? 'valid';
-  const compared = comparePlans({ base: status === 'valid' ? base : status === 'missing' ? { accounts: [], destinations: [], sandboxes: [] } : undefined, head, live, basePrune: false, headPrune: false, createdAt: OPTS.createdAt });
+  const compared = comparePlans({ base: status === 'valid' ? base : status === 'missing' ? { accounts: [], destinations: [], sandboxes: [] } : undefined, head, live, basePrune: false, headPrune: false, createdAt: OPTS.createdAt, manager: OPTS.manager });
   return {
     formatVersion: 1,
     kind: 'flowsync-review',

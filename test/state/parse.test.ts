@@ -46,6 +46,7 @@ test('a base connection keeps its auth params as returned, masked secret or not'
     authParams: { accessKeyId: 'AKIA1', secretKey: '***', region: 'us-east-1', authorizedDate: '2022-08-03' },
     state: 'enabled',
     lastWrite: { updatedAt: 1_700_000_500_000, updatedBy: 'ui-user@AdobeID', updatedClient: 'exc_app' },
+    createdAt: 1_700_000_000_000,
   });
   // Profile Store base connections have no auth at all; version stands in for a missing etag.
   const profile = parseBaseConnection({ id: 'base-2', version: ETAG, connectionSpec: { id: PROFILE }, state: 'enabled', createdAt: 5, createdBy: 'a@AdobeID' }, 'dev');
