@@ -4,18 +4,21 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { applyPlan, findStaleEntities, type ApplyEvent, type ApplyResult } from '../apply/index.ts';
 import { FlowsyncError } from '../domain/errors.ts';
+import type { FlowServiceClient } from '../api/index.ts';
 import type { LiveState } from '../domain/model.ts';
 import type { Plan } from '../domain/plan.ts';
+import type { LeaseEvent } from '../lease/index.ts';
 import type { LoadedRepo } from '../manifest/index.ts';
 import { connect } from '../reconcile/connect.ts';
 import { refuseUnsafeDeletions } from '../reconcile/deletion-check.ts';
-import { applyLive, desiredDigest, makePlan, readLive, verifyApplied, type PlanInput } from '../reconcile/reconcile.ts';
+import { desiredDigest, makePlan, readLive, type PlanInput, type Verification } from '../reconcile/reconcile.ts';
+import { sandboxesWritten, underWriteLeases, verifyOrExplain, writePass, type WriteLeaseSettings } from '../reconcile/writer.ts';
 import { outcomeLine, renderApplySummary } from '../render/apply.ts';
 import { parsePlanJson } from '../render/json.ts';
 import { renderPlanText } from '../render/text.ts';
 import { intFlag, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
-import { CONNECT_OPTIONS, CONNECT_USAGE, ROTATE_USAGE, connectFlags, loadRepoOrReport, rotateFlag, useColor } from './common.ts';
+import { CONNECT_OPTIONS, CONNECT_USAGE, LOCK_TIMEOUT_USAGE, ROTATE_USAGE, connectFlags, loadRepoOrReport, lockTimeoutFlag, rotateFlag, useColor } from './common.ts';
 import { confirm } from './confirm.ts';
 
 const USAGE = `Usage: flowsync apply [PLANFILE] [flags]
@@ -30,6 +33,11 @@ If-Match; a concurrent change (412) is re-read and that one action recomputed (n
 plans: they fail instead, as reviewed). One destination's failure never stops the others.
 After apply the state is read again and verified.
 
+Before its first write apply takes the writer lease of every sandbox it writes (another flowsync
+run holding one: it fails at once naming the holder, or waits with --lock-timeout), reads those
+sandboxes again and plans again: what it shows and applies is planned under the lease. A plan
+with nothing to do takes no lease. See docs/several-writers.md.
+
 Flags:
   --dir DIR            the config repo folder (default: the current folder)
   --prune              also delete owned entities whose manifests are gone (live mode)
@@ -39,6 +47,7 @@ Flags:
   --allow-mass-delete  apply a plan whose deletions exceed reconcile.maxDeleteRatio of the owned
                        entities or the rolling reconcile.deleteBudget (refused otherwise, exit 1)
   --concurrency N      actions in flight at once (default: reconcile.concurrency, 16)
+${LOCK_TIMEOUT_USAGE}
 ${ROTATE_USAGE}
 ${CONNECT_USAGE}
 
@@ -57,6 +66,7 @@ export const applyCommand: Command = {
       'rotate-credentials': { type: 'string', multiple: true },
       'auto-approve': { type: 'boolean' },
       'allow-mass-delete': { type: 'boolean' },
+      'lock-timeout': { type: 'string' },
       'force-conflicts': { type: 'boolean' },
       concurrency: { type: 'string' },
       ...CONNECT_OPTIONS,
@@ -74,6 +84,8 @@ export const applyCommand: Command = {
     const repo = await loadRepoOrReport(values.dir ?? '.', io);
     if (!repo) return 1;
     const concurrency = intFlag('apply', 'concurrency', values.concurrency, repo.config.reconcile.concurrency, 1, 32);
+    const lockTimeoutMs = lockTimeoutFlag('apply', values['lock-timeout']);
+    const allowMassDelete = values['allow-mass-delete'] === true;
     const color = useColor(io.stdout, io.env);
     const client = await connect(repo.config, { root: repo.root, env: io.env, flags: connectFlags(values), concurrency });
     try {
@@ -86,45 +98,104 @@ export const applyCommand: Command = {
         ...(values['force-conflicts'] ? { forceConflicts: true } : {}),
         ...(repo.config.org ? { org: repo.config.org } : {}),
       };
-      const live = await readLive(client, repo.desired, concurrency);
-      let plan: Plan;
-      if (saved) {
-        refuseIfStale(saved, repo, live, planFile!);
-        plan = saved;
-      } else {
-        plan = makePlan(input, live);
-      }
-      const conflicted = plan.conflicts.length > 0 ? 1 : 0;
-      if (plan.actions.length === 0) {
+      const lease: WriteLeaseSettings = { config: repo.config, manager: repo.manager, command: 'flowsync apply', lockTimeoutMs, onEvent: leaseNotes(io) };
+      const approve = async (plan: Plan): Promise<boolean> => {
         io.stdout.write(renderPlanText(plan, { color }));
-        return conflicted;
-      }
-      io.stdout.write(renderPlanText(plan, { color }));
-      refuseUnsafeDeletions(plan, live, repo.config, { allowMassDelete: values['allow-mass-delete'] === true, now: input.now.getTime() });
-      if (!values['auto-approve']) {
-        const approved = await confirm(io, '\nDo you want to perform these actions?');
-        if (!approved) {
+        if (!values['auto-approve'] && !(await confirm(io, '\nDo you want to perform these actions?'))) return false;
+        io.stdout.write('\n');
+        return true;
+      };
+      const onEvent = progress(io, color);
+      if (saved) return await applySaved({ saved, file: planFile!, repo, client, input, lease, concurrency, allowMassDelete, approve, onEvent, io, color });
+
+      const live = await readLive(client, repo.desired, concurrency);
+      const first = makePlan(input, live);
+      // Nothing to write: no lease is taken and nothing more is sent.
+      const outcome = await writePass({ client, secrets: repo.secrets, input, live, plan: first, lease, concurrency, config: repo.config, allowMassDelete, verify: true, approve, onEvent });
+      switch (outcome.status) {
+        case 'nothing':
+          io.stdout.write(renderPlanText(outcome.plan, { color }));
+          return conflicted(outcome.plan);
+        case 'cancelled':
           io.stderr.write('\nApply cancelled; nothing was written.\n');
           return 1;
-        }
+        case 'refused':
+          io.stdout.write(renderPlanText(outcome.plan, { color }));
+          throw outcome.error;
+        case 'applied':
+          return summarize(io, color, outcome.result, outcome.verification, outcome.verifyError) || conflicted(outcome.plan);
       }
-      io.stdout.write('\n');
-      const onEvent = progress(io, color);
-      const result: ApplyResult = saved
-        ? await applyPlan(plan, { client, secrets: repo.secrets, concurrency, onEvent })
-        : await applyLive(plan, { client, secrets: repo.secrets, input, live, concurrency, onEvent });
-      // an API gone during the apply must not hide the outcomes: the summary comes without verification
-      const verification = await verifyApplied(client, input, result, concurrency).catch((err: unknown) => {
-        io.stderr.write(`\nCould not verify after apply: ${err instanceof Error ? err.message : String(err)}\n`);
-        return undefined;
-      });
-      io.stdout.write(renderApplySummary(result, verification, { color }));
-      return result.counts.failed + result.counts.skipped + result.counts.unknown === 0 && verification?.unverified.length === 0 ? conflicted : 1;
     } finally {
       client.close();
     }
   },
 };
+
+/** A conflict with another manager fails the run, whatever else applied. */
+function conflicted(plan: Plan): number {
+  return plan.conflicts.length > 0 ? 1 : 0;
+}
+
+/** The summary and the exit code: 0 only when every action applied and the re-read matches. */
+function summarize(io: CommandIO, color: boolean, result: ApplyResult, verification: Verification | undefined, verifyError?: string): number {
+  // an API gone during the apply must not hide the outcomes: the summary comes without verification
+  if (verifyError !== undefined) io.stderr.write(`\nCould not verify after apply: ${verifyError}\n`);
+  io.stdout.write(renderApplySummary(result, verification, { color }));
+  return result.counts.failed + result.counts.skipped + result.counts.unknown === 0 && verification?.unverified.length === 0 ? 0 : 1;
+}
+
+interface SavedRun {
+  saved: Plan;
+  file: string;
+  repo: LoadedRepo;
+  client: FlowServiceClient;
+  input: PlanInput;
+  lease: WriteLeaseSettings;
+  concurrency: number;
+  allowMassDelete: boolean;
+  approve: (plan: Plan) => Promise<boolean>;
+  onEvent: (e: ApplyEvent) => void;
+  io: CommandIO;
+  color: boolean;
+}
+
+/**
+ * A saved plan: the leases of the sandboxes it writes first, then one read of them, which the
+ * staleness check (etags, appeared entities, manifests) runs against; then exactly its actions.
+ */
+async function applySaved(run: SavedRun): Promise<number> {
+  const { saved, repo, client, io, color } = run;
+  const sandboxes = sandboxesWritten(saved);
+  if (sandboxes.length === 0) {
+    io.stdout.write(renderPlanText(saved, { color }));
+    return conflicted(saved);
+  }
+  return underWriteLeases(client, sandboxes, { sandboxes: {} }, { ...run.lease, concurrency: run.concurrency }, async (scope) => {
+    refuseIfStale(saved, repo, scope.live, run.file);
+    const deletions = refuseUnsafeDeletions(saved, scope.live, repo.config, { allowMassDelete: run.allowMassDelete, now: Date.now(), ledger: scope.ledger, manager: repo.manager });
+    if (!(await run.approve(saved))) {
+      io.stderr.write('\nApply cancelled; nothing was written.\n');
+      return 1;
+    }
+    await scope.recordDeletions(deletions, Date.now());
+    const result = await applyPlan(saved, { client, secrets: repo.secrets, concurrency: run.concurrency, onEvent: run.onEvent });
+    const checked = await verifyOrExplain(client, run.input, result, run.concurrency);
+    return summarize(io, color, result, checked.verification, checked.verifyError) || conflicted(saved);
+  });
+}
+
+/** Tells a person at the terminal why apply pauses: another run holds a lease it needs. */
+function leaseNotes(io: CommandIO): (e: LeaseEvent) => void {
+  const told = new Set<string>();
+  return (e) => {
+    if (e.type === 'waiting' && !told.has(e.sandbox)) {
+      told.add(e.sandbox);
+      io.stderr.write(`Waiting for the writer lease of sandbox ${e.sandbox}: held by ${e.holder}.\n`);
+    }
+    if (e.type === 'acquired' && told.has(e.sandbox)) io.stderr.write(`Took the writer lease of sandbox ${e.sandbox} after ${Math.round(e.waitedMs / 100) / 10} s.\n`);
+    if (e.type === 'lost') io.stderr.write(`Lost the writer lease of sandbox ${e.sandbox}: ${e.reason}; no further writes.\n`);
+  };
+}
 
 function progress(io: CommandIO, color: boolean): (e: ApplyEvent) => void {
   return (e) => {
@@ -140,6 +211,7 @@ function refuseIfStale(plan: Plan, repo: LoadedRepo, live: LiveState, file: stri
   if (plan.desiredHash && plan.desiredHash !== desiredDigest(repo.desired)) {
     problems.push('the manifests changed since the plan was made');
   }
+  if (plan.manager !== undefined && plan.manager !== repo.manager) problems.push(`the plan was made for manager ${plan.manager}, this config is manager ${repo.manager}`);
   for (const s of findStaleEntities(plan.actions, live)) problems.push(`${s.address}: ${s.problem}`);
   if (problems.length > 0) {
     throw new FlowsyncError('FS_APPLY_STALE_PLAN', `refusing to apply ${file}: it no longer matches what was reviewed; nothing was written:\n  - ${problems.join('\n  - ')}`, {

@@ -9,12 +9,13 @@ import { FlowsyncError } from '../domain/errors.ts';
 import { managedKey, planAdoption, renderFiles, runAdoption, selectImports, withoutInvalid, type AdoptionOutcome, type ImportSelection, type ManifestFile } from '../import/index.ts';
 import { loadRepo, type LoadedRepo } from '../manifest/index.ts';
 import { connect } from '../reconcile/connect.ts';
+import { underWriteLeases } from '../reconcile/writer.ts';
 import { renderDiagnosticsText } from '../render/diagnostics.ts';
 import { formatError } from '../render/error.ts';
 import { readLiveState } from '../state/index.ts';
 import { oneOf, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
-import { CONNECT_OPTIONS, CONNECT_USAGE, connectFlags, loadRepoOrReport, useColor } from './common.ts';
+import { CONNECT_OPTIONS, CONNECT_USAGE, LOCK_TIMEOUT_USAGE, connectFlags, loadRepoOrReport, lockTimeoutFlag, useColor } from './common.ts';
 
 const USAGE = `Usage: flowsync import [flags]
 
@@ -34,6 +35,7 @@ Flags:
   --no-adopt          only write files; change nothing in the org
   --force             overwrite files that already exist
   --output FORMAT     text (default) or json
+${LOCK_TIMEOUT_USAGE}
 ${CONNECT_USAGE}
 
 Exit code: 0 when the files were written (and every adoption write succeeded), 1 otherwise.
@@ -142,6 +144,7 @@ export const importCommand: Command = {
       'no-adopt': { type: 'boolean' },
       force: { type: 'boolean' },
       output: { type: 'string' },
+      'lock-timeout': { type: 'string' },
       ...CONNECT_OPTIONS,
     });
     if (positionals.length > 0) throw new FlowsyncError('FS_CLI_USAGE', `import: unexpected argument ${positionals.join(' ')} (use --dir ROOT and --out DIR)`);
@@ -176,7 +179,11 @@ export const importCommand: Command = {
       let outcomes: AdoptionOutcome[] | undefined;
       if (!values['no-adopt'] && readByPlan) {
         const writes = planAdoption(sel, desired, repo.manager);
-        outcomes = await runAdoption(client, writes);
+        // Adoption writes under the writer lease of each sandbox it tags. Every write is an If-Match
+        // PATCH computed from the read above: a stale one fails with 412, so no re-read is needed.
+        const lease = { config: repo.config, manager: repo.manager, command: 'flowsync import', lockTimeoutMs: lockTimeoutFlag('import', values['lock-timeout']) };
+        const written = [...new Set(writes.map((w) => w.sandbox))];
+        outcomes = written.length === 0 ? [] : await underWriteLeases(client, written, live, { ...lease, concurrency: repo.config.reconcile.concurrency, reread: false }, () => runAdoption(client, writes));
       }
       const failed = outcomes?.filter((o) => o.status === 'failed') ?? [];
       const relOut = posix(path.relative(repo.root, outDir));

@@ -2,6 +2,7 @@
 // each cycle. `flowsync run` calls createReconcile once at start-up.
 import type { Logger } from 'pino';
 import type { ClientEvent } from '../api/options.ts';
+import type { LeaseEvent } from '../lease/index.ts';
 import type { ConnectFlags } from '../reconcile/connect.ts';
 import { createCycle } from '../reconcile/cycle.ts';
 import type { Reconcile } from './types.ts';
@@ -27,4 +28,31 @@ export type ReconcileFactory = (deps: ReconcileDeps) => Reconcile;
  * destination's drift policy says warn/ignore; report every owned entity's condition.
  */
 export const createReconcile: ReconcileFactory = (deps) =>
-  createCycle({ env: deps.env, connect: deps.connect, allowMassDelete: deps.allowMassDelete, onClientEvent: deps.onClientEvent });
+  createCycle({
+    env: deps.env,
+    connect: deps.connect,
+    allowMassDelete: deps.allowMassDelete,
+    onClientEvent: deps.onClientEvent,
+    onLeaseEvent: (e) => logLease(deps.logger, e),
+  });
+
+/** Lease events as log lines: taken and freed at debug (every writing cycle has them), waits and losses louder. */
+function logLease(logger: Logger, e: LeaseEvent): void {
+  const base = { event: 'lease', what: e.type, sandbox: e.sandbox };
+  switch (e.type) {
+    case 'acquired':
+      logger.info({ ...base, waitedMs: e.waitedMs, transitions: e.record.transitions }, `took the writer lease of sandbox ${e.sandbox}`);
+      return;
+    case 'waiting':
+      logger.info({ ...base, holder: e.holder, delayMs: e.delayMs }, `waiting for the writer lease of sandbox ${e.sandbox}: held by ${e.holder}`);
+      return;
+    case 'renewed':
+      logger.debug(base, `renewed the writer lease of sandbox ${e.sandbox}`);
+      return;
+    case 'lost':
+      logger.warn({ ...base, reason: e.reason }, `lost the writer lease of sandbox ${e.sandbox}: ${e.reason}`);
+      return;
+    case 'released':
+      logger.info(base, `released the writer lease of sandbox ${e.sandbox}`);
+  }
+}

@@ -10,18 +10,22 @@ import { hasErrors } from '../domain/diagnostics.ts';
 import { FlowsyncError, isFlowsyncError } from '../domain/errors.ts';
 import type { LiveState } from '../domain/model.ts';
 import type { Plan } from '../domain/plan.ts';
+import type { LeaseEvent } from '../lease/index.ts';
 import { loadRepo, type LoadedRepo } from '../manifest/index.ts';
 import { loadRepoSecretsOptional } from '../manifest/secrets-optional.ts';
 import { accountAddress, destinationAddress } from '../plan/index.ts';
 import { clientOptions, type ConnectFlags } from './connect.ts';
 import { checkDeletions } from './deletion-check.ts';
-import { applyLive, makePlan, readLive, type PlanInput } from './reconcile.ts';
+import { makePlan, readLive, type PlanInput } from './reconcile.ts';
+import { writePass, type WritePassOutcome } from './writer.ts';
 
 export interface CycleDeps {
   env: NodeJS.ProcessEnv;
   connect: ConnectFlags;
   allowMassDelete: boolean;
   onClientEvent?: (e: ClientEvent) => void;
+  /** Lease taken, waited for, renewed, lost, released: for the log. */
+  onLeaseEvent?: (e: LeaseEvent) => void;
   now?: () => Date;
 }
 
@@ -62,21 +66,49 @@ export function createCycle(deps: CycleDeps): Reconcile {
       }
     }
     const plan = makePlan(planInput, live);
-    const { refusals } = checkDeletions(plan, live, repo.config, { allowMassDelete: deps.allowMassDelete, now: planInput.now.getTime() });
+    const { refusals } = checkDeletions(plan, live, repo.config, { allowMassDelete: deps.allowMassDelete, now: planInput.now.getTime(), manager: repo.manager });
     if (refusals.length > 0) {
       // Like an invalid one, a refused revision is not in force: its view of the entities (and of
       // drift against it) would hide the live entities it meant to delete, so it reports none.
-      const message = `${refusals.map((r) => `${r.code}: ${r.message}`).join('; ')}; nothing was applied`;
-      return { result: 'refused', entities: [], changes: [], drift: [], apiReachable: true, error: { code: 'FS_DAEMON_MASS_DELETE', message, hint: 'If the deletions are intended, run `flowsync apply --prune --allow-mass-delete` by hand or start the daemon with --allow-mass-delete.' } };
+      return refused(refusals[0]!.code, `${refusals.map((r) => r.message).join('; ')}; nothing was applied`);
     }
     if (input.mode === 'observe' || plan.actions.length === 0) return report(repo, plan, undefined, input.mode);
-    let result: ApplyResult;
+    // Something to write: under the writer lease (waiting up to one lease duration for another
+    // writer), with the sandboxes read again and planned again, the deletion budget checked.
+    let outcome: WritePassOutcome;
     try {
-      result = await applyLive(plan, { client, secrets: repo.secrets, input: planInput, live, concurrency: repo.config.reconcile.concurrency, signal });
+      outcome = await writePass({
+        client,
+        secrets: repo.secrets,
+        input: planInput,
+        live,
+        plan,
+        lease: { config: repo.config, manager: repo.manager, command: 'flowsync run', lockTimeoutMs: repo.config.lease.durationMs, ...(deps.onLeaseEvent ? { onEvent: deps.onLeaseEvent } : {}) },
+        concurrency: repo.config.reconcile.concurrency,
+        config: repo.config,
+        allowMassDelete: deps.allowMassDelete,
+        signal,
+      });
     } catch (err) {
       return failed(repo, err);
     }
-    return report(repo, plan, result, input.mode);
+    if (outcome.status === 'refused') return refused(outcome.error.code, outcome.error.message);
+    return report(repo, outcome.plan, outcome.status === 'applied' ? outcome.result : undefined, input.mode);
+  };
+}
+
+/**
+ * Like an invalid one, a refused revision is not in force: its view of the entities (and of drift
+ * against it) would hide the live entities it meant to delete, so it reports none.
+ */
+function refused(code: string, message: string): CycleOutcome {
+  return {
+    result: 'refused',
+    entities: [],
+    changes: [],
+    drift: [],
+    apiReachable: true,
+    error: { code: 'FS_DAEMON_MASS_DELETE', message: `${code}: ${message}`, hint: 'If the deletions are intended, run `flowsync apply --prune --allow-mass-delete` by hand or start the daemon with --allow-mass-delete.' },
   };
 }
 

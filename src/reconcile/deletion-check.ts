@@ -5,6 +5,7 @@ import { FlowsyncError } from '../domain/errors.ts';
 import type { LiveState } from '../domain/model.ts';
 import type { Plan } from '../domain/plan.ts';
 import type { FlowsyncConfig } from '../manifest/index.ts';
+import { isOurs, tagOf } from '../domain/owner-tag.ts';
 import { guardDeletions, type DeletionGuardResult, type DeletionLedger } from '../plan/deletion-guard.ts';
 
 export interface DeletionCheckOptions {
@@ -14,8 +15,8 @@ export interface DeletionCheckOptions {
   now: number;
   /** The budget's memory (the lease entities'); absent: nothing recorded. */
   ledger?: DeletionLedger;
-  /** This manager's ownership predicate; default: any flowsync tag. */
-  isOwned?: (description: string) => boolean;
+  /** Whose entities count as owned (mine and legacy tags); absent: any flowsync tag. */
+  manager?: string;
 }
 
 /** The guard with the config's limits; refusals are dropped when --allow-mass-delete is given. */
@@ -27,7 +28,7 @@ export function checkDeletions(plan: Plan, live: LiveState, config: FlowsyncConf
     limits: { maxDeleteRatio, deleteBudget: { share: deleteBudget.share, windowMs: deleteBudget.windowMs } },
     now: opts.now,
     ...(opts.ledger ? { ledger: opts.ledger } : {}),
-    ...(opts.isOwned ? { isOwned: opts.isOwned } : {}),
+    ...(opts.manager !== undefined ? { isOwned: ownedBy(opts.manager) } : {}),
   });
   return opts.allowMassDelete ? { ...result, refusals: [] } : result;
 }
@@ -42,4 +43,9 @@ export function refuseUnsafeDeletions(plan: Plan, live: LiveState, config: Flows
   if (!first) return deletionsBySandbox;
   const message = `refusing to apply: ${refusals.map((r) => r.message).join('; and ')}; nothing was written`;
   throw new FlowsyncError(first.code, message, { details: { refusals } });
+}
+
+/** The entities a manager may write: its own tags and pre-manager (legacy) ones. */
+export function ownedBy(manager: string): (description: string) => boolean {
+  return (description) => isOurs(tagOf(description), manager);
 }
