@@ -271,7 +271,10 @@ export class Transport {
   }
 
   private async once(spec: RequestSpec, token: string | undefined, attempt: number): Promise<Attempt> {
-    const headers: Record<string, string> = { 'User-Agent': this.opts.userAgent, Accept: 'application/json', ...spec.headers };
+    // The lease's own requests (the only ones past the write guard) say so in the User-Agent, so
+    // API logs tell lease traffic from data writes.
+    const userAgent = spec.bypassWriteGuard ? `${this.opts.userAgent} lease` : this.opts.userAgent;
+    const headers: Record<string, string> = { 'User-Agent': userAgent, Accept: 'application/json', ...spec.headers };
     if (token !== undefined) {
       headers.Authorization = `Bearer ${token}`;
       headers['x-api-key'] = this.opts.clientId;

@@ -10,8 +10,9 @@ import type { Plan } from '../domain/plan.ts';
 import type { LeaseEvent } from '../lease/index.ts';
 import type { LoadedRepo } from '../manifest/index.ts';
 import { connect } from '../reconcile/connect.ts';
+import { readLiveState } from '../state/index.ts';
 import { refuseUnsafeDeletions } from '../reconcile/deletion-check.ts';
-import { desiredDigest, makePlan, readLive, type PlanInput, type Verification } from '../reconcile/reconcile.ts';
+import { desiredDigest, makePlan, readLive, scanFor, type PlanInput, type Verification } from '../reconcile/reconcile.ts';
 import { sandboxesWritten, underWriteLeases, verifyOrExplain, writePass, type WriteLeaseSettings } from '../reconcile/writer.ts';
 import { outcomeLine, renderApplySummary } from '../render/apply.ts';
 import { parsePlanJson } from '../render/json.ts';
@@ -108,7 +109,7 @@ export const applyCommand: Command = {
       const onEvent = progress(io, color);
       if (saved) return await applySaved({ saved, file: planFile!, repo, client, input, lease, concurrency, allowMassDelete, approve, onEvent, io, color });
 
-      const live = await readLive(client, repo.desired, concurrency);
+      const live = await readLive(client, repo.desired, concurrency, scanFor(repo));
       const first = makePlan(input, live);
       // Nothing to write: no lease is taken and nothing more is sent.
       const outcome = await writePass({ client, secrets: repo.secrets, input, live, plan: first, lease, concurrency, config: repo.config, allowMassDelete, verify: true, approve, onEvent });
@@ -160,8 +161,8 @@ interface SavedRun {
 }
 
 /**
- * A saved plan: the leases of the sandboxes it writes first, then one read of them, which the
- * staleness check (etags, appeared entities, manifests) runs against; then exactly its actions.
+ * A saved plan: read the sandboxes it writes and check it (etags, appeared entities, manifests,
+ * deletions); take their leases, read them again and check again; then exactly its actions.
  */
 async function applySaved(run: SavedRun): Promise<number> {
   const { saved, repo, client, io, color } = run;
@@ -170,7 +171,12 @@ async function applySaved(run: SavedRun): Promise<number> {
     io.stdout.write(renderPlanText(saved, { color }));
     return conflicted(saved);
   }
-  return underWriteLeases(client, sandboxes, { sandboxes: {} }, { ...run.lease, concurrency: run.concurrency }, async (scope) => {
+  // Checked once before the lease (a refusal then writes nothing, not even the lease) and again on
+  // the re-read under it, which is the state the plan's etags must still match.
+  const before = await readLiveState(client, sandboxes, { concurrency: run.concurrency });
+  refuseIfStale(saved, repo, before, run.file);
+  refuseUnsafeDeletions(saved, before, repo.config, { allowMassDelete: run.allowMassDelete, now: Date.now(), manager: repo.manager });
+  return underWriteLeases(client, sandboxes, before, { ...run.lease, concurrency: run.concurrency }, async (scope) => {
     refuseIfStale(saved, repo, scope.live, run.file);
     const deletions = refuseUnsafeDeletions(saved, scope.live, repo.config, { allowMassDelete: run.allowMassDelete, now: Date.now(), ledger: scope.ledger, manager: repo.manager });
     if (!(await run.approve(saved))) {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { FlowsyncError } from '../domain/errors.ts';
 import type { Plan } from '../domain/plan.ts';
 import { connect } from '../reconcile/connect.ts';
-import { makePlan, readLive } from '../reconcile/reconcile.ts';
+import { makePlan, readLive, scanFor } from '../reconcile/reconcile.ts';
 import { renderDiagnosticsText } from '../render/diagnostics.ts';
 import { renderPlanJson } from '../render/json.ts';
 import { renderPlanMarkdown } from '../render/markdown.ts';
@@ -26,6 +26,7 @@ manifests in DIR (default: the current folder) and prints what apply would do, i
 plan only reads: it never writes to the API.
 
 Flags:
+  --dir DIR             the config repo folder (the same as the positional DIR)
   --output FORMAT       text (default), markdown (pull-request comment) or json (versioned plan)
   --out FILE            also save the plan as JSON; \`flowsync apply FILE\` applies exactly it
   --prune               include deletions of owned entities whose manifests are gone (orphans)
@@ -70,6 +71,7 @@ export const planCommand: Command = {
   usage: USAGE,
   async run(argv: string[], io: CommandIO): Promise<number> {
     const { values, positionals } = parseFlags('plan', argv, {
+      dir: { type: 'string' },
       output: { type: 'string' },
       out: { type: 'string' },
       prune: { type: 'boolean' },
@@ -83,7 +85,10 @@ export const planCommand: Command = {
       'comment-id': { type: 'string' },
       ...CONNECT_OPTIONS,
     });
-    if (positionals.length > 1) throw new FlowsyncError('FS_CLI_USAGE', `plan: expected at most one folder, got ${positionals.join(' ')}`);
+    if (positionals.length > 1 || (positionals.length === 1 && values.dir !== undefined)) {
+      throw new FlowsyncError('FS_CLI_USAGE', `plan: expected at most one folder (DIR or --dir), got ${[...positionals, ...(values.dir !== undefined ? [values.dir] : [])].join(' ')}`);
+    }
+    const dir = values.dir ?? positionals[0] ?? '.';
     const output = oneOf('plan', 'output', values.output, ['text', 'markdown', 'json'] as const, 'text');
     if (values['out-dir'] !== undefined && output !== 'markdown') throw new FlowsyncError('FS_CLI_USAGE', 'plan: --out-dir writes the markdown comment parts; use it with --output markdown');
     const now = nowFromEnv(io.env);
@@ -100,7 +105,7 @@ export const planCommand: Command = {
     };
     if (values.base !== undefined) {
       const { doc, applyPlan } = await runReview({
-        root: path.resolve(io.cwd, positionals[0] ?? '.'),
+        root: path.resolve(io.cwd, dir),
         base: values.base,
         env: io.env,
         flags: connectFlags(values),
@@ -126,7 +131,7 @@ export const planCommand: Command = {
       }
       return reviewExitCode(doc, values['detailed-exitcode'] ?? false);
     }
-    const repo = await loadRepoOrReport(positionals[0] ?? '.', io, { secretsOptional: true });
+    const repo = await loadRepoOrReport(dir, io, { secretsOptional: true });
     if (!repo) return 1;
     const client = await connect(repo.config, { root: repo.root, env: io.env, flags: connectFlags(values) });
     try {
@@ -140,7 +145,7 @@ export const planCommand: Command = {
         ...(repo.config.org ? { org: repo.config.org } : {}),
         ...(values.revision ? { revision: values.revision } : {}),
       };
-      const live = await readLive(client, repo.desired, repo.config.reconcile.concurrency);
+      const live = await readLive(client, repo.desired, repo.config.reconcile.concurrency, scanFor(repo));
       const plan = makePlan(input, live);
       if (output === 'json') io.stdout.write(renderPlanJson(plan));
       else if (output === 'markdown') {

@@ -154,4 +154,6 @@ export interface LiveSandbox {
 
 export interface LiveState {
   sandboxes: Record<string, LiveSandbox>;
+  /** What the reader could not look at (e.g. the org's sandbox list), shown as plan warnings. */
+  notes?: string[];
 }

@@ -64,9 +64,14 @@ export async function createLeaseEntity(client: Client, sandbox: string): Promis
     connectionSpec: { id: PROFILE_STORE_SPEC_ID, version: '1.0' },
   };
   try {
-    // A create whose answer was lost may be sent again (no lookup): a second free entity is
-    // harmless, the run that takes the lease deletes the extras.
-    await client.create(sandbox, 'connections', body, { ...BYPASS, findExisting: async () => undefined });
+    // A create whose answer was lost is settled by looking for any lease entity: whichever run
+    // made it, one is all the taking needs (extras are harmless: the run that takes the lease
+    // deletes them).
+    const findExisting = async () => {
+      const found = (await listLeaseEntities(client, sandbox))[0];
+      return found ? { id: found.id, etag: found.etag } : undefined;
+    };
+    await client.create(sandbox, 'connections', body, { ...BYPASS, findExisting });
   } catch (err) {
     throw entityError(sandbox, 'create', err);
   }

@@ -16,7 +16,7 @@ import { loadRepoSecretsOptional } from '../manifest/secrets-optional.ts';
 import { accountAddress, destinationAddress } from '../plan/index.ts';
 import { clientOptions, type ConnectFlags } from './connect.ts';
 import { checkDeletions } from './deletion-check.ts';
-import { makePlan, readLive, type PlanInput } from './reconcile.ts';
+import { makePlan, readLive, scanFor, type PlanInput } from './reconcile.ts';
 import { writePass, type WritePassOutcome } from './writer.ts';
 
 export interface CycleDeps {
@@ -53,14 +53,14 @@ export function createCycle(deps: CycleDeps): Reconcile {
     let live: LiveState;
     const breakerWasClosed = clients.breaker === 'closed';
     try {
-      live = await readLive(client, repo.desired, repo.config.reconcile.concurrency);
+      live = await readLive(client, repo.desired, repo.config.reconcile.concurrency, scanFor(repo));
     } catch (err) {
       // A half-open circuit breaker lets one probe through and refuses the reads sent beside it.
       // When that probe closes the breaker, the API is back: read again rather than fail the cycle
       // and wait a whole back-off (up to the interval) for the next one.
       if (breakerWasClosed || !isFlowsyncError(err, 'FS_API_BUDGET') || (await clients.breakerSettled(signal)) !== 'closed') return failed(repo, err);
       try {
-        live = await readLive(client, repo.desired, repo.config.reconcile.concurrency);
+        live = await readLive(client, repo.desired, repo.config.reconcile.concurrency, scanFor(repo));
       } catch (again) {
         return failed(repo, again);
       }

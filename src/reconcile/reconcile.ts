@@ -8,6 +8,7 @@ import type { Action, Plan } from '../domain/plan.ts';
 import type { Secrets } from '../manifest/index.ts';
 import { planAccount, planChanges, planDestination, withLiveEntity, type PlanOptions } from '../plan/index.ts';
 import { parseBaseConnection, parseFlow, parseTargetConnection, readLiveState } from '../state/index.ts';
+import { sandboxesManagedElsewhere } from './discover.ts';
 
 export interface PlanInput {
   desired: DesiredState;
@@ -28,13 +29,25 @@ export function desiredDigest(desired: DesiredState): string {
   return specHash({ accounts: desired.accounts.map(({ source: _s, ...a }) => a), destinations: desired.destinations.map(({ source: _s, ...d }) => d) });
 }
 
-export async function readLive(client: FlowServiceClient, desired: DesiredState, concurrency = 4): Promise<LiveState> {
-  return readLiveState(client, desired.sandboxes, { concurrency });
+/**
+ * Live state of the sandboxes the manifests name; with `scan`, also of the org's other sandboxes
+ * where this manager wrote before (their owned entities are orphans; see discover.ts).
+ */
+export async function readLive(client: FlowServiceClient, desired: DesiredState, concurrency = 4, scan?: { manager: string }): Promise<LiveState> {
+  const found = scan ? await sandboxesManagedElsewhere(client, desired.sandboxes, scan.manager) : { sandboxes: [], warnings: [] };
+  const live = await readLiveState(client, [...desired.sandboxes, ...found.sandboxes], { concurrency });
+  return found.warnings.length > 0 ? { ...live, notes: found.warnings } : live;
+}
+
+/** The scan option of readLive as the config asks for it. */
+export function scanFor(repo: { manager: string; config: { reconcile: { scanSandboxes: boolean } } }): { manager: string } | undefined {
+  return repo.config.reconcile.scanSandboxes ? { manager: repo.manager } : undefined;
 }
 
 export function makePlan(input: PlanInput, live: LiveState): Plan {
   const plan = planChanges(input.desired, live, planOptions(input));
-  return { ...plan, desiredHash: desiredDigest(input.desired) };
+  const warnings = live.notes?.length ? [...plan.warnings, ...live.notes] : plan.warnings;
+  return { ...plan, warnings, desiredHash: desiredDigest(input.desired) };
 }
 
 function planOptions(input: PlanInput): PlanOptions {

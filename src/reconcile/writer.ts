@@ -123,6 +123,10 @@ export type WritePassOutcome =
 export async function writePass(opts: WritePassOptions): Promise<WritePassOutcome> {
   if (opts.plan.actions.length === 0) return { status: 'nothing', plan: opts.plan, live: opts.live };
   const now = opts.now ?? Date.now;
+  // A plan refused without the ledger is refused with it too (recorded deletions only add): say so
+  // before taking any lease, so a refused run writes nothing at all.
+  const early = deletionRefusal(opts, opts.plan, opts.live, now());
+  if (early) return { status: 'refused', plan: opts.plan, live: opts.live, error: early };
   return underWriteLeases(opts.client, sandboxesWritten(opts.plan), opts.live, { ...opts.lease, concurrency: opts.concurrency }, async (scope) => {
     const plan = withinLeases(makePlan(opts.input, scope.live), scope.leases);
     if (plan.actions.length === 0) return { status: 'nothing', plan, live: scope.live };
@@ -166,5 +170,16 @@ export async function verifyOrExplain(
     return { verification: await verifyApplied(client, input, result, concurrency) };
   } catch (err) {
     return { verifyError: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** The deletion guard's refusal as an error (undefined when the deletions may go ahead), without recording anything. */
+function deletionRefusal(opts: Pick<WritePassOptions, 'config' | 'allowMassDelete' | 'input'>, plan: Plan, live: LiveState, now: number): FlowsyncError | undefined {
+  try {
+    refuseUnsafeDeletions(plan, live, opts.config, { allowMassDelete: opts.allowMassDelete, now, manager: opts.input.manager });
+    return undefined;
+  } catch (err) {
+    if (isFlowsyncError(err, 'FS_APPLY_MASS_DELETE') || isFlowsyncError(err, 'FS_APPLY_DELETE_BUDGET')) return err;
+    throw err;
   }
 }

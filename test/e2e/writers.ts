@@ -47,8 +47,7 @@ const pidOf = (userAgent: string | undefined) => /\(pid (\d+)\)/.exec(userAgent 
 export function dataWritesByPid(emu: StartedEmulator, leasePaths: Set<string>): Map<string, { at: number; sandbox: string }[]> {
   const out = new Map<string, { at: number; sandbox: string }[]>();
   for (const r of emu.admin.requests()) {
-    if (!r.write || leasePaths.has(r.path)) continue;
-    if (r.path.endsWith('/connections') && r.method === 'POST' && r.status >= 400) continue;
+    if (!r.write || leasePaths.has(r.path) || / lease$/.test(r.userAgent ?? '')) continue;
     const pid = pidOf(r.userAgent) ?? '?';
     out.set(pid, [...(out.get(pid) ?? []), { at: r.at, sandbox: r.sandbox ?? 'prod' }]);
   }

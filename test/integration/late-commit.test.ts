@@ -9,6 +9,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, type StartedEmulator } from '../../src/emulator/index.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { testClient } from '../helpers/reconcile.ts';
+import { acquireLease } from '../../src/lease/index.ts';
 import { runCli, type CliResult } from '../helpers/cli.ts';
 import { emulatorEnv, startTestEmulator } from '../helpers/emulator.ts';
 import { segmentId, tempRepo, writeRepo, type AccountSpec, type DestinationSpec } from '../helpers/repo.ts';
@@ -71,13 +73,18 @@ test('the API gone during the window: FS_API_OUTCOME_UNKNOWN, exit 1, never "Ver
   const dir = await mkdtemp(path.join(tmpdir(), 'flowsync-late-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const stateFile = path.join(dir, 'emulator.json');
-  // the first connection create commits, its answer is lost, and the API goes away right after
-  let emu = await startEmulator({ port: 0, stateFile, faults: { dropAfterCommit: { count: 1, method: 'POST', pathPrefix: '/data/foundation/flowservice/connections' } } });
+  let emu = await startEmulator({ port: 0, stateFile });
   t.after(() => emu.close());
   const port = emu.port;
   const env = emulatorEnv(emu);
   const repo = await tempRepo(t);
   await writeRepo(repo, [KIN], destinations(1), { api: { timeout: '1s', lateCommitWindow: '3s' } });
+  // The sandbox's writer lease entity exists already (an earlier run made it), so the first
+  // connection create below is the account's: it commits, its answer is lost, the API goes away.
+  const leaseClient = await testClient(repo, env);
+  await (await acquireLease(leaseClient, 'prod', { durationMs: 60_000, clockSkewMs: 0, identity: { manager: 'test', command: 'test' } })).release();
+  leaseClient.close();
+  emu.admin.setFaults({ dropAfterCommit: { count: 1, method: 'POST', pathPrefix: '/data/foundation/flowservice/connections' } });
 
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'apply', '--dir', repo, '--auto-approve'], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -96,6 +103,12 @@ test('the API gone during the window: FS_API_OUTCOME_UNKNOWN, exit 1, never "Ver
   emu = await startEmulator({ port, stateFile });
   const committed = scope(emu).connections ?? [];
   assert.ok(committed.length >= 1, 'the lost create did commit');
+  // The run that lost the API could not release its lease either: the next run names it, and the
+  // stuck-lease recipe (unlock --force, the holder being known dead) frees it.
+  const held = await runCli(['apply', '--dir', repo, '--auto-approve'], { env, timeoutMs: 60_000 });
+  assert.equal(held.code, 1);
+  assert.match(held.stderr, /FS_LEASE_HELD.*flowsync apply/);
+  assert.equal((await runCli(['unlock', 'prod', '--dir', repo, '--force'], { env })).code, 0);
   const again = await runCli(['apply', '--dir', repo, '--auto-approve'], { env, timeoutMs: 60_000 });
   assert.equal(again.code, 0, again.stdout + again.stderr);
   assertNoDuplicates(scope(emu));
