@@ -1,7 +1,9 @@
 // Reading a lease without taking it: who holds it (for error messages), whether it has expired by
 // the clock, the record orphan discovery reads, and `flowsync unlock`.
+import os from 'node:os';
 import type { FlowServiceClient } from '../api/client.ts';
 import { FlowsyncError } from '../domain/errors.ts';
+import { holderGoneHere, pidNamespace } from './local-holder.ts';
 import { mergeLedgers, type LeaseRecord } from './record.ts';
 import { casLeaseRecord, getLeaseEntity, listLeaseEntities, type LeaseEntity } from './store.ts';
 
@@ -60,13 +62,15 @@ export async function unlockLease(
   const entities = await listLeaseEntities(client, sandbox);
   const held = entities.filter((e) => e.record.holder !== '');
   if (held.length === 0) return entities[0] ? { freed: false, previous: entities[0].record } : { freed: false };
-  const live = held.find((e) => !expiredByClock(e.record, now(), opts.clockSkewMs));
+  const here = { host: os.hostname(), ns: pidNamespace() };
+  const over = (r: LeaseRecord) => expiredByClock(r, now(), opts.clockSkewMs) || holderGoneHere(r, here);
+  const live = held.find((e) => !over(e.record));
   if (live && !opts.force) throw liveError(sandbox, live.record, now());
   let freed: LeaseRecord | undefined;
   for (const first of held) {
     let entity: LeaseEntity | undefined = first;
     for (let tries = 0; entity && entity.record.holder !== '' && tries < 5; tries++) {
-      if (!opts.force && !expiredByClock(entity.record, now(), opts.clockSkewMs)) throw liveError(sandbox, entity.record, now());
+      if (!opts.force && !over(entity.record)) throw liveError(sandbox, entity.record, now());
       if (await casLeaseRecord(client, sandbox, entity, { ...entity.record, holder: '' })) {
         freed ??= entity.record;
         break;

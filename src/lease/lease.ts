@@ -9,6 +9,7 @@ import type { FlowServiceClient } from '../api/client.ts';
 import { FlowsyncError } from '../domain/errors.ts';
 import { Lease, type HeldLease, type LeaseEvent } from './held.ts';
 import { describeHolder, expiredByClock } from './inspect.ts';
+import { holderGoneHere, pidNamespace } from './local-holder.ts';
 import { cleanText, LIMITS, mergeLedgers, withManager, type LeaseRecord } from './record.ts';
 import { casLeaseRecord, createLeaseEntity, deleteLeaseEntity, listLeaseEntities, type LeaseEntity } from './store.ts';
 
@@ -18,6 +19,7 @@ export interface LeaseIdentity {
   host?: string; // default os.hostname()
   pid?: number; // default process.pid
   pod?: string; // default env POD_NAME
+  ns?: string; // default this process's PID namespace (Linux)
 }
 
 export interface LeaseOptions {
@@ -68,8 +70,9 @@ function holderRecord(identity: LeaseIdentity, random: () => number): Omit<Lease
   const host = cleanText(identity.host ?? os.hostname(), LIMITS.host);
   const pid = identity.pid ?? process.pid;
   const pod = identity.pod ?? process.env.POD_NAME;
+  const ns = identity.ns ?? pidNamespace();
   const nonce = Math.floor(random() * 0xffffffff).toString(16).padStart(8, '0');
-  return { holder: cleanText(`${host}:${pid}:${nonce}`, LIMITS.holder), host, pid, ...(pod ? { pod } : {}), command: identity.command, manager: identity.manager };
+  return { holder: cleanText(`${host}:${pid}:${nonce}`, LIMITS.holder), host, pid, ...(pod ? { pod } : {}), ...(ns ? { ns } : {}), command: identity.command, manager: identity.manager };
 }
 
 /** Full jitter between half and all of min(max, base * 2^n). */
@@ -88,7 +91,7 @@ export async function acquireLease(client: Client, sandbox: string, opts: LeaseO
   // The second expiry rule: an entity whose etag stays the same for a whole durationMs on our clock.
   const seen = new Map<string, { etag: string; since: number }>();
   const expired = (e: LeaseEntity): boolean => {
-    if (expiredByClock(e.record, clocks.now(), opts.clockSkewMs)) return true;
+    if (expiredByClock(e.record, clocks.now(), opts.clockSkewMs) || holderGoneHere(e.record, me)) return true;
     const mark = seen.get(e.id);
     if (!mark || mark.etag !== e.etag) {
       seen.set(e.id, { etag: e.etag, since: clocks.monotonic() });

@@ -14,13 +14,15 @@ export const HOUR_MS = 3_600_000;
 /** Buckets this old (by their hour's end) no longer matter to any window the ledger serves. */
 export const LEDGER_WINDOW_MS = 24 * HOUR_MS;
 
-export const LIMITS = { holder: 96, host: 60, pod: 60, command: 32, manager: 160 } as const;
+export const LIMITS = { holder: 96, host: 60, pod: 60, ns: 24, command: 32, manager: 160 } as const;
 
 export interface LeaseRecord {
   holder: string; // '' when free; else host:pid:random of the holding run
   host: string;
   pid: number;
   pod?: string;
+  /** The holder's PID namespace (Linux), so a holder on this machine whose process is gone is told apart. */
+  ns?: string;
   command: string;
   manager: string;
   acquiredAt: number; // epoch ms, the holder's clock
@@ -82,11 +84,13 @@ export function decodeLease(description: string | undefined): LeaseRecord {
     return freeRecord();
   }
   const pod = text(raw.pod, LIMITS.pod);
+  const ns = text(raw.ns, LIMITS.ns);
   return bound({
     holder: text(raw.holder, LIMITS.holder),
     host: text(raw.host, LIMITS.host),
     pid: count(raw.pid),
     ...(pod ? { pod } : {}),
+    ...(ns ? { ns } : {}),
     command: text(raw.command, LIMITS.command),
     manager: text(raw.manager, LIMITS.manager),
     acquiredAt: count(raw.acquiredAt),
@@ -105,6 +109,7 @@ function render(r: LeaseRecord): string {
     host: r.host,
     pid: r.pid,
     ...(r.pod ? { pod: r.pod } : {}),
+    ...(r.ns ? { ns: r.ns } : {}),
     command: r.command,
     manager: r.manager,
     acquiredAt: r.acquiredAt,
@@ -141,6 +146,9 @@ export function bound(record: LeaseRecord): LeaseRecord {
   };
   if (pod) r.pod = pod;
   else delete r.pod;
+  const ns = cleanText(record.ns ?? '', LIMITS.ns);
+  if (ns) r.ns = ns;
+  else delete r.ns;
   const dropManager = (): boolean => {
     const i = r.managers.findIndex((m) => m !== r.manager);
     if (i < 0) return false;

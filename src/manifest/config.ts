@@ -196,6 +196,9 @@ async function checkValues(doc: ParsedDoc, config: FlowsyncConfig, root: string)
   if (config.api.timeoutMs < 1000 && obj(raw.api).timeout !== undefined) {
     out.push(diag('error', 'FS_CONFIG_INVALID', `api.timeout must be at least 1s`, 'Shorter timeouts turn slow answers into unknown outcomes.', at(['api', 'timeout'])));
   }
+  if (config.reconcile.deleteBudget.windowMs > 86_400_000 || config.reconcile.deleteBudget.windowMs < 60_000) {
+    out.push(diag('error', 'FS_CONFIG_INVALID', `reconcile.deleteBudget.window must be between 1m and 24h`, 'The lease entity keeps hourly deletion counts for a day; a longer window could not be remembered.', at(['reconcile', 'deleteBudget', 'window'])));
+  }
   if (config.lease.durationMs < 5000 && obj(raw.lease).duration !== undefined) {
     out.push(diag('error', 'FS_CONFIG_INVALID', `lease.duration must be at least 5s`, 'The lease is renewed every third of its duration; shorter leases expire under a slow API.', at(['lease', 'duration'])));
   }

@@ -40,9 +40,22 @@ export async function copyExampleRepo(t: TestContext): Promise<string> {
   return dir;
 }
 
+/** Writes to destinations' entities; the writer lease's own requests (User-Agent "… lease") are left out. */
 export function flowServiceWrites(emu: StartedEmulator): { method: string; path: string }[] {
   return emu.admin
     .requests()
-    .filter((r) => r.write)
+    .filter((r) => r.write && !isLeaseRequest(r))
     .map((r) => ({ method: r.method, path: r.path }));
+}
+
+/** The writer lease's own writes (taking, renewing, releasing, recording deletions). */
+export function leaseWrites(emu: StartedEmulator): { method: string; path: string }[] {
+  return emu.admin
+    .requests()
+    .filter((r) => r.write && isLeaseRequest(r))
+    .map((r) => ({ method: r.method, path: r.path }));
+}
+
+function isLeaseRequest(r: { userAgent?: string }): boolean {
+  return / lease$/.test(r.userAgent ?? '');
 }

@@ -4,6 +4,7 @@ import { FlowServiceClient } from '../../src/api/index.ts';
 import { loadRepo } from '../../src/manifest/index.ts';
 import { clientOptions } from '../../src/reconcile/connect.ts';
 import { applyLive, makePlan, readLive, verifyApplied, type PlanInput } from '../../src/reconcile/reconcile.ts';
+import { writePass } from '../../src/reconcile/writer.ts';
 
 export async function openRepo(root: string, env: Record<string, string>) {
   const repo = await loadRepo(root, { env });
@@ -32,4 +33,26 @@ export async function planOnly(root: string, env: Record<string, string>, client
   const repo = await openRepo(root, env);
   const live = await readLive(client, repo.desired);
   return makePlan({ desired: repo.desired, prune: opts.prune ?? false, now: new Date(), manager: repo.manager }, live);
+}
+
+/**
+ * One reconcile the way every writing path runs it: plan, and when there is something to write,
+ * take the sandboxes' writer leases (waiting up to `lockTimeoutMs`), re-read, re-plan and apply.
+ */
+export async function reconcileAsWriter(root: string, env: Record<string, string>, client: FlowServiceClient, opts: { prune?: boolean; lockTimeoutMs?: number; command?: string } = {}) {
+  const repo = await openRepo(root, env);
+  const input: PlanInput = { desired: repo.desired, prune: opts.prune ?? false, now: new Date(), manager: repo.manager };
+  const live = await readLive(client, repo.desired);
+  const plan = makePlan(input, live);
+  return writePass({
+    client,
+    secrets: repo.secrets,
+    input,
+    live,
+    plan,
+    lease: { config: repo.config, manager: repo.manager, command: opts.command ?? 'test writer', lockTimeoutMs: opts.lockTimeoutMs ?? 60_000 },
+    concurrency: repo.config.reconcile.concurrency,
+    config: repo.config,
+    allowMassDelete: false,
+  });
 }

@@ -1,10 +1,11 @@
 // Property: from any live state (earlier applies, UI edits, half-finished applies, unowned
-// entities) one apply converges: the next plan is empty, nothing unowned changed, no duplicates.
+// entities) two writers applying at once converge: the next plan is empty, nothing unowned
+// changed, no duplicates.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { startTestEmulator } from '../helpers/emulator.ts';
-import { planOnly, reconcileOnce, testClient } from '../helpers/reconcile.ts';
+import { planOnly, reconcileAsWriter, reconcileOnce, testClient } from '../helpers/reconcile.ts';
 import { segmentId, tempRepo, writeRepo, type AccountSpec, type DestinationSpec } from '../helpers/repo.ts';
 import { STREAMING_FLOW_SPEC_ID } from '../../src/domain/specs.ts';
 
@@ -47,7 +48,7 @@ test('property: apply converges from random live states, never touches unowned e
   const repo = await tempRepo(t);
   const runs = process.env.FLOWSYNC_LONG_TESTS ? 100 : 12;
   await fc.assert(
-    fc.asyncProperty(stateArb, stateArb, fc.array(mutationArb, { maxLength: 4 }), fc.nat(), async (earlier, desired, mutations, pick) => {
+    fc.asyncProperty(stateArb, stateArb, fc.array(mutationArb, { maxLength: 4 }), fc.nat(), fc.integer({ min: 0, max: 40 }), async (earlier, desired, mutations, pick, offset) => {
       emu.admin.reset();
       // 1. An earlier revision was applied.
       await writeRepo(repo, ACCOUNTS, earlier);
@@ -79,10 +80,22 @@ test('property: apply converges from random live states, never touches unowned e
         }
         const before = scope();
         const unowned = [...(before.flows ?? []), ...(before.targetConnections ?? []), ...(before.connections ?? [])].filter((e: any) => !String(e.description ?? '').includes('[flowsync:'));
-        // 3. The desired revision is applied once.
+        // 3. The desired revision is applied by two writers at once (a daemon and a CI apply, say),
+        // started a random few milliseconds apart: the writer lease serializes them.
         await writeRepo(repo, ACCOUNTS, desired);
-        const run = await reconcileOnce(repo, env, client);
-        assert.equal(run.result.counts.failed, 0, JSON.stringify(run.result.outcomes.filter((o) => o.status !== 'applied')));
+        const second = await testClient(repo, env);
+        try {
+          const runs = await Promise.all([
+            reconcileAsWriter(repo, env, client),
+            new Promise((r) => setTimeout(r, offset)).then(() => reconcileAsWriter(repo, env, second)),
+          ]);
+          for (const run of runs) {
+            if (run.status !== 'applied') continue;
+            assert.equal(run.result.counts.failed + run.result.counts.unknown, 0, JSON.stringify(run.result.outcomes.filter((o) => o.status !== 'applied')));
+          }
+        } finally {
+          second.close();
+        }
         // Converged: nothing left to do.
         const next = await planOnly(repo, env, client);
         assert.deepEqual(next.actions.map((a) => a.summary), []);

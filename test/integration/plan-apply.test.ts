@@ -103,12 +103,15 @@ test('a saved plan applies exactly as reviewed; a stale one is refused naming th
 });
 
 test('apply without --auto-approve asks, and anything but "yes" writes nothing', async (t) => {
-  const { emu, env } = await startTestEmulator(t);
+  const { emu, env, orgId } = await startTestEmulator(t);
   const repo = await copyExampleRepo(t);
   const declined = await runCli(['apply', '--dir', repo], { env, input: 'no\n' });
   assert.equal(declined.code, 1);
   assert.match(declined.stderr, /Apply cancelled; nothing was written/);
   assert.deepEqual(flowServiceWrites(emu), []);
+  // The lease was taken before the question (the plan shown is the one made under it) and given back.
+  const lease = (emu.admin.snapshot().scopes[`${orgId}/prod`]?.connections ?? []).find((c) => (c as { name?: string }).name === 'flowsync-lease') as { description?: string } | undefined;
+  assert.match(String(lease?.description), /"holder":""/);
   const approved = await runCli(['apply', '--dir', repo], { env, input: 'yes\n' });
   assert.equal(approved.code, 0, approved.stderr);
 });
