@@ -47,14 +47,14 @@ export async function loadValid(dir: string, env: NodeJS.ProcessEnv): Promise<Lo
   return loaded;
 }
 
-export async function planFor(loaded: LoadedRepo, client: FlowServiceClient): Promise<Plan> {
+export async function planFor(loaded: LoadedRepo, client: FlowServiceClient, forceConflicts = false): Promise<Plan> {
   const live = await readLiveState(client, loaded.desired.sandboxes);
-  return planChanges(loaded.desired, live, { prune: false, createdAt: new Date().toISOString(), manager: loaded.manager });
+  return planChanges(loaded.desired, live, { prune: false, createdAt: new Date().toISOString(), manager: loaded.manager, ...(forceConflicts ? { forceConflicts } : {}) });
 }
 
 /** One reconcile: plan against live, apply it, and fail loudly when any action did not succeed. */
-export async function reconcile(loaded: LoadedRepo, client: FlowServiceClient, concurrency = 4): Promise<{ plan: Plan; result: ApplyResult }> {
-  const plan = await planFor(loaded, client);
+export async function reconcile(loaded: LoadedRepo, client: FlowServiceClient, concurrency = 4, forceConflicts = false): Promise<{ plan: Plan; result: ApplyResult }> {
+  const plan = await planFor(loaded, client, forceConflicts);
   const result = await applyPlan(plan, { client, secrets: loaded.secrets, concurrency });
   const bad = result.outcomes.filter((o) => o.status === 'failed' || o.status === 'skipped');
   if (bad.length) throw new Error(`apply: ${bad.length} actions did not succeed, e.g. ${bad[0]!.address}: ${bad[0]!.error?.message ?? bad[0]!.status}`);
@@ -62,10 +62,10 @@ export async function reconcile(loaded: LoadedRepo, client: FlowServiceClient, c
 }
 
 /** Loads `dir` and reconciles the target with it (in-process); returns how many actions it took. */
-export async function applyDir(dir: string, env: NodeJS.ProcessEnv, target: ClientTarget, concurrency = 4, extra: Partial<FlowServiceClientOptions> = {}): Promise<number> {
+export async function applyDir(dir: string, env: NodeJS.ProcessEnv, target: ClientTarget, concurrency = 4, extra: Partial<FlowServiceClientOptions> = {}, forceConflicts = false): Promise<number> {
   const client = newClient(target, concurrency, extra);
   try {
-    const { plan } = await reconcile(await loadValid(dir, env), client, concurrency);
+    const { plan } = await reconcile(await loadValid(dir, env), client, concurrency, forceConflicts);
     return plan.actions.length;
   } finally {
     client.close();

@@ -223,6 +223,9 @@ export function configYaml(repo: Pick<GeneratedRepo, 'manifestsDir' | 'api'>): s
     'kind: Config',
     `manifests: [${repo.manifestsDir}]`,
     'sandbox: prod',
+    // The repo is generated into a new temp folder each run, so the default manager (derived from
+    // the folder's path when there is no git remote) would differ from the cached seed's.
+    'manager: flowsync-bench',
   ];
   if (repo.api) {
     lines.push(

@@ -26,8 +26,10 @@ export interface Seeded {
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
+// Seeding takes over entities of another manager (a cache written by an older flowsync or another
+// manager name): the bench's state is its own.
 const applyRepo = (repo: GeneratedRepo, bench: BenchEmulator): Promise<number> =>
-  applyDir(repo.dir, { ...process.env, ...repo.env }, bench.client, SEED_CONCURRENCY);
+  applyDir(repo.dir, { ...process.env, ...repo.env }, bench.client, SEED_CONCURRENCY, {}, true);
 
 /**
  * An emulator holding `repo` applied. `key` names the cache entry (same key, same generated repo);

@@ -45,7 +45,7 @@ export const scenario: Scenario = {
       admin().resetRequests();
       let run = await runMeasured(stepArgv('reconcile', [repo.dir]), { env: { ...seeded.bench.env, ...repo.env } });
       let step = parseStepResult<ReconcileStepResult>(run, 'reconcile step');
-      if (step.actions > 0) {
+      if (step.actions > 0 || step.conflicts > 0) {
         await seeded.reseed(); // the cached seed predates a planner change
         run = await runMeasured(stepArgv('reconcile', [repo.dir]), { env: { ...seeded.bench.env, ...repo.env } });
         step = parseStepResult<ReconcileStepResult>(run, 'reconcile step');
@@ -60,20 +60,26 @@ export const scenario: Scenario = {
         rows.push(row({ case: c, metric: 'flowsync apply CLI', value: null, unit: '', note: 'not measured: `flowsync apply` is not registered in src/cli/registry.ts yet' }));
       }
       if (COMMANDS.some((cmd) => cmd.name === 'apply')) {
-        // One dataflow drifts (a selector removed in the UI); apply heals it under prod's lease.
+        // One dataflow drifts (a selector removed in the UI); apply heals it under prod's lease. The
+        // first time the sandbox has no lease entity yet (it is created); the second is the steady state.
         const flow = (Object.entries(admin().snapshot().scopes).find(([scope]) => scope.endsWith('/prod'))?.[1].flows ?? []).find((f) => /\[flowsync:destination\//.test(String((f as { description?: string }).description))) as { id: string } | undefined;
         if (flow) {
-          admin().outOfBandEdit({ sandbox: 'prod', collection: 'flows', id: flow.id, ops: [{ op: 'remove', path: '/transformations/0/params/segmentSelectors/selectors/0' }] });
-          admin().resetRequests();
-          const heal = expectExit(await flowsync(['apply', '--auto-approve'], repo, seeded.bench), 'flowsync apply (one drifted dataflow)');
-          const log = admin().requests();
           const named = new Set(repo.sandboxes);
-          const lease = log.filter((e) => isLeaseRequest(e) && !isOrphanScan(e, named));
-          const reads = (sandbox: string) => log.filter((e) => e.method === 'GET' && e.sandbox === sandbox && !isLeaseRequest(e)).length;
-          const prodMin = minimumListPages(countsBySandbox(admin().snapshot()), ['prod'], 0);
-          rows.push(row({ case: c, metric: 'apply healing 1 dataflow: writer-lease requests', value: lease.length, unit: 'req', target: { op: '<=', value: 3 }, note: leaseBreakdown(lease) }));
-          rows.push(row({ case: c, metric: 'apply healing 1 dataflow: prod reads / (3 x list-page minimum)', value: reads('prod') / (3 * prodMin), unit: '', target: { op: '<=', value: 1 }, note: `${reads('prod')} GETs in prod: the first read, the one re-read under the lease, the verification (${prodMin} pages each)` }));
-          rows.push(row({ case: c, metric: 'apply healing 1 dataflow: wall', value: heal.wallMs / 1000, unit: 's' }));
+          for (const when of ['first write in the sandbox', 'steady state'] as const) {
+            admin().outOfBandEdit({ sandbox: 'prod', collection: 'flows', id: flow.id, ops: [{ op: 'remove', path: '/transformations/0/params/segmentSelectors/selectors/0' }] });
+            admin().resetRequests();
+            const heal = expectExit(await flowsync(['apply', '--auto-approve'], repo, seeded.bench), `flowsync apply (one drifted dataflow, ${when})`);
+            const log = admin().requests();
+            const lease = log.filter((e) => isLeaseRequest(e) && !isOrphanScan(e, named));
+            const label = `apply healing 1 dataflow, ${when}`;
+            rows.push(row({ case: c, metric: `${label}: writer-lease requests`, value: lease.length, unit: 'req', target: { op: '<=', value: when === 'steady state' ? 3 : 5 }, note: leaseBreakdown(lease) }));
+            if (when === 'steady state') {
+              const reads = log.filter((e) => e.method === 'GET' && e.sandbox === 'prod' && !isLeaseRequest(e)).length;
+              const prodMin = minimumListPages(countsBySandbox(admin().snapshot()), ['prod'], 0);
+              rows.push(row({ case: c, metric: `${label}: prod reads / (3 x list-page minimum)`, value: reads / (3 * prodMin), unit: '', target: { op: '<=', value: 1 }, note: `${reads} GETs in prod: the first read, the one re-read under the lease, the verification (${prodMin} pages each)` }));
+              rows.push(row({ case: c, metric: `${label}: wall`, value: heal.wallMs / 1000, unit: 's' }));
+            }
+          }
         }
       }
       return { setup: `${N} destinations over ${repo.sandboxes.length} sandboxes, no latency; ${seeded.how}`, rows };

@@ -15,6 +15,7 @@ export interface PlanStepResult {
   plan: Sample;
   destinations: number;
   sandboxes: number;
+  /** Actions plus conflicts: anything but 0 means the seed does not match the repo (the scenario seeds again). */
   actions: number;
   peakRssMb: number;
 }
@@ -34,6 +35,6 @@ emitStepResult({
   plan: plan.sample,
   destinations: load.value.desired.destinations.length,
   sandboxes: load.value.desired.sandboxes.length,
-  actions: plan.value.actions.length,
+  actions: plan.value.actions.length + plan.value.conflicts.length,
   peakRssMb: peakRssMb(),
 } satisfies PlanStepResult);

@@ -7,6 +7,8 @@ import { emitStepResult, measure, peakRssMb, type Sample } from '../lib/measure.
 export interface ReconcileStepResult {
   total: Sample;
   actions: number;
+  /** Entities another manager owns (a seed cached by another manager): the scenario seeds again. */
+  conflicts: number;
   applied: number;
   peakRssMb: number;
 }
@@ -19,6 +21,7 @@ client.close();
 emitStepResult({
   total: sample,
   actions: value.plan.actions.length,
+  conflicts: value.plan.conflicts.length,
   applied: value.result.counts.applied,
   peakRssMb: peakRssMb(),
 } satisfies ReconcileStepResult);
