@@ -25,7 +25,8 @@ const byCodepoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Every .yaml/.yml file below the folders, sorted by relative path. Dot-files, dot-folders and
- * node_modules are skipped, and so is `exclude` (the config file). `folders` are absolute.
+ * node_modules are skipped, and so is `exclude` (the config file). A .yaml name that is not a regular
+ * file (a FIFO, a socket) is an error. `folders` are absolute.
  */
 export async function listManifestFiles(root: string, rootReal: string, folders: string[], exclude: string): Promise<{ files: ManifestFile[]; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
@@ -82,7 +83,10 @@ export async function listManifestFiles(root: string, rootReal: string, folders:
         isFile = st.isFile();
       }
       if (isDir) await walk(abs, depth + 1);
-      else if (isFile && /\.ya?ml$/i.test(entry.name) && rel !== exclude && !found.has(target)) {
+      else if (!isFile && /\.ya?ml$/i.test(entry.name) && rel !== exclude) {
+        // A FIFO, socket or device named like a manifest: reading it could block, skipping it hides it.
+        diagnostics.push(diag('error', 'FS_MANIFEST_READ', `${rel} is not a regular file (a FIFO, socket or device)`, 'Replace it with a regular YAML file or remove it from the manifest folders.', { file: rel }));
+      } else if (isFile && /\.ya?ml$/i.test(entry.name) && rel !== exclude && !found.has(target)) {
         if (found.size >= LIMITS.files) {
           tooMany = true;
           diagnostics.push(diag('error', 'FS_MANIFEST_TOO_MANY_FILES', `more than ${LIMITS.files} manifest files`, 'Narrow `manifests` in flowsync.yaml to the folders that hold manifests.', { file: rel }));

@@ -1,6 +1,7 @@
 // Hostile input: each limit turns into a clear diagnostic, quickly, never a crash or a hang.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -132,4 +133,14 @@ test('a value that lost its key is not echoed as an unknown field name', async (
     ['FS_MANIFEST_YAML', 26, '<key>'],
   ]);
   assert.ok(!JSON.stringify(repo.diagnostics).includes('PLAINSECRET'));
+});
+
+test('a .yaml FIFO (not a regular file) in the manifests folder is an error naming it, not skipped', { skip: process.platform === 'win32' ? 'needs mkfifo' : false }, async (t) => {
+  const dir = await tempRepo(t, { 'a.yaml': ACCOUNT_KINESIS });
+  execFileSync('mkfifo', [path.join(dir, 'pipe.yaml')]);
+  await symlink(path.join(dir, 'pipe.yaml'), path.join(dir, 'link.yml'));
+  const { codes, repo } = await load(dir);
+  assert.deepEqual(codes, ['link.yml: FS_MANIFEST_READ', 'pipe.yaml: FS_MANIFEST_READ']);
+  assert.match(repo.diagnostics[1]!.summary, /pipe\.yaml is not a regular file/);
+  assert.equal(repo.desired.accounts.length, 1);
 });
