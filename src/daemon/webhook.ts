@@ -47,11 +47,17 @@ export function decideWebhook(config: WebhookConfig, headers: IncomingHttpHeader
   if (event !== 'push') return { status: 202, outcome: 'ignored', reason: `event "${event}" does not trigger a cycle` };
   let payload: { ref?: unknown; after?: unknown } = {};
   if (body.length > 0 && /json/.test(headerValue(headers['content-type']) ?? 'application/json')) {
+    let parsed: unknown;
     try {
-      payload = JSON.parse(body.toString('utf8')) as typeof payload;
+      parsed = JSON.parse(body.toString('utf8'));
     } catch {
       return { status: 400, outcome: 'bad-request', reason: 'body is not JSON' };
     }
+    // A signature proves who sent the body, not its shape: `null`, `42` or `[]` is a sender's mistake.
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      return { status: 400, outcome: 'bad-request', reason: `body is JSON ${parsed === null ? 'null' : Array.isArray(parsed) ? 'array' : typeof parsed}, not a JSON object` };
+    }
+    payload = parsed;
   }
   const ref = typeof payload.ref === 'string' ? payload.ref : undefined;
   if (config.branch && ref && ref !== `refs/heads/${config.branch}`) {

@@ -138,3 +138,16 @@ test('a chunked body (no Content-Length) is cut off at the limit with 413', asyn
   await daemon.idle();
   assert.equal(inputs.length, 1);
 });
+
+test('a correctly signed push whose JSON body is null, a number, a string or an array is 400, no cycle, no error logged', async (t) => {
+  const { url, daemon, inputs, log } = await startDaemon(t, { secret: SECRET });
+  for (const body of ['null', '42', '"main"', '[1,2]', 'true']) {
+    const res = await post(`${url}/webhook`, body, { 'x-github-event': 'push', 'x-hub-signature-256': signBody(SECRET, body) });
+    assert.equal(res.status, 400, body);
+    assert.match(res.text, /JSON object/, body);
+  }
+  await daemon.idle();
+  assert.equal(inputs.length, 1, 'no cycle triggered');
+  assert.deepEqual(log.records().filter((r) => (r.level as number) >= 50), [], 'nothing logged as an error');
+  assert.equal(log.records().filter((r) => r.event === 'webhook' && r.level === 40).length, 5);
+});
