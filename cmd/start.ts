@@ -8,6 +8,7 @@ import { processIO } from '../src/cli/command.ts';
 import { DEMO_SECRET_ENV } from '../src/cli/demo-env.ts';
 import { runCommand } from '../src/cli/run-command.ts';
 import { EMULATOR_DEFAULTS, startEmulator, type StartedEmulator } from '../src/emulator/index.ts';
+import { useColor } from '../src/render/color.ts';
 import { formatError } from '../src/render/error.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -73,7 +74,7 @@ main().then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(formatError(err, { color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR }));
+    process.stderr.write(formatError(err, { color: useColor(process.stderr, process.env) }));
     process.exitCode = 1;
   },
 );

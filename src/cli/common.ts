@@ -1,5 +1,5 @@
 // Pieces every API-facing command shares: the connection flags, loading the config repo with its
-// diagnostics shown, and colour decisions (TTY and NO_COLOR).
+// diagnostics shown, and colour decisions (src/render/color.ts: TTY, NO_COLOR, FORCE_COLOR).
 import path from 'node:path';
 import { FlowsyncError } from '../domain/errors.ts';
 import { hasErrors } from '../domain/diagnostics.ts';
@@ -10,6 +10,7 @@ import { loadRepoSecretsOptional } from '../manifest/secrets-optional.ts';
 import { countLine, renderDiagnosticsText } from '../render/diagnostics.ts';
 import { connect, type ConnectFlags } from '../reconcile/connect.ts';
 import type { CommandIO } from './command.ts';
+import { useColor } from '../render/color.ts';
 
 export const CONNECT_OPTIONS = {
   endpoint: { type: 'string' },
@@ -50,9 +51,7 @@ export async function connectWithConfigOnly(
   return { config, client: await connect(config, { root, env: io.env, flags: connectFlags(values) }) };
 }
 
-export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
-  return Boolean(stream.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb';
-}
+export { useColor };
 
 /**
  * Loads the config repo; prints warnings, and on errors prints them all and returns undefined

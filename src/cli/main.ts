@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { COMMANDS } from './registry.ts';
 import { processIO } from './command.ts';
 import { FlowsyncError } from '../domain/errors.ts';
+import { useColor } from '../render/color.ts';
 import { formatError } from '../render/error.ts';
 
 const HELP = `flowsync: GitOps for Adobe Experience Platform streaming destinations
@@ -43,7 +44,7 @@ export async function runCli(argv: string[]): Promise<void> {
   try {
     process.exitCode = await main(argv);
   } catch (err) {
-    process.stderr.write(formatError(err, { color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR }));
+    process.stderr.write(formatError(err, { color: useColor(process.stderr, process.env) }));
     process.exitCode = 1;
   }
 }

@@ -92,7 +92,7 @@ export const runCommand: Command = {
   async run(argv: string[], io: CommandIO): Promise<number> {
     const { values } = parseFlags('run', argv, OPTIONS, false);
     const settings = await runSettings(values, io);
-    const logger = createLogger({ level: settings.logLevel, stream: io.stdout });
+    const logger = createLogger({ level: settings.logLevel, stream: io.stdout, env: io.env });
     const metrics = new DaemonMetrics();
     const reconcile = createReconcile({ env: io.env, connect: connectFlags(values), allowMassDelete: settings.allowMassDelete, logger, onClientEvent: metrics.onClientEvent });
     const daemon = new Daemon({

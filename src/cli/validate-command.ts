@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { hasErrors } from '../domain/diagnostics.ts';
 import { loadRepo } from '../manifest/index.ts';
+import { useColor } from '../render/color.ts';
 import { countLine, diagnosticsJson, renderDiagnosticsText } from '../render/diagnostics.ts';
 import { oneOf, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
@@ -39,7 +40,7 @@ export const validateCommand: Command = {
       io.stdout.write(`${JSON.stringify({ ...diagnosticsJson(repo.diagnostics), root: prefix || '.' }, null, 2)}\n`);
       return valid ? 0 : 1;
     }
-    const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
+    const color = useColor(io.stdout, io.env);
     io.stdout.write(renderDiagnosticsText(repo.diagnostics, { color, filePrefix: prefix }));
     const { accounts, destinations, sandboxes } = repo.desired;
     const counts = countLine(repo.diagnostics);

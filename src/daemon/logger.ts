@@ -2,6 +2,7 @@
 // list so secret-ish fields never reach a log whatever object is logged.
 import { pino, type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { useColor } from '../render/color.ts';
 
 export type { Logger };
 
@@ -16,6 +17,8 @@ export interface LoggerOptions {
   stream?: DestinationStream | (NodeJS.WritableStream & { isTTY?: boolean });
   /** Human-readable output; default: when the stream is a TTY. */
   pretty?: boolean;
+  /** For NO_COLOR / FORCE_COLOR / TERM; default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
@@ -27,7 +30,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   };
   if (usePretty) {
-    return pino(options, pretty({ destination: stream as NodeJS.WritableStream, colorize: Boolean((stream as { isTTY?: boolean }).isTTY), translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }));
+    return pino(options, pretty({ destination: stream as NodeJS.WritableStream, colorize: useColor(stream as { isTTY?: boolean }, opts.env ?? process.env), translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }));
   }
   return pino(options, stream as DestinationStream);
 }

@@ -1,6 +1,6 @@
 // The plan as a reviewer reads it in a terminal: Terraform-like markers, grouped by sandbox and
 // destination, selector-level detail, drift apart, a closing counts line. Colour only when asked
-// (the caller decides: TTY and NO_COLOR).
+// (the caller decides: src/render/color.ts).
 import type { Plan } from '../domain/plan.ts';
 import { actionDetails, actionHeadline, addressLabel, CONFLICTS_TITLE, conflictText, countsLine, driftChangeLine, driftVerdict, groupActions, lastWriteText, MARKERS, ORPHANS_TITLE, orphanText } from './plan-common.ts';
 
