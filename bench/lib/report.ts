@@ -1,12 +1,28 @@
-// Result rows, targets with PASS/MISS, the printed table and bench/results.json.
-// Each scenario merges its own rows into results.json, so running one scenario alone updates
-// only its entry and `npm run bench` rebuilds all of them.
+// Result rows, targets with PASS/MISS, the printed table and the results file.
+// Each scenario merges its own rows into the results file, so running one scenario alone updates
+// only its entry. The file is bench/out/results.json (git-ignored) unless the run says --record,
+// then the tracked bench/results.json.
 import { execFileSync } from 'node:child_process';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { cpus, freemem, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The tracked results: written only by a run with --record (or BENCH_RECORD=1, how run.ts tells its children). */
 export const RESULTS_FILE = fileURLToPath(new URL('../results.json', import.meta.url));
+
+/** Where an unrecorded run writes (git-ignored); BENCH_OUT_DIR moves it (tests). */
+export function outResultsFile(env: NodeJS.ProcessEnv = process.env): string {
+  return env.BENCH_OUT_DIR ? join(env.BENCH_OUT_DIR, 'results.json') : fileURLToPath(new URL('../out/results.json', import.meta.url));
+}
+
+export function isRecording(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): boolean {
+  return argv.includes('--record') || env.BENCH_RECORD === '1';
+}
+
+export function resultsFileFor(record: boolean): string {
+  return record ? RESULTS_FILE : outResultsFile();
+}
 
 /** A target: the value must be `op` the limit. */
 export interface Target {
@@ -130,6 +146,7 @@ export async function recordResult(result: ScenarioResult, file = RESULTS_FILE):
   current.machine = machineInfo();
   current.updatedAt = new Date().toISOString();
   current.scenarios[result.scenario] = result;
+  await mkdir(dirname(file), { recursive: true });
   await writeFile(`${file}.tmp`, `${JSON.stringify(current, null, 2)}\n`);
   await rename(`${file}.tmp`, file);
 }

@@ -1,12 +1,12 @@
 // One benchmark scenario = one file in bench/scenarios/ that exports `scenario` and runs itself when
-// executed directly (`npx tsx bench/scenarios/<name>.ts`): it prints its table and merges its rows
-// into bench/results.json. bench/run.ts runs each in its own process, so one scenario's memory,
+// executed directly (`npx tsx bench/scenarios/<name>.ts [--record]`): it prints its table and merges
+// its rows into bench/out/results.json, or with --record into the tracked bench/results.json. bench/run.ts runs each in its own process, so one scenario's memory,
 // open servers or missing flowsync piece never affect another.
 import { realpathSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { formatTable, recordResult, type Row, type ScenarioResult } from './report.ts';
+import { formatTable, isRecording, recordResult, resultsFileFor, type Row, type ScenarioResult } from './report.ts';
 
 export interface ScenarioOutput {
   setup: string; // how the data was seeded and what the knobs were
@@ -32,8 +32,9 @@ export async function runScenario(s: Scenario, record = true): Promise<ScenarioR
     result = { scenario: s.name, at: new Date().toISOString(), durationMs: Math.round(performance.now() - t0), setup: '', rows: [], error: message };
   }
   result.loadAvg = [Math.round(load0 * 10) / 10, Math.round(loadavg()[0]! * 10) / 10];
-  if (record) await recordResult(result);
+  if (record) await recordResult(result, resultsFileFor(isRecording()));
   process.stdout.write(`\n${formatTable([result])}\n`);
+  if (record && !isRecording()) process.stdout.write(`(not recorded: written to ${resultsFileFor(false)}; --record writes bench/results.json)\n`);
   if (result.error) process.stderr.write(`\n${s.name} failed:\n${result.error}\n`);
   return result;
 }
