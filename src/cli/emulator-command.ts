@@ -11,7 +11,8 @@ Runs a local Flow Service emulator (AEP Flow Service API + IMS token endpoint) u
 Flags:
   --port N            port to listen on (default 4010; 0 picks a free port)
   --host HOST         address to bind (default 127.0.0.1)
-  --state FILE        keep the store in FILE across restarts (default: in memory)
+  --state FILE        keep the store in FILE across restarts, creating its folder (default: in
+                      memory); a FILE that cannot be written stops the start
   --token-ttl S       lifetime of issued tokens in seconds (default 86399)
   --sandboxes A,B     sandboxes the Sandbox Management API lists for every org, besides prod and
                       those holding entities (default dev)
@@ -90,6 +91,7 @@ export const emulatorCommand: Command = {
         faults,
       });
     } catch (err) {
+      if (err instanceof FlowsyncError) throw err;
       const e = err as NodeJS.ErrnoException;
       const hint = e.code === 'EADDRINUSE' ? 'Another process uses the port; pass --port with a free port (or 0).' : undefined;
       throw new FlowsyncError('FS_CLI_USAGE', `emulator: cannot start: ${e.message}`, { cause: err, ...(hint ? { hint } : {}) });

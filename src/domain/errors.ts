@@ -20,6 +20,8 @@ export const ERRORS = {
   FS_SOURCE_MISSING: 'Check the --dir folder or the --path sub-folder: it must exist at the revision being reconciled.',
   FS_DAEMON_LISTEN: 'Pick a free port or another address for --listen (HOST:PORT, port 0 picks a free one).',
   FS_DAEMON_SECRET: 'Set the environment variable named by --webhook-secret-env, or point --webhook-secret-file at a readable, non-empty file.',
+  FS_EMULATOR_STATE: 'The emulator\'s --state file (named in the message) cannot be created, read or written: check the path, that its folder is writable, and that an existing file is one the emulator wrote.',
+  FS_INTERNAL: 'This is a bug in flowsync; run again with FLOWSYNC_DEBUG=1 and report the output.',
   FS_DAEMON_CYCLE: 'The reconcile cycle stopped on an unexpected error; the daemon retries with back-off. Run with FLOWSYNC_DEBUG=1 and report it if it repeats.',
   FS_APPLY_SECRET_MISSING: 'Set the environment variable or file the account\'s secret reference names, then apply again.',
   FS_APPLY_SECRET_CHANGED: 'The credentials changed after the plan was made; run `flowsync plan` again and review the rotation.',

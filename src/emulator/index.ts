@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdmin, type FullAdmin } from './admin.ts';
 import { TokenIssuer } from './auth.ts';
 import { Faults } from './faults.ts';
-import { loadState, StateWriter } from './persistence.ts';
+import { loadState, stateError, StateWriter } from './persistence.ts';
 import { RequestLog } from './request-log.ts';
 import { BASE_PATH, createHandler, IMS_PATH } from './server.ts';
 import { DEFAULT_SANDBOXES } from './sandboxes.ts';
@@ -42,10 +42,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Started
   const writer = opts.stateFile ? new StateWriter(opts.stateFile, () => store.toPersisted(issuer.key), opts.persistDebounceMs ?? 50) : undefined;
   if (writer) {
     store.onChange = () => writer.changed();
-    if (!persisted) {
-      writer.changed();
-      writer.flush();
-    }
+    // Written once at start, new or not, so a file that cannot be written fails here and not at exit.
+    writer.changed();
+    writer.flush();
+    if (writer.lastError) throw stateError(opts.stateFile!, 'cannot be written', writer.lastError);
   }
 
   let closing = false;
@@ -74,7 +74,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Started
         server.closeAllConnections();
       }).then(() => {
         writer?.flush();
-        if (writer?.lastError) throw writer.lastError;
+        if (writer?.lastError) throw stateError(opts.stateFile!, 'the last changes could not be saved', writer.lastError);
       });
       return closed;
     },

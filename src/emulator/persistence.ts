@@ -1,8 +1,9 @@
 // State file: the whole store as JSON, written to a temp file in the same folder and renamed over the
 // old one (rename is atomic, so a kill at any moment leaves the old or the new file, never half of one).
 // Writes are debounced; flush() writes synchronously so close never loses an acknowledged write.
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { FlowsyncError } from '../domain/errors.ts';
 import type { PersistedStore } from './store.ts';
 
 const tmpPrefix = (file: string) => `.${basename(file)}.`;
@@ -22,13 +23,29 @@ function removeStaleTemps(file: string): void {
   }
 }
 
+/** A state-file failure: names the file and what went wrong (a coded error, never FS_INTERNAL). */
+export function stateError(file: string, what: string, cause?: unknown): FlowsyncError {
+  const reason = cause instanceof Error ? `: ${(cause as NodeJS.ErrnoException).code ?? cause.message}` : '';
+  return new FlowsyncError('FS_EMULATOR_STATE', `emulator state file ${file}: ${what}${reason}`, cause === undefined ? {} : { cause });
+}
+
+/** Reads the state file (undefined when there is none yet), creating its folder for the first write. */
 export function loadState(file: string): PersistedStore | undefined {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+  } catch (err) {
+    throw stateError(file, 'cannot create its folder', err);
+  }
   removeStaleTemps(file);
   if (!existsSync(file)) return undefined;
-  const text = readFileSync(file, 'utf8');
-  const data = JSON.parse(text) as PersistedStore;
-  if (data.version !== 1 || typeof data.scopes !== 'object' || typeof data.tokenKey !== 'string') {
-    throw new Error(`emulator state file ${file} is not a flowsync emulator state (version 1)`);
+  let data: PersistedStore;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8')) as PersistedStore;
+  } catch (err) {
+    throw stateError(file, 'cannot be read as JSON', err);
+  }
+  if (data === null || data.version !== 1 || typeof data.scopes !== 'object' || typeof data.tokenKey !== 'string') {
+    throw stateError(file, 'is not a flowsync emulator state (version 1)');
   }
   return data;
 }

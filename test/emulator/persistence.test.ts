@@ -169,3 +169,40 @@ test('flowsync emulator flags reach the fault knobs', async (t) => {
   child.proc.kill('SIGINT');
   assert.equal(await child.exited, 0);
 });
+
+test('flowsync emulator --state in a fresh clone: the folder is created, the file written at start, Ctrl-C saves and exits 0', async (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, '.flowsync', 'emulator.json'); // .flowsync/ does not exist yet
+  const child = await spawnEmulator(t, ['--state', file]);
+  let err = '';
+  child.proc.stderr.on('data', (d: string) => (err += d));
+  assert.ok(existsSync(file), 'the state file exists as soon as the emulator listens');
+  assert.match(child.stdout(), new RegExp(`State:\\s+${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  const api = await childApi(child.url);
+  const { flowId } = await makeFlow(api);
+  child.proc.kill('SIGINT');
+  assert.equal(await child.exited, 0);
+  assert.match(child.stdout(), /stopped \(SIGINT\)/);
+  assert.doesNotMatch(err, /ENOENT|FS_INTERNAL|Warning/, err);
+  const again = await startForTest(t, { stateFile: file });
+  assert.equal((await (await apiFor(again))('GET', `/flows/${flowId}`)).status, 200, 'the flow was saved');
+});
+
+test('flowsync emulator --state FILE that cannot be written fails at start with FS_EMULATOR_STATE naming the file', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'not-a-folder'), 'x');
+  const file = join(dir, 'not-a-folder', 'emulator.json');
+  const proc = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'emulator', '--port', '0', '--state', file], { env: { ...process.env, NO_COLOR: '1' } });
+  t.after(() => proc.kill('SIGKILL'));
+  let out = '';
+  let err = '';
+  proc.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  proc.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const code = await new Promise<number | null>((resolve) => proc.on('exit', resolve));
+  assert.equal(code, 1);
+  assert.doesNotMatch(out, /listening/);
+  assert.match(err, /FS_EMULATOR_STATE/);
+  assert.ok(err.includes(file), err);
+  assert.match(err, /Hint:/);
+  assert.doesNotMatch(err, /FS_INTERNAL/);
+});
