@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlowsyncError } from '../domain/errors.ts';
-import { managedKey, planAdoption, renderFiles, runAdoption, selectImports, withoutInvalid, type AdoptionOutcome, type ImportSelection, type ManifestFile } from '../import/index.ts';
+import type { DriftPolicy } from '../domain/model.ts';
+import { managedKey, ownershipLines, ownershipOf, planAdoption, renderFiles, runAdoption, selectImports, withoutInvalid, type AdoptionOutcome, type ImportSelection, type ManifestFile } from '../import/index.ts';
 import { loadRepo, type LoadedRepo } from '../manifest/index.ts';
 import { connect } from '../reconcile/connect.ts';
 import { underWriteLeases } from '../reconcile/writer.ts';
@@ -15,6 +16,7 @@ import { formatError } from '../render/error.ts';
 import { readLiveState } from '../state/index.ts';
 import { oneOf, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
+import { importUpdate } from './import-update.ts';
 import { CONNECT_OPTIONS, CONNECT_USAGE, LOCK_TIMEOUT_USAGE, connectFlags, loadRepoOrReport, lockTimeoutFlag, useColor } from './common.ts';
 
 const USAGE = `Usage: flowsync import [flags]
@@ -35,6 +37,11 @@ Flags:
   --no-adopt          only write files; change nothing in the org
   --force             overwrite files that already exist
   --output FORMAT     text (default) or json
+  --update [SANDBOX/]NAME
+                      keep a change made in the AEP UI: write the live state of that destination
+                      into its existing manifest file (other documents, comments and secret
+                      references kept) to commit it, instead of letting drift: heal undo it;
+                      sends nothing to the API
 ${LOCK_TIMEOUT_USAGE}
 ${CONNECT_USAGE}
 
@@ -104,7 +111,24 @@ function covered(repo: LoadedRepo, outDir: string): boolean {
   return repo.config.manifests.some((m) => !path.relative(path.resolve(repo.root, m), outDir).startsWith('..'));
 }
 
-function renderText(sel: ImportSelection, files: ManifestFile[], outcomes: AdoptionOutcome[] | undefined, ctx: { shown: (f: string) => string; sandboxes: string[]; noAdopt: boolean; note?: string }): string {
+/** What the imported destinations' `drift` is, and how to keep a UI change instead of healing it. */
+function driftLines(sel: ImportSelection, kept: ReadonlyMap<string, DriftPolicy>): string[] {
+  if (sel.destinations.length === 0) return [];
+  const keptHere = sel.destinations.flatMap((d) => {
+    const policy = kept.get(`${d.sandbox}/${d.name}`);
+    return policy ? [`drift: ${policy} kept from the existing manifest: ${d.sandbox}/${d.name}`] : [];
+  });
+  const lines = [
+    'drift: heal in the imported destinations (the default) unless an existing manifest of the same name said otherwise:',
+    'a healing daemon puts a change made in the AEP UI back at its next cycle. To keep such a change, run',
+    '`flowsync import --update SANDBOX/NAME` (it writes the live state into the manifest file) and commit the file;',
+    'set `drift: warn` in a manifest to only report changes.',
+    ...keptHere,
+  ];
+  return ['', ...lines];
+}
+
+function renderText(sel: ImportSelection, files: ManifestFile[], outcomes: AdoptionOutcome[] | undefined, ctx: { shown: (f: string) => string; sandboxes: string[]; noAdopt: boolean; note?: string; manager: string; keptDrift: ReadonlyMap<string, DriftPolicy> }): string {
   const lines: string[] = [];
   const accounts = sel.accounts.filter((a) => !a.managedElsewhere).length;
   lines.push(`Imported ${sel.destinations.length} destination(s) and ${accounts} account(s) from sandbox(es) ${ctx.sandboxes.join(', ')}:`);
@@ -122,7 +146,15 @@ function renderText(sel: ImportSelection, files: ManifestFile[], outcomes: Adopt
       lines.push(o.status === 'adopted' ? head : `${head} FAILED ${o.error!.code}: ${o.error!.message}`);
       for (const c of w.changes) lines.push(`        ${c}`);
     }
-  } else if (ctx.noAdopt) lines.push('', 'Nothing was written to the org (--no-adopt). Until the entities carry flowsync tags, plan treats those whose live name differs from the manifest name as missing and would create new ones; run import without --no-adopt to take them over.');
+  }
+  const own = ownershipOf(sel);
+  const ownedLines = ownershipLines(own, ctx.manager);
+  if (ownedLines.length > 0) lines.push('', ...ownedLines);
+  if (!outcomes && ctx.noAdopt) {
+    lines.push('', 'Nothing was written to the org (--no-adopt).');
+    if (own.untagged > 0) lines.push(`${own.untagged} imported ${own.untagged === 1 ? 'entity carries' : 'entities carry'} no flowsync tag yet: until ${own.untagged === 1 ? 'it does' : 'they do'}, plan treats those whose live name differs from the manifest name as missing and would create new ones; run import without --no-adopt to take them over.`);
+  }
+  lines.push(...driftLines(sel, ctx.keptDrift));
   if (sel.envVars.length > 0) {
     lines.push('', 'Set these environment variables before plan and apply (secrets cannot be read from the API):');
     const width = Math.max(...sel.envVars.map((e) => e.name.length));
@@ -145,6 +177,7 @@ export const importCommand: Command = {
       force: { type: 'boolean' },
       output: { type: 'string' },
       'lock-timeout': { type: 'string' },
+      update: { type: 'string' },
       ...CONNECT_OPTIONS,
     });
     if (positionals.length > 0) throw new FlowsyncError('FS_CLI_USAGE', `import: unexpected argument ${positionals.join(' ')} (use --dir ROOT and --out DIR)`);
@@ -155,13 +188,20 @@ export const importCommand: Command = {
     // import is how an empty config repo gets its first manifests.
     const repo = await loadRepoOrReport(values.dir ?? '.', io, { resolveSecrets: false, allowEmpty: true });
     if (!repo) return 1;
+    if (values.update !== undefined) {
+      const extra = (['out', 'no-adopt', 'force'] as const).filter((f) => values[f] !== undefined);
+      if (extra.length > 0 || (values.sandbox?.length ?? 0) > 1) throw new FlowsyncError('FS_CLI_USAGE', `import: --update takes no ${extra.map((f) => `--${f}`).join(', ') || 'second --sandbox'} (it writes the manifest file that already holds the destination)`);
+      return importUpdate(values.update, { repo, ...(values.sandbox?.[0] ? { sandbox: values.sandbox[0] } : {}), flags: connectFlags(values), output }, io);
+    }
     const outDir = values.out ? path.resolve(io.cwd, values.out) : path.join(repo.root, 'imported');
     const sandboxes = [...new Set(values.sandbox ?? [repo.config.sandbox])].sort();
     const client = await connect(repo.config, { root: repo.root, env: io.env, flags: connectFlags(values) });
     try {
       const live = await readLiveState(client, sandboxes, { concurrency: repo.config.reconcile.concurrency });
       const schemasFromOut = await schemasFrom(repo.root, outDir);
-      const { sel, files, desired } = await validFiles(selectImports(live, sandboxes, managedNames(repo, outDir)), (s) => renderFiles(s, { schemasFromOut }), io);
+      // An existing manifest's drift policy is kept (re-import with --force); the rest get heal.
+      const keptDrift = new Map(repo.desired.destinations.filter((d) => d.drift !== 'heal').map((d) => [`${d.sandbox}/${d.name}`, d.drift]));
+      const { sel, files, desired } = await validFiles(selectImports(live, sandboxes, managedNames(repo, outDir)), (s) => renderFiles(s, { schemasFromOut, drift: keptDrift }), io);
       const shown = (f: string) => posix(path.relative(io.cwd, path.join(outDir, f)));
       const clashes: string[] = [];
       for (const f of files) if (await exists(path.join(outDir, f.path))) clashes.push(shown(f.path));
@@ -202,11 +242,13 @@ export const importCommand: Command = {
           files: files.map((f) => ({ path: shown(f.path), kind: f.kind, sandbox: f.sandbox, names: f.names })),
           envVars: sel.envVars,
           skipped: sel.skipped,
+          alreadyManaged: ownershipOf(sel).owned,
+          keptDrift: Object.fromEntries(sel.destinations.flatMap((d) => (keptDrift.has(`${d.sandbox}/${d.name}`) ? [[`${d.sandbox}/${d.name}`, keptDrift.get(`${d.sandbox}/${d.name}`)]] : []))),
           adoption: outcomes
             ? outcomes.map((o) => ({ address: o.write.address, entity: o.write.entity, id: o.write.entityId, liveName: o.write.liveName, changes: o.write.changes, status: o.status, ...(o.error ? { error: o.error } : {}) }))
             : null,
         }, null, 2)}\n`);
-      } else io.stdout.write(renderText(sel, files, outcomes, { shown, sandboxes, noAdopt: !!values['no-adopt'], note }));
+      } else io.stdout.write(renderText(sel, files, outcomes, { shown, sandboxes, noAdopt: !!values['no-adopt'], note, manager: repo.manager, keptDrift }));
       if (failed.length > 0) {
         const err = new FlowsyncError('FS_IMPORT_ADOPT', `import: ${failed.length} adoption write(s) failed (${failed.map((o) => o.write.entityId).join(', ')}); the files were written`);
         io.stderr.write(formatError(err, { color: useColor(io.stderr, io.env) }));

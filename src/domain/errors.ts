@@ -34,6 +34,7 @@ export const ERRORS = {
   FS_IMPORT_EXISTS: 'Pass --out to write somewhere else, delete the files, or pass --force to overwrite them.',
   FS_IMPORT_INVALID: 'A live entity holds something the manifests cannot express (the diagnostics name it); fix it in the AEP UI or report it.',
   FS_IMPORT_ADOPT: 'Someone may have changed the entity since import read it; run `flowsync import --force` again.',
+  FS_IMPORT_UPDATE: 'flowsync import --update SANDBOX/NAME needs a StreamingDestination manifest of that name and its live dataflow, owned by this config (the message says which is missing).',
   FS_PLAN_INVALID: 'The plan file is not a flowsync plan of this version (or was edited); make it again with `flowsync plan --out FILE`.',
   FS_APPLY_ABORTED: 'flowsync was stopped during apply; the next run continues where it stopped (nothing is duplicated).',
   FS_DAEMON_MASS_DELETE: 'The revision would delete more than reconcile.maxDeleteRatio of the owned entities, or more than reconcile.deleteBudget allows in its window; apply by hand with --prune --allow-mass-delete or start the daemon with --allow-mass-delete.',

@@ -2,6 +2,7 @@
 // one accounts file per sandbox, each starting with the editor modeline. Pure: paths and text out.
 import path from 'node:path';
 import { Document, isMap, visit } from 'yaml';
+import type { DriftPolicy } from '../domain/model.ts';
 import type { ImportedAccount, ImportedDestination, ImportSelection } from './select.ts';
 
 export interface ManifestFile {
@@ -16,6 +17,8 @@ export interface ManifestFile {
 export interface RenderOptions {
   /** The schemas folder as the modeline should reach it from the import folder ('/' separated, relative or a URL). */
   schemasFromOut: string;
+  /** Drift policies to keep (an existing manifest's), by `${sandbox}/${name}`; the rest get heal. */
+  drift?: ReadonlyMap<string, DriftPolicy>;
 }
 
 /** One line, no control characters: live names go into comments. */
@@ -28,13 +31,13 @@ function accountDoc(a: ImportedAccount): Record<string, unknown> {
   return { apiVersion: 'flowsync/v1', kind: 'DestinationAccount', metadata: { name: a.name, sandbox: a.sandbox }, spec };
 }
 
-function destinationDoc(d: ImportedDestination): Record<string, unknown> {
+function destinationDoc(d: ImportedDestination, drift: DriftPolicy): Record<string, unknown> {
   const spec: Record<string, unknown> = { account: d.account };
   if (d.description) spec.description = d.description;
   spec.target = { ...d.target };
   spec.format = 'json';
   spec.enabled = d.enabled;
-  spec.drift = 'heal';
+  spec.drift = drift;
   spec.segments = d.segments.map((s) => (s.name === undefined ? { id: s.id } : { id: s.id, name: s.name }));
   spec.profileAttributes = [...d.profileAttributes];
   return { apiVersion: 'flowsync/v1', kind: 'StreamingDestination', metadata: { name: d.name, sandbox: d.sandbox }, spec };
@@ -73,7 +76,7 @@ export function renderFiles(sel: ImportSelection, opts: RenderOptions): Manifest
   for (const d of sel.destinations) {
     const file = destinationFile(d);
     const comment = ` Imported from dataflow "${oneLine(d.liveFlow.name)}" (${d.liveFlow.id})\n and target connection "${oneLine(d.liveTarget.name)}" (${d.liveTarget.id}).`;
-    files.push({ path: file, kind: 'destination', sandbox: d.sandbox, names: [d.name], text: `${modeline(file, opts.schemasFromOut, 'destination.schema.json')}\n${yamlDoc(destinationDoc(d), comment)}` });
+    files.push({ path: file, kind: 'destination', sandbox: d.sandbox, names: [d.name], text: `${modeline(file, opts.schemasFromOut, 'destination.schema.json')}\n${yamlDoc(destinationDoc(d, opts.drift?.get(`${d.sandbox}/${d.name}`) ?? 'heal'), comment)}` });
   }
   return files;
 }

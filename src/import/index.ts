@@ -3,3 +3,5 @@ export { selectImports, selectSandbox, managedKey, userDescription, type ImportS
 export { renderFiles, destinationFile, withoutInvalid, type ManifestFile, type RenderOptions } from './documents.ts';
 export { planAdoption, runAdoption, type AdoptionWrite, type AdoptionOutcome } from './adopt.ts';
 export { slugify, upperSnake, NameScope, EnvNames, NAME_RE } from './names.ts';
+export { ownershipOf, ownershipLines, type Ownership, type OwnedImport } from './ownership.ts';
+export { updateManifestText, type ManifestUpdate } from './update.ts';

@@ -3,7 +3,7 @@
 // drift in its own warned section, and parts that each say "part i of n" when the text exceeds
 // GitHub's 65,536-character comment limit.
 import type { Plan } from '../domain/plan.ts';
-import { actionDetails, actionHeadline, addressLabel, CONFLICTS_TITLE, conflictText, countsLine, driftChangeLine, driftVerdict, groupActions, lastWriteText, MARKERS, ORPHANS_TITLE, orphanText } from './plan-common.ts';
+import { actionDetails, actionHeadline, addressLabel, CONFLICTS_TITLE, conflictText, countsLine, driftChangeLine, driftVerdict, groupActions, keepDriftHint, lastWriteText, MARKERS, ORPHANS_TITLE, orphanText } from './plan-common.ts';
 
 export const GITHUB_COMMENT_LIMIT = 65_536;
 const DEFAULT_MAX = GITHUB_COMMENT_LIMIT - 1_536; // room for what CI wraps around the body
@@ -59,6 +59,8 @@ export function driftBlock(plan: Plan): Block | undefined {
     lines.push(`- **${escapeHtml(`${item.sandbox}/${item.resource}/${item.destination}`)}**: ${escapeHtml(lastWriteText(item.lastWrite))}; ${driftVerdict(item.drift)}`);
     for (const c of item.changes) lines.push(`  - \`${driftChangeLine(c).replace(/`/g, "'")}\``);
   }
+  const keep = keepDriftHint(plan, (cmd) => `\`${cmd.replace(/`/g, "'")}\``);
+  if (keep) lines.push('', keep);
   return {
     head: `### ⚠️ Drift (changed outside flowsync)\n\n> [!WARNING]\n> These live changes were not made by flowsync and are not part of this pull request.\n`,
     lines,

@@ -180,6 +180,14 @@ export function driftVerdict(policy: 'heal' | 'warn' | 'ignore'): string {
   return 'ignored (drift: ignore), not changed';
 }
 
+/** How to keep a change made outside flowsync instead of healing it: write it into the manifest and commit it. */
+export function keepDriftHint(plan: Plan, code: (cmd: string) => string = (cmd) => cmd): string | undefined {
+  const healed = plan.drift.filter((d) => d.drift === 'heal' && d.resource === 'destination');
+  if (healed.length === 0) return undefined;
+  const cmds = healed.map((d) => code(`flowsync import --update ${d.sandbox}/${d.destination}`));
+  return `To keep a change made outside flowsync instead of healing it, write the live state into its manifest and commit that: ${cmds.join(', ')}`;
+}
+
 export function lastWriteText(w: { updatedAt: number; updatedBy: string; updatedClient?: string } | undefined): string {
   if (!w) return 'changed by an unknown writer';
   const client = w.updatedClient === 'exc_app' ? ' in the AEP UI' : w.updatedClient ? ` via ${w.updatedClient}` : '';

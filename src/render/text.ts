@@ -2,7 +2,7 @@
 // destination, selector-level detail, drift apart, a closing counts line. Colour only when asked
 // (the caller decides: src/render/color.ts).
 import type { Plan } from '../domain/plan.ts';
-import { actionDetails, actionHeadline, addressLabel, CONFLICTS_TITLE, conflictText, countsLine, driftChangeLine, driftVerdict, groupActions, lastWriteText, MARKERS, ORPHANS_TITLE, orphanText } from './plan-common.ts';
+import { actionDetails, actionHeadline, addressLabel, CONFLICTS_TITLE, conflictText, countsLine, driftChangeLine, driftVerdict, groupActions, keepDriftHint, lastWriteText, MARKERS, ORPHANS_TITLE, orphanText } from './plan-common.ts';
 
 const CODES = { green: 32, yellow: 33, red: 31, cyan: 36, dim: 2, bold: 1 } as const;
 type Paint = (style: keyof typeof CODES, s: string) => string;
@@ -35,6 +35,8 @@ export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
       lines.push(`  ${paint('yellow', '!')} ${item.sandbox}/${item.resource}/${item.destination}: ${lastWriteText(item.lastWrite)}; ${driftVerdict(item.drift)}`);
       for (const c of item.changes) lines.push(`        ${driftChangeLine(c)}`);
     }
+    const keep = keepDriftHint(plan);
+    if (keep) lines.push(`  ${keep}`);
     lines.push('');
   }
   if (plan.conflicts.length > 0) {
