@@ -3,7 +3,7 @@
 // (a connection spec can never change in place).
 import type { DesiredAccount, LiveBaseConnection } from '../domain/model.ts';
 import type { CreateAccountAction, FieldChange, PatchOp, UpdateAccountAction } from '../domain/plan.ts';
-import { accountHash, describeWithTag, formatOwnerTag, parseOwnerTag, sameTag, type OwnerTag } from '../domain/owner-tag.ts';
+import { accountHash, describeWithTag, isOurs, formatOwnerTag, parseOwnerTag, sameTag, type OwnerTag } from '../domain/owner-tag.ts';
 import { DESTINATION_TYPE_SPECS } from '../domain/specs.ts';
 import { byId, WRITABLE_STATES } from './inventory.ts';
 import { fieldChange, latest, type AccountStatus, type SandboxCtx } from './context.ts';
@@ -126,8 +126,9 @@ function updateAccount(ctx: SandboxCtx, a: DesiredAccount, live: LiveBaseConnect
 
 /**
  * Live entities that would keep a base connection alive through a replace. flowsync's own target
- * connections go first: a desired destination's is replaced along with the account, and a stale
- * or duplicate one is pruned (with --prune) unless a dataflow flowsync does not own still uses it.
+ * connections go first: a desired destination's (and its duplicates) is replaced or deleted along
+ * with the account, and a stale one is pruned (with --prune) unless a dataflow flowsync does not own
+ * still uses it. Another manager's target connection always holds it back.
  */
 function replaceBlockers(ctx: SandboxCtx, a: DesiredAccount, baseId: string): string[] {
   const live = ctx.inv.live;
@@ -137,11 +138,13 @@ function replaceBlockers(ctx: SandboxCtx, a: DesiredAccount, baseId: string): st
   for (const t of live.targetConnections) {
     if (t.baseConnectionId !== baseId) continue;
     const tag = parseOwnerTag(t.description).tag;
-    const owned = tag?.kind === 'destination' && !!tag.name;
+    const owned = tag?.kind === 'destination' && !!tag.name && isOurs(tag, ctx.opts.manager);
     const foreignRider = [...live.flows].sort(byId).find((f) => f.targetConnectionIds.includes(t.id) && !(owned && sameOwner(f.description, tag.name)));
-    const soleOwned = owned && (ctx.inv.targets.ours.get(tag.name)?.length ?? 0) === 1 && desired.has(tag.name);
+    // A desired destination's target connection is replaced with the account, and its duplicates
+    // are deleted as duplicates (with or without --prune): neither holds the replace back.
+    const replacedAlong = owned && desired.has(tag.name);
     if (foreignRider) blockers.push(`dataflow ${foreignRider.name} (${foreignRider.id})`);
-    else if (!soleOwned && !(owned && ctx.opts.prune)) blockers.push(`target connection ${t.name} (${t.id})`);
+    else if (!replacedAlong && !(owned && ctx.opts.prune)) blockers.push(`target connection ${t.name} (${t.id})`);
   }
   for (const s of live.sourceConnections) if (s.baseConnectionId === baseId) blockers.push(`source connection ${s.name} (${s.id})`);
   return blockers.sort();

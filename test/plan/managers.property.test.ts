@@ -59,7 +59,7 @@ test('another manager\'s entities never appear in any action, with or without pr
       for (const o of plan.orphans) assert.ok(!foreign.has(o.id), `orphan ${o.id} belongs to another manager`);
       for (const c of plan.conflicts) assert.ok(foreign.has(c.id));
     }),
-    { numRuns: runs },
+    { numRuns: runs, ...(process.env.FLOWSYNC_SEED ? { seed: Number(process.env.FLOWSYNC_SEED) } : {}) },
   );
 });
 
@@ -106,6 +106,6 @@ test('after applying the plan there is at most one owned entity per manifest ent
       // And the plan after that is settled: nothing more to do for this manager.
       assert.deepEqual(planChanges(desired, sim.live, OPTS).actions.map((a) => a.summary), []);
     }),
-    { numRuns: runs },
+    { numRuns: runs, ...(process.env.FLOWSYNC_SEED ? { seed: Number(process.env.FLOWSYNC_SEED) } : {}) },
   );
 });
