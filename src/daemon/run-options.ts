@@ -96,6 +96,7 @@ async function webhookSecret(flags: RunFlags, ctx: { env: NodeJS.ProcessEnv; cwd
   if (envName) {
     const value = ctx.env[envName];
     if (!value) throw new FlowsyncError('FS_DAEMON_SECRET', `--webhook-secret-env names ${envName}, which is not set or empty`);
+    if (!value.trim()) throw new FlowsyncError('FS_SECRET_BLANK', `--webhook-secret-env names ${envName}, which holds only whitespace`);
     return value;
   }
   const file = flags['webhook-secret-file'];
@@ -104,7 +105,7 @@ async function webhookSecret(flags: RunFlags, ctx: { env: NodeJS.ProcessEnv; cwd
       throw new FlowsyncError('FS_DAEMON_SECRET', `cannot read --webhook-secret-file ${file}: ${err.code ?? err.message}`);
     });
     const trimmed = value.trim(); // files written with `echo` end with a newline that is not part of the secret
-    if (!trimmed) throw new FlowsyncError('FS_DAEMON_SECRET', `--webhook-secret-file ${file} is empty`);
+    if (!trimmed) throw new FlowsyncError(value ? 'FS_SECRET_BLANK' : 'FS_DAEMON_SECRET', `--webhook-secret-file ${file} is ${value ? 'only whitespace' : 'empty'}`);
     return trimmed;
   }
   return undefined;

@@ -8,6 +8,7 @@ export const ERRORS = {
   FS_CONFIG_INVALID: 'Fix flowsync.yaml at the position shown; `flowsync validate` checks it with the manifests.',
   FS_CONFIG_NOT_FOUND: 'Run the command from a config repo root, or pass --dir (flowsync.yaml is optional; defaults apply without it).',
   FS_SECRET_UNRESOLVED: 'Set the environment variable or create the file the reference names (fromFile paths are relative to the config repo root).',
+  FS_SECRET_BLANK: 'The secret holds only whitespace (spaces, newlines); put the real value in the environment variable or file the reference names.',
   FS_SECRET_OUTSIDE_REPO: 'fromFile paths must stay inside the config repo; use fromEnv for secrets kept elsewhere.',
   FS_API_AUTH: 'Check the client id and secret (or access token) and that the API project has the AEP product profile.',
   FS_API_REQUEST: 'The Flow Service API refused the request; the message says which entity and why.',

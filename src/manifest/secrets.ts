@@ -24,7 +24,7 @@ export function describeRef(ref: SecretRef): string {
 
 export interface RefFailure {
   ok: false;
-  code: 'FS_SECRET_UNRESOLVED' | 'FS_SECRET_OUTSIDE_REPO';
+  code: 'FS_SECRET_UNRESOLVED' | 'FS_SECRET_OUTSIDE_REPO' | 'FS_SECRET_BLANK';
   reason: string; // e.g. "environment variable X is not set"
   hint: string;
 }
@@ -36,6 +36,8 @@ export interface RefContext {
 }
 
 const unresolved = (reason: string, hint: string): RefFailure => ({ ok: false, code: 'FS_SECRET_UNRESOLVED', reason, hint });
+/** A value of only spaces or newlines is a mistake (an editor's stray line, `export X="   "`), never a secret. */
+const blank = (source: string): RefFailure => ({ ok: false, code: 'FS_SECRET_BLANK', reason: `${source} holds only whitespace`, hint: `Put the secret itself in ${source}.` });
 
 /** Checks that a fromFile path stays inside the repo (lexically and after following symlinks). */
 async function secretFilePath(file: string, root: string): Promise<{ ok: true; abs: string; exists: boolean } | RefFailure> {
@@ -67,6 +69,7 @@ export async function tryResolveRef(ref: SecretRef, ctx: RefContext, read = true
     const value = ctx.env[ref.fromEnv];
     if (value === undefined) return unresolved(`environment variable ${ref.fromEnv} is not set`, `Set ${ref.fromEnv} in the environment that runs flowsync (CI secret, shell export), or run \`flowsync validate --no-secrets\` to check the manifests without secrets.`);
     if (value === '') return unresolved(`environment variable ${ref.fromEnv} is empty`, `Give ${ref.fromEnv} a value.`);
+    if (value.trim() === '') return blank(`environment variable ${ref.fromEnv}`);
     return { ok: true, value: read ? value : '' };
   }
   const checked = await secretFilePath(ref.fromFile, ctx.root);
@@ -81,6 +84,7 @@ export async function tryResolveRef(ref: SecretRef, ctx: RefContext, read = true
   if ('diagnostic' in res) return unresolved(`file ${ref.fromFile} cannot be used: ${res.diagnostic.summary.replace(`${ref.fromFile} `, '')}`, res.diagnostic.hint ?? 'Fix the file.');
   const value = res.text.replace(/\r?\n$/, '');
   if (value === '') return unresolved(`file ${ref.fromFile} is empty`, 'Write the secret into the file.');
+  if (value.trim() === '') return blank(`file ${ref.fromFile}`);
   return { ok: true, value };
 }
 
