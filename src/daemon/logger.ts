@@ -2,6 +2,7 @@
 // list so secret-ish fields never reach a log whatever object is logged.
 import { pino, type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { redactSecrets } from '../domain/redact.ts';
 
 export type { Logger };
 
@@ -25,6 +26,8 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     level: opts.level ?? 'info',
     base: { name: 'flowsync' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // Keys catch structured secrets; this catches secret values inside messages (an API's echo).
+    hooks: { streamWrite: (line: string) => redactSecrets(line) },
   };
   if (usePretty) {
     return pino(options, pretty({ destination: stream as NodeJS.WritableStream, colorize: Boolean((stream as { isTTY?: boolean }).isTTY), translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }));

@@ -2,6 +2,8 @@
 // docs/errors.md lists every code; test/unit/errors.test.ts keeps the two in step.
 // Add a code here first, then throw it with `new FlowsyncError(code, message, { cause, details })`.
 
+import { redactSecrets } from './redact.ts';
+
 export const ERRORS = {
   FS_CLI_USAGE: 'Run `flowsync --help` or `flowsync <command> --help` for the accepted flags.',
   FS_CLI_UNKNOWN_COMMAND: 'Run `flowsync --help` to list the commands.',
@@ -55,7 +57,8 @@ export class FlowsyncError extends Error {
   readonly details: Record<string, unknown> | undefined;
 
   constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown>; hint?: string } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Whatever text an error was built from (an API's echo, a git message), it carries no known secret.
+    super(redactSecrets(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'FlowsyncError';
     this.code = code;
     this.hint = options.hint ?? ERRORS[code];

@@ -4,6 +4,7 @@ import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { FlowsyncError } from '../domain/errors.ts';
+import { rememberSecret } from '../domain/redact.ts';
 import { isInside, readText } from './files.ts';
 import { LIMITS } from './limits.ts';
 
@@ -91,7 +92,10 @@ export async function tryResolveRef(ref: SecretRef, ctx: RefContext, read = true
 /** For the API client (clientSecret, accessToken, webhookUrl): the value, or a FlowsyncError naming the reference. */
 export async function resolveSecretRef(ref: SecretRef, ctx: RefContext): Promise<string> {
   const res = await tryResolveRef(ref, ctx);
-  if (res.ok) return res.value;
+  if (res.ok) {
+    rememberSecret(res.value);
+    return res.value;
+  }
   throw new FlowsyncError(res.code, `cannot resolve secret: ${res.reason}`, { hint: res.hint });
 }
 

@@ -25,3 +25,32 @@ test('a whitespace-only secret (env of spaces) is refused with FS_SECRET_BLANK a
     assert.deepEqual(emu.admin.requests().filter((r) => r.write), [], `${what}: nothing written`);
   }
 });
+
+test('an IMS error that echoes the request form prints no client secret (plan, apply, destinations)', async (t) => {
+  const { emu, env } = await startTestEmulator(t);
+  const repo = await copyExampleRepo(t);
+  const secret = 'canary-ims-client-secret-7f3a';
+  const cliEnv = { ...env, FLOWSYNC_CLIENT_SECRET: secret };
+  for (const args of [['plan', repo], ['apply', '--dir', repo, '--auto-approve'], ['destinations', '--dir', repo]]) {
+    emu.admin.setFaults({ echoRequest: true, failNext: { count: 1, status: 400, pathPrefix: '/ims' } });
+    const res = await runCli(args, { env: cliEnv });
+    const out = res.stdout + res.stderr;
+    assert.equal(res.code, 1, `${args[0]}: ${out}`);
+    assert.match(out, /FS_API_AUTH/, args[0]);
+    assert.match(out, /request was:/, `${args[0]}: the echo reached the message (${out})`);
+    assert.ok(!out.includes(secret), `${args[0]} printed the client secret: ${out}`);
+    assert.doesNotMatch(out, /client_secret=(?!\*\*\*)/, `${args[0]} printed a form-encoded secret: ${out}`);
+  }
+});
+
+test('a Flow Service error that echoes the body and the Authorization header prints neither the token nor the account secret', async (t) => {
+  const { emu, env } = await startTestEmulator(t);
+  const repo = await copyExampleRepo(t);
+  emu.admin.setFaults({ echoRequest: true, failNext: { count: 50, status: 400, method: 'POST', pathPrefix: '/connections' } });
+  const res = await runCli(['apply', '--dir', repo, '--auto-approve'], { env });
+  const out = res.stdout + res.stderr;
+  assert.equal(res.code, 1, out);
+  assert.match(out, /request was:/, out);
+  assert.doesNotMatch(out, /Bearer\s+(?!\*\*\*)\S/, 'no bearer token');
+  for (const v of Object.values(env)) if (v.length >= 8 && /secret|sas/i.test(v)) assert.ok(!out.includes(v), `printed ${v}`);
+});
