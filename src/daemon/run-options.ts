@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { FlowsyncError } from '../domain/errors.ts';
+import { rememberSecret } from '../domain/redact.ts';
 import { parseDuration } from '../manifest/index.ts';
 import type { Mode } from './types.ts';
 
@@ -75,6 +76,8 @@ export async function runSettings(flags: RunFlags, ctx: { env: NodeJS.ProcessEnv
 
   const secret = await webhookSecret(flags, ctx);
   const notifyUrl = flags['notify-url-env'] ? ctx.env[flags['notify-url-env']] : undefined;
+  rememberSecret(secret); // a Slack-style URL is itself a secret, and so is the webhook secret
+  rememberSecret(notifyUrl);
   if (flags['notify-url-env'] && !notifyUrl) throw usage(`--notify-url-env names ${flags['notify-url-env']}, which is not set`);
 
   return {
