@@ -2,6 +2,7 @@
 // (../shared/reference/flow-service-api.md §10). Nothing from the request (body, headers,
 // token) is copied into an error: only the API's own message, with known secrets scrubbed.
 import { FlowsyncError, type ErrorCode } from '../domain/errors.ts';
+import { redactSecrets } from '../domain/redact.ts';
 
 export interface ApiErrorInfo {
   status: number; // 0 when no HTTP answer arrived
@@ -81,12 +82,10 @@ export function parseErrorBody(body: unknown): ParsedErrorBody {
   };
 }
 
-/** Replaces every occurrence of the given secret values with "***". Values shorter than 4 chars are left alone. */
+/**
+ * Replaces every occurrence of the given secret values (and every secret flowsync knows, and
+ * form-encoded credentials such as `client_secret=…`) with "***". Values shorter than 4 chars are left alone.
+ */
 export function scrub(text: string, secrets: Iterable<string | undefined>): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (!secret || secret.length < 4) continue;
-    out = out.split(secret).join('***');
-  }
-  return out;
+  return redactSecrets(text, secrets);
 }

@@ -2,7 +2,8 @@
 // (client_credentials, form body), cached and renewed before it expires. Concurrent callers share
 // one in-flight IMS request. The secret and the token never leave this module except as the
 // Authorization header.
-import { ApiError, parseErrorBody } from './errors.ts';
+import { rememberSecret } from '../domain/redact.ts';
+import { ApiError, parseErrorBody, scrub } from './errors.ts';
 import type { ClientEvent } from './options.ts';
 
 export interface HttpAnswer {
@@ -42,7 +43,10 @@ export class TokenSource {
   private staticAnnounced = false;
   private readonly issued = new Set<string>();
 
-  constructor(private readonly opts: TokenSourceOptions) {}
+  constructor(private readonly opts: TokenSourceOptions) {
+    rememberSecret(opts.clientSecret);
+    rememberSecret(opts.accessToken);
+  }
 
   /** Whether a 401 can be answered with a fresh token. */
   canRefresh(): boolean {
@@ -96,7 +100,8 @@ export class TokenSource {
     const body = (res.data ?? {}) as Record<string, unknown>;
     if (res.status !== 200 || typeof body.access_token !== 'string' || body.access_token === '') {
       const parsed = parseErrorBody(res.data);
-      const reason = parsed.message ?? `HTTP ${res.status}`;
+      // IMS may echo the form it was sent (client_secret included) in its error text.
+      const reason = scrub(parsed.message ?? `HTTP ${res.status}`, this.secrets());
       throw new ApiError(
         res.status >= 500 ? 'FS_API_UNAVAILABLE' : 'FS_API_AUTH',
         `POST ims token for client ${this.opts.clientId}: ${reason} (HTTP ${res.status}${parsed.adobeCode ? `, ${parsed.adobeCode}` : ''})`,
@@ -105,6 +110,7 @@ export class TokenSource {
     }
     const token = body.access_token;
     this.issued.add(token);
+    rememberSecret(token);
     let expiresIn = Number(body.expires_in);
     if (!Number.isFinite(expiresIn) || expiresIn <= 0) expiresIn = 3600;
     // The deprecated JWT exchange answered in milliseconds (86399992); seconds never exceed ~1 day.

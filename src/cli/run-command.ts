@@ -24,6 +24,9 @@ Source (exactly one):
   --branch NAME            branch to follow (default main)
   --path SUBDIR            folder inside the repository holding flowsync.yaml and the manifests
   --cache-dir DIR          where the repository is cloned (default ${DEFAULT_CACHE_DIR})
+  --git-token-env VAR      HTTPS token for the repository, read from this variable (sent as a
+                           per-command git header; never in argv or the clone's .git/config)
+  --git-token-file FILE    ... or from this file (trailing newline ignored)
   --poll DURATION          how often to ask the remote for new commits (default ${DEFAULT_POLL}; 0 = off)
   --dir FOLDER             a local folder to watch instead (changes apply within a second)
 
@@ -55,6 +58,8 @@ const OPTIONS = {
   path: { type: 'string' },
   dir: { type: 'string' },
   'cache-dir': { type: 'string' },
+  'git-token-env': { type: 'string' },
+  'git-token-file': { type: 'string' },
   poll: { type: 'string' },
   mode: { type: 'string' },
   interval: { type: 'string' },
@@ -93,6 +98,7 @@ export const runCommand: Command = {
     const { values } = parseFlags('run', argv, OPTIONS, false);
     const settings = await runSettings(values, io);
     const logger = createLogger({ level: settings.logLevel, stream: io.stdout, env: io.env });
+    for (const warning of settings.warnings) logger.warn({ event: 'repo-credentials' }, warning);
     const metrics = new DaemonMetrics();
     const reconcile = createReconcile({ env: io.env, connect: connectFlags(values), allowMassDelete: settings.allowMassDelete, logger, onClientEvent: metrics.onClientEvent });
     const daemon = new Daemon({

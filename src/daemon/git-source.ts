@@ -4,11 +4,11 @@
 // head (`git ls-remote`) and emits 'changed' when it moves, so a push is picked up without a webhook.
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { access, mkdir, rm, stat } from 'node:fs/promises';
+import { access, chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { FlowsyncError } from '../domain/errors.ts';
-import { stripUrlCredentials } from './redact-url.ts';
+import { splitUrlCredentials, stripUrlCredentials } from './redact-url.ts';
 import type { Snapshot, Source } from './types.ts';
 
 export interface GitSourceOptions {
@@ -24,6 +24,12 @@ export interface GitSourceOptions {
   /** Per git command; a hung remote becomes an FS_SOURCE_GIT failure instead of a stuck cycle. */
   timeoutMs?: number;
   cwd?: string;
+  /**
+   * The HTTP Authorization value (e.g. `Basic …`) for the remote, from --git-token-env/-file or
+   * moved out of a URL given with `user:token@`. It reaches git per command as an
+   * `http.extraHeader` in GIT_CONFIG_* environment variables: never argv, never the clone's config.
+   */
+  authorization?: string;
 }
 
 export class GitSource extends EventEmitter implements Source {
@@ -31,6 +37,9 @@ export class GitSource extends EventEmitter implements Source {
   readonly workdir: string;
   private readonly opts: GitSourceOptions;
   private readonly remote: string;
+  private readonly authorization: string | undefined;
+  /** The cache folder an older flowsync made from the URL with its credentials (it holds them in .git/config). */
+  private readonly legacyWorkdir: string | undefined;
   private pollTimer: ReturnType<typeof setInterval> | null = null;
   private lastRemoteHead: string | null = null;
   private polling = false;
@@ -38,9 +47,13 @@ export class GitSource extends EventEmitter implements Source {
   constructor(opts: GitSourceOptions) {
     super();
     this.opts = opts;
-    this.remote = looksLikeUrl(opts.repo) ? opts.repo : resolve(opts.cwd ?? process.cwd(), opts.repo);
-    const key = createHash('sha256').update(`${this.remote}\n${opts.branch}`).digest('hex').slice(0, 16);
-    this.workdir = join(resolve(opts.cwd ?? process.cwd(), opts.cacheDir), key);
+    const split = looksLikeUrl(opts.repo) ? splitUrlCredentials(opts.repo) : { url: resolve(opts.cwd ?? process.cwd(), opts.repo) };
+    this.remote = split.url;
+    this.authorization = opts.authorization ?? split.authorization;
+    const cacheRoot = resolve(opts.cwd ?? process.cwd(), opts.cacheDir);
+    const key = (remote: string) => createHash('sha256').update(`${remote}\n${opts.branch}`).digest('hex').slice(0, 16);
+    this.workdir = join(cacheRoot, key(this.remote));
+    this.legacyWorkdir = split.url !== opts.repo ? join(cacheRoot, key(opts.repo)) : undefined;
   }
 
   describe(): string {
@@ -105,20 +118,29 @@ export class GitSource extends EventEmitter implements Source {
     const unsafe = { allowUnsafeAskPass: true, allowUnsafeSshCommand: true, allowUnsafeCredentialHelper: true, allowUnsafeConfigEnvCount: true, allowUnsafeConfigPaths: true, allowUnsafeGitProxy: true };
     // Never wait for a password or an editor nobody uses (npm sets EDITOR, which simple-git refuses).
     const { EDITOR: _editor, VISUAL: _visual, GIT_EDITOR: _gitEditor, ...inherited } = process.env;
-    const env = { ...inherited, GIT_TERMINAL_PROMPT: '0' };
+    const env: Record<string, string | undefined> = { ...inherited, GIT_TERMINAL_PROMPT: '0' };
+    if (this.authorization) {
+      const n = Number.parseInt(inherited.GIT_CONFIG_COUNT ?? '0', 10) || 0; // keep the operator's own GIT_CONFIG_* entries
+      env.GIT_CONFIG_COUNT = String(n + 1);
+      env[`GIT_CONFIG_KEY_${n}`] = 'http.extraHeader';
+      env[`GIT_CONFIG_VALUE_${n}`] = `Authorization: ${this.authorization}`;
+    }
     const allowEnvironment = Object.keys(env).filter((k) => /^(GIT_|SSH_)/.test(k));
     return simpleGit({ baseDir, timeout: { block: this.opts.timeoutMs ?? 60_000 }, unsafe, allowEnvironment }).env(env);
   }
 
   /** Clones on first use, or re-clones when the cache holds something else (or is broken). */
   private async ensureClone(): Promise<SimpleGit> {
+    if (this.legacyWorkdir) await rm(this.legacyWorkdir, { recursive: true, force: true });
     if (await exists(join(this.workdir, '.git'))) {
       const git = this.git(this.workdir);
       const url = await git.remote(['get-url', 'origin']).catch(() => undefined);
       if (typeof url === 'string' && url.trim() === this.remote) return git;
       await rm(this.workdir, { recursive: true, force: true });
     }
-    await mkdir(this.workdir, { recursive: true });
+    // The clone is private to flowsync's user: manifests may sit next to secret files.
+    await mkdir(this.workdir, { recursive: true, mode: 0o700 });
+    await chmod(this.workdir, 0o700);
     await this.run('clone', () =>
       this.git(this.workdir).clone(this.remote, '.', ['--no-tags', '--single-branch', '--branch', this.opts.branch]),
     ).catch(async (err: unknown) => {

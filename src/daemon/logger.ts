@@ -3,6 +3,7 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { useColor } from '../render/color.ts';
+import { redactSecrets } from '../domain/redact.ts';
 
 export type { Logger };
 
@@ -28,6 +29,8 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     level: opts.level ?? 'info',
     base: { name: 'flowsync' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // Keys catch structured secrets; this catches secret values inside messages (an API's echo).
+    hooks: { streamWrite: (line: string) => redactSecrets(line) },
   };
   if (usePretty) {
     return pino(options, pretty({ destination: stream as NodeJS.WritableStream, colorize: useColor(stream as { isTTY?: boolean }, opts.env ?? process.env), translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }));

@@ -1,8 +1,9 @@
 // Optional outgoing notifications: Slack-compatible JSON ({text, blocks}) posted to a webhook
 // URL. Sending never blocks or fails a cycle; failures are logged and counted.
 import type { Logger } from 'pino';
+import { redactSecrets } from '../domain/redact.ts';
 import { noticesFor, type Notice, type NoticeContext } from './notices.ts';
-import { originOnly } from './redact-url.ts';
+import { originOnly, splitUrlCredentials } from './redact-url.ts';
 import type { CycleOutcome } from './types.ts';
 
 export interface NotifierOptions {
@@ -28,16 +29,20 @@ export function slackMessage(notices: readonly Notice[]): SlackMessage {
 
 export class Notifier {
   private opts: NotifierOptions;
+  /** The URL without `user:password@`; those travel as a Basic Authorization header instead. */
+  private target!: { url: string; authorization?: string };
   private announced = new Map<string, string>();
   private inFlight = new Set<Promise<void>>();
 
   constructor(opts: NotifierOptions) {
     this.opts = { ...opts };
+    this.setUrl(opts.url);
   }
 
   /** Points later notifications at another URL (flowsync.yaml's daemon.notify moved); dedup state stays. */
   setUrl(url: string): void {
     this.opts.url = url;
+    this.target = splitUrlCredentials(url);
   }
 
   /** Works out what to announce for this cycle and posts it in the background. */
@@ -57,12 +62,12 @@ export class Notifier {
   }
 
   private async post(message: SlackMessage): Promise<void> {
-    const target = originOnly(this.opts.url);
+    const target = originOnly(this.target.url);
     try {
-      const res = await fetch(this.opts.url, {
+      const res = await fetch(this.target.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(message),
+        headers: { 'content-type': 'application/json', ...(this.target.authorization ? { authorization: this.target.authorization } : {}) },
+        body: redactSecrets(JSON.stringify(message)),
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5_000),
       });
       await res.arrayBuffer().catch(() => undefined);
@@ -70,7 +75,8 @@ export class Notifier {
       this.opts.onSent?.('sent');
     } catch (err) {
       this.opts.onSent?.('failed');
-      this.opts.logger.warn({ event: 'notify-failed', target, reason: err instanceof Error ? err.message : String(err) }, 'notification could not be delivered');
+      const reason = redactSecrets(err instanceof Error ? err.message : String(err));
+      this.opts.logger.warn({ event: 'notify-failed', target, reason }, 'notification could not be delivered');
     }
   }
 }

@@ -3,7 +3,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { FlowsyncError } from '../domain/errors.ts';
+import { rememberSecret } from '../domain/redact.ts';
 import { parseDuration } from '../manifest/index.ts';
+import { splitUrlCredentials } from './redact-url.ts';
 import type { Mode } from './types.ts';
 
 export const DEFAULT_LISTEN = '127.0.0.1:9465';
@@ -25,13 +27,17 @@ export interface RunFlags {
   'webhook-insecure'?: boolean;
   'notify-url-env'?: string;
   'cache-dir'?: string;
+  'git-token-env'?: string;
+  'git-token-file'?: string;
   once?: boolean;
   'allow-mass-delete'?: boolean;
   'log-level'?: string;
 }
 
 export interface RunSettings {
-  source: { kind: 'git'; repo: string; branch: string; path: string; cacheDir: string; pollMs: number } | { kind: 'folder'; dir: string };
+  source: { kind: 'git'; repo: string; branch: string; path: string; cacheDir: string; pollMs: number; authorization?: string } | { kind: 'folder'; dir: string };
+  /** Things the operator should fix that do not stop the daemon (a --repo URL carrying a token). */
+  warnings: string[];
   intervalMs: number;
   /** --interval was given: it wins over flowsync.yaml's daemon.interval. */
   intervalFixed: boolean;
@@ -67,18 +73,30 @@ export async function runSettings(flags: RunFlags, ctx: { env: NodeJS.ProcessEnv
   const mode = flags.mode ?? 'apply';
   if (mode !== 'apply' && mode !== 'observe') throw usage(`--mode must be apply or observe (got "${mode}")`);
   if (flags['webhook-secret-env'] && flags['webhook-secret-file']) throw usage('give --webhook-secret-env or --webhook-secret-file, not both');
+  if (flags['git-token-env'] && flags['git-token-file']) throw usage('give --git-token-env or --git-token-file, not both');
+  if (!flags.repo && (flags['git-token-env'] || flags['git-token-file'])) throw usage('--git-token-env and --git-token-file go with --repo');
 
   const branch = flags.branch ?? 'main';
   const source: RunSettings['source'] = flags.repo
     ? { kind: 'git', repo: flags.repo, branch, path: (flags.path ?? '').replace(/^\/+|\/+$/g, ''), cacheDir: resolve(ctx.cwd, flags['cache-dir'] ?? DEFAULT_CACHE_DIR), pollMs: flags.poll === '0' || flags.poll === 'off' ? 0 : durationFlag('poll', flags.poll ?? DEFAULT_POLL) }
     : { kind: 'folder', dir: resolve(ctx.cwd, flags.dir!) };
+  const warnings: string[] = [];
+  if (source.kind === 'git') {
+    const token = await secretFromFlags(flags, 'git-token', ctx);
+    if (token !== undefined) source.authorization = `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
+    if (splitUrlCredentials(source.repo).authorization) {
+      warnings.push('the --repo URL carries credentials: flowsync sends them as a per-command git header and never writes them to the clone, but they are visible in the process arguments; pass the token with --git-token-env VAR or --git-token-file FILE instead');
+    }
+  }
 
-  const secret = await webhookSecret(flags, ctx);
+  const secret = await secretFromFlags(flags, 'webhook-secret', ctx);
   const notifyUrl = flags['notify-url-env'] ? ctx.env[flags['notify-url-env']] : undefined;
+  rememberSecret(notifyUrl); // a Slack-style URL is itself a secret
   if (flags['notify-url-env'] && !notifyUrl) throw usage(`--notify-url-env names ${flags['notify-url-env']}, which is not set`);
 
   return {
     source,
+    warnings,
     intervalMs: durationFlag('interval', flags.interval ?? DEFAULT_INTERVAL),
     intervalFixed: flags.interval !== undefined,
     mode,
@@ -91,20 +109,25 @@ export async function runSettings(flags: RunFlags, ctx: { env: NodeJS.ProcessEnv
   };
 }
 
-async function webhookSecret(flags: RunFlags, ctx: { env: NodeJS.ProcessEnv; cwd: string }): Promise<string | undefined> {
-  const envName = flags['webhook-secret-env'];
+/** The secret named by --PREFIX-env or --PREFIX-file (webhook-secret, git-token), remembered for redaction. */
+async function secretFromFlags(flags: RunFlags, prefix: 'webhook-secret' | 'git-token', ctx: { env: NodeJS.ProcessEnv; cwd: string }): Promise<string | undefined> {
+  const envName = flags[`${prefix}-env`];
+  const hint = { hint: `Set the environment variable named by --${prefix}-env, or point --${prefix}-file at a readable file holding the value.` };
   if (envName) {
     const value = ctx.env[envName];
-    if (!value) throw new FlowsyncError('FS_DAEMON_SECRET', `--webhook-secret-env names ${envName}, which is not set or empty`);
+    if (!value) throw new FlowsyncError('FS_DAEMON_SECRET', `--${prefix}-env names ${envName}, which is not set or empty`, hint);
+    if (!value.trim()) throw new FlowsyncError('FS_SECRET_BLANK', `--${prefix}-env names ${envName}, which holds only whitespace`, hint);
+    rememberSecret(value);
     return value;
   }
-  const file = flags['webhook-secret-file'];
+  const file = flags[`${prefix}-file`];
   if (file) {
     const value = await readFile(resolve(ctx.cwd, file), 'utf8').catch((err: NodeJS.ErrnoException) => {
-      throw new FlowsyncError('FS_DAEMON_SECRET', `cannot read --webhook-secret-file ${file}: ${err.code ?? err.message}`);
+      throw new FlowsyncError('FS_DAEMON_SECRET', `cannot read --${prefix}-file ${file}: ${err.code ?? err.message}`, hint);
     });
     const trimmed = value.trim(); // files written with `echo` end with a newline that is not part of the secret
-    if (!trimmed) throw new FlowsyncError('FS_DAEMON_SECRET', `--webhook-secret-file ${file} is empty`);
+    if (!trimmed) throw new FlowsyncError(value ? 'FS_SECRET_BLANK' : 'FS_DAEMON_SECRET', `--${prefix}-file ${file} is ${value ? 'only whitespace' : 'empty'}`, hint);
+    rememberSecret(trimmed);
     return trimmed;
   }
   return undefined;

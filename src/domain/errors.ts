@@ -2,12 +2,15 @@
 // docs/errors.md lists every code; test/unit/errors.test.ts keeps the two in step.
 // Add a code here first, then throw it with `new FlowsyncError(code, message, { cause, details })`.
 
+import { redactSecrets } from './redact.ts';
+
 export const ERRORS = {
   FS_CLI_USAGE: 'Run `flowsync --help` or `flowsync <command> --help` for the accepted flags.',
   FS_CLI_UNKNOWN_COMMAND: 'Run `flowsync --help` to list the commands.',
   FS_CONFIG_INVALID: 'Fix flowsync.yaml at the position shown; `flowsync validate` checks it with the manifests.',
   FS_CONFIG_NOT_FOUND: 'Run the command from a config repo root, or pass --dir (flowsync.yaml is optional; defaults apply without it).',
   FS_SECRET_UNRESOLVED: 'Set the environment variable or create the file the reference names (fromFile paths are relative to the config repo root).',
+  FS_SECRET_BLANK: 'The secret holds only whitespace (spaces, newlines); put the real value in the environment variable or file the reference names.',
   FS_SECRET_OUTSIDE_REPO: 'fromFile paths must stay inside the config repo; use fromEnv for secrets kept elsewhere.',
   FS_API_AUTH: 'Check the client id and secret (or access token) and that the API project has the AEP product profile.',
   FS_API_REQUEST: 'The Flow Service API refused the request; the message says which entity and why.',
@@ -57,7 +60,8 @@ export class FlowsyncError extends Error {
   readonly details: Record<string, unknown> | undefined;
 
   constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown>; hint?: string } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Whatever text an error was built from (an API's echo, a git message), it carries no known secret.
+    super(redactSecrets(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'FlowsyncError';
     this.code = code;
     this.hint = options.hint ?? ERRORS[code];

@@ -14,6 +14,21 @@ export class ApiError extends Error {
   }
 }
 
+const MESSAGE_FIELDS = ['message', 'errorMessage', 'errorDetails', 'error_description', 'detail'];
+
+/** The faults' echoRequest: the same error with `echo` (what the request carried) appended to every message field. */
+export function withEcho(err: ApiError, echo: string): ApiError {
+  const body: Record<string, unknown> = { ...err.body };
+  for (const k of MESSAGE_FIELDS) if (typeof body[k] === 'string') body[k] = `${body[k] as string}; request was: ${echo}`;
+  const report = body.report;
+  if (report && typeof report === 'object') {
+    const r = report as Record<string, unknown>;
+    body.report = { ...r, 'detailed-message': `${String(r['detailed-message'] ?? '')}; request was: ${echo}` };
+  }
+  if (!MESSAGE_FIELDS.some((k) => k in body) && !report) body.message = `request was: ${echo}`;
+  return new ApiError(err.status, body, err.headers);
+}
+
 /** Gateway shape: `{error_code, message}` (auth, api key, org header, throttling). */
 export function gatewayError(status: number, errorCode: string, message: string, headers: Record<string, string> = {}): ApiError {
   return new ApiError(status, { error_code: errorCode, message }, headers);

@@ -18,6 +18,7 @@ export const DEFAULT_FAULTS: FaultConfig = {
   lateCommitMs: 0,
   lateCommitCount: 0,
   lateCommit: [],
+  echoRequest: false,
 };
 
 /** mulberry32: small, fast, good enough to spread faults. */
@@ -57,6 +58,7 @@ export function mergeFaults(base: FaultConfig, input: FaultsInput): FaultConfig 
     }
   }
   for (const r of dropAfterCommit ?? []) if (!(Number.isInteger(r.count) && r.count > 0)) throw new RangeError('faults.dropAfterCommit needs a positive count');
+  if (input.echoRequest !== undefined && typeof input.echoRequest !== 'boolean') throw new RangeError('faults.echoRequest must be true or false');
   if (input.errorStatuses && input.errorStatuses.some((s) => !(Number.isInteger(s) && s >= 500 && s <= 599))) {
     throw new RangeError('faults.errorStatuses must be 5xx statuses');
   }

@@ -2,7 +2,7 @@
 // logs requests, and writes JSON answers. Everything below it works on plain values.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ADMIN_PREFIX, handleAdmin, type FullAdmin } from './admin.ts';
-import { ApiError, flowError, gatewayError } from './api-error.ts';
+import { ApiError, flowError, gatewayError, withEcho } from './api-error.ts';
 import { authenticate, tokenResponse, type TokenIssuer } from './auth.ts';
 import type { Faults, FaultDecision } from './faults.ts';
 import { handleFlowService, type ServiceResponse } from './flow-service.ts';
@@ -106,8 +106,9 @@ export function createHandler(deps: ServerDeps) {
       record(0);
       req.socket.destroy();
     };
+    let text = '';
     try {
-      const text = await readBody(req);
+      text = await readBody(req);
       if (path.startsWith(`${ADMIN_PREFIX}/`)) {
         send(res, handleAdmin(deps.admin, method, path.slice(ADMIN_PREFIX.length + 1), parseJson(text)), requestId);
         return;
@@ -162,7 +163,8 @@ export function createHandler(deps: ServerDeps) {
       send(res, out, requestId);
       record(out.status);
     } catch (err) {
-      const e = err instanceof ApiError ? err : flowError(500, '1102', 'Internal error in the emulator');
+      const plain = err instanceof ApiError ? err : flowError(500, '1102', 'Internal error in the emulator');
+      const e = deps.faults.config.echoRequest ? withEcho(plain, `${method} ${url.pathname}${url.search} authorization=${h('authorization') ?? ''} body=${text}`) : plain;
       if (!(err instanceof ApiError)) process.emitWarning(`flowsync emulator: ${(err as Error).stack ?? String(err)}`);
       const report = e.body.report;
       const body = requestId && report && typeof report === 'object' ? { ...e.body, report: { ...report, 'request-id': requestId } } : e.body;

@@ -66,6 +66,11 @@ export interface FaultConfig {
   lateCommitMs: number;
   lateCommitCount: number;
   lateCommit: LateCommitRule[];
+  /**
+   * A hostile API: every error answer (IMS included) echoes the request it answers, i.e. the form
+   * or JSON body and the Authorization header, in its message. Secret-hygiene tests use it.
+   */
+  echoRequest: boolean;
 }
 
 export interface FaultsInput extends Partial<Omit<FaultConfig, 'failNext' | 'dropAfterCommit' | 'lateCommit'>> {

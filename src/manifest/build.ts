@@ -8,6 +8,7 @@ import { DESTINATION_TYPE_SPECS } from '../domain/specs.ts';
 import { diag } from './diag.ts';
 import type { AccountManifest, DestinationManifest } from './documents.ts';
 import { tryResolveRef, type RefContext } from './secrets.ts';
+import { rememberSecret } from '../domain/redact.ts';
 
 const byCodepoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -57,7 +58,10 @@ export async function buildAccount(m: AccountManifest, ctx: RefContext, resolveS
       continue;
     }
     if (isSecret) {
-      if (resolveSecrets) secretValues[param] = res.value;
+      if (resolveSecrets) {
+        secretValues[param] = res.value;
+        rememberSecret(res.value);
+      }
     } else authParams[param] = res.value;
   }
   const secretParams = [...spec.secretParams].sort(byCodepoint);

@@ -4,6 +4,7 @@ import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { FlowsyncError } from '../domain/errors.ts';
+import { rememberSecret } from '../domain/redact.ts';
 import { isInside, readText } from './files.ts';
 import { LIMITS } from './limits.ts';
 
@@ -24,7 +25,7 @@ export function describeRef(ref: SecretRef): string {
 
 export interface RefFailure {
   ok: false;
-  code: 'FS_SECRET_UNRESOLVED' | 'FS_SECRET_OUTSIDE_REPO';
+  code: 'FS_SECRET_UNRESOLVED' | 'FS_SECRET_OUTSIDE_REPO' | 'FS_SECRET_BLANK';
   reason: string; // e.g. "environment variable X is not set"
   hint: string;
 }
@@ -36,6 +37,8 @@ export interface RefContext {
 }
 
 const unresolved = (reason: string, hint: string): RefFailure => ({ ok: false, code: 'FS_SECRET_UNRESOLVED', reason, hint });
+/** A value of only spaces or newlines is a mistake (an editor's stray line, `export X="   "`), never a secret. */
+const blank = (source: string): RefFailure => ({ ok: false, code: 'FS_SECRET_BLANK', reason: `${source} holds only whitespace`, hint: `Put the secret itself in ${source}.` });
 
 /** Checks that a fromFile path stays inside the repo (lexically and after following symlinks). */
 async function secretFilePath(file: string, root: string): Promise<{ ok: true; abs: string; exists: boolean } | RefFailure> {
@@ -67,6 +70,7 @@ export async function tryResolveRef(ref: SecretRef, ctx: RefContext, read = true
     const value = ctx.env[ref.fromEnv];
     if (value === undefined) return unresolved(`environment variable ${ref.fromEnv} is not set`, `Set ${ref.fromEnv} in the environment that runs flowsync (CI secret, shell export), or run \`flowsync validate --no-secrets\` to check the manifests without secrets.`);
     if (value === '') return unresolved(`environment variable ${ref.fromEnv} is empty`, `Give ${ref.fromEnv} a value.`);
+    if (value.trim() === '') return blank(`environment variable ${ref.fromEnv}`);
     return { ok: true, value: read ? value : '' };
   }
   const checked = await secretFilePath(ref.fromFile, ctx.root);
@@ -81,13 +85,17 @@ export async function tryResolveRef(ref: SecretRef, ctx: RefContext, read = true
   if ('diagnostic' in res) return unresolved(`file ${ref.fromFile} cannot be used: ${res.diagnostic.summary.replace(`${ref.fromFile} `, '')}`, res.diagnostic.hint ?? 'Fix the file.');
   const value = res.text.replace(/\r?\n$/, '');
   if (value === '') return unresolved(`file ${ref.fromFile} is empty`, 'Write the secret into the file.');
+  if (value.trim() === '') return blank(`file ${ref.fromFile}`);
   return { ok: true, value };
 }
 
 /** For the API client (clientSecret, accessToken, webhookUrl): the value, or a FlowsyncError naming the reference. */
 export async function resolveSecretRef(ref: SecretRef, ctx: RefContext): Promise<string> {
   const res = await tryResolveRef(ref, ctx);
-  if (res.ok) return res.value;
+  if (res.ok) {
+    rememberSecret(res.value);
+    return res.value;
+  }
   throw new FlowsyncError(res.code, `cannot resolve secret: ${res.reason}`, { hint: res.hint });
 }
 

@@ -34,6 +34,10 @@ export async function clientOptions(
     ...(config.api.requestsPerSecond > 0 ? { budget: { requestsPerSecond: config.api.requestsPerSecond * 0.95, burst: 1 } } : {}),
   };
   const refCtx = { root: ctx.root, env: ctx.env };
+  for (const name of ['FLOWSYNC_CLIENT_SECRET', 'FLOWSYNC_ACCESS_TOKEN']) {
+    const raw = ctx.env[name];
+    if (raw && raw.trim() === '') throw new FlowsyncError('FS_SECRET_BLANK', `cannot use ${name}: it holds only whitespace`, { hint: `Put the secret itself in ${name}, or unset it.` });
+  }
   const accessToken = fromEnv.accessToken ?? (config.api.accessToken ? await resolveSecretRef(config.api.accessToken, refCtx) : undefined);
   const clientSecret = fromEnv.clientSecret ?? (config.api.clientSecret ? await resolveSecretRef(config.api.clientSecret, refCtx) : undefined);
   if (accessToken) options.accessToken = accessToken;

@@ -1,7 +1,12 @@
 // How an error reaches a person: code, message, hint. Never a stack unless FLOWSYNC_DEBUG is set.
 import { FlowsyncError } from '../domain/errors.ts';
+import { redactSecrets } from '../domain/redact.ts';
 
 export function formatError(err: unknown, opts: { color: boolean }): string {
+  return redactSecrets(formatRaw(err, opts));
+}
+
+function formatRaw(err: unknown, opts: { color: boolean }): string {
   const red = (s: string) => (opts.color ? `\x1b[31m${s}\x1b[0m` : s);
   const dim = (s: string) => (opts.color ? `\x1b[2m${s}\x1b[0m` : s);
   if (err instanceof FlowsyncError) {

@@ -248,6 +248,29 @@ test('notifications: a lasting drift is announced once, then "recovered"; delive
   assert.match(messages().at(-1)!.text, /Recovered: reconcile succeeds again/);
 });
 
+test('notifications to a URL with user:password@ are sent with Basic auth to the URL without them; the password is never logged', async (t) => {
+  const hook = await hookServer(t);
+  const password = 'canary-notify-pass-91c4';
+  const notifyUrl = hook.url.replace('http://', `http://hooker:${password}@`) + '/services/T1';
+  const failed: CycleOutcome = { ...ok(), result: 'failed', error: { code: 'FS_API_REQUEST', message: 'bad stream' } };
+  const { inputs, daemon, log } = await folderDaemon(t, [failed, ok({ entities: [ready] }), failed], { notifyUrl, backoffBaseMs: 600_000 });
+  await eventually(() => inputs.length === 1);
+  await daemon.idle();
+  await daemon.notifier!.flush();
+  assert.equal(hook.received.length, 1, `delivered: ${log.lines.join('\n')}`);
+  assert.equal(hook.authorizations[0], `Basic ${Buffer.from(`hooker:${password}`).toString('base64')}`);
+  hook.failNext();
+  for (const n of [2, 3]) {
+    daemon.trigger('interval');
+    await eventually(() => inputs.length === n);
+    await daemon.idle();
+    await daemon.notifier!.flush();
+  }
+  assert.ok(log.records().some((r) => r.event === 'notify-failed'), 'the failed delivery is logged');
+  const all = log.lines.join('\n');
+  assert.ok(!all.includes(password) && !all.includes('hooker:'), all);
+});
+
 test('observe mode is passed to the reconcile', async (t) => {
   const { inputs } = await folderDaemon(t, [ok()], { mode: 'observe' });
   await eventually(() => inputs.length === 1);

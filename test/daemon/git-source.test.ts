@@ -95,3 +95,45 @@ test('polling the remote head emits "changed" when a new commit lands', async (t
   await eventually(() => events.length === 1, { timeoutMs: 5_000 });
   assert.match(events[0]!, new RegExp(next.slice(0, 12)));
 });
+
+/** Every file under `dir` whose bytes contain `needle`. */
+async function filesHolding(dir: string, needle: string): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  const out: string[] = [];
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const file = join(e.parentPath, e.name);
+    if ((await readFile(file)).includes(needle)) out.push(file);
+  }
+  return out;
+}
+
+const basicAuth = (user: string, token: string) => `Basic ${Buffer.from(`${user}:${token}`).toString('base64')}`;
+
+test('a git token is sent per command as a header: never in the clone\'s config or any cache file, and the cache folder is 0700', async (t) => {
+  const { gitHttpServer } = await import('../helpers/git-http.ts');
+  const { stat } = await import('node:fs/promises');
+  const token = 'canary-git-token-5d1e9b';
+  const remote = await gitRemote(t);
+  const head = await remote.commit({ 'a.yaml': 'a: 1\n' });
+  const server = await gitHttpServer(t, remote.bare, basicAuth('x-access-token', token));
+
+  const cache = await tempDir(t);
+  const viaFlag = new GitSource({ repo: server.url, branch: 'main', path: '', cacheDir: cache, pollMs: 0, authorization: basicAuth('x-access-token', token) });
+  assert.equal((await viaFlag.sync()).revision, head);
+  assert.equal((await viaFlag.sync()).revision, head, 'fetch works too');
+
+  const inUrl = new GitSource({ repo: server.url.replace('http://', `http://x-access-token:${token}@`), branch: 'main', path: '', cacheDir: cache, pollMs: 0 });
+  assert.equal((await inUrl.sync()).revision, head, 'a URL with credentials still works: they move to the header');
+  assert.ok(!inUrl.describe().includes(token));
+  for (const source of [viaFlag, inUrl]) {
+    assert.equal((await stat(source.workdir)).mode & 0o777, 0o700, 'the clone folder is private');
+    const config = await readFile(join(source.workdir, '.git', 'config'), 'utf8');
+    assert.ok(!config.includes(token) && !config.includes('x-access-token') && !config.includes('extraHeader'), config);
+  }
+  assert.deepEqual(await filesHolding(cache, token), []);
+  assert.deepEqual(await filesHolding(cache, Buffer.from(`x-access-token:${token}`).toString('base64')), []);
+
+  const without = new GitSource({ repo: server.url, branch: 'main', path: '', cacheDir: await tempDir(t), pollMs: 0 });
+  await assert.rejects(without.sync(), (err) => isFlowsyncError(err, 'FS_SOURCE_GIT'));
+});

@@ -60,8 +60,10 @@ export async function tempDir(t: TestContext, prefix = 'flowsync-daemon-'): Prom
 /** A local HTTP server that records the JSON bodies posted to it (a chat webhook stand-in). */
 export async function hookServer(t: TestContext) {
   const received: string[] = [];
+  const authorizations: (string | undefined)[] = [];
   let failNext = false;
   const server = createServer((req, res) => {
+    authorizations.push(req.headers.authorization);
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
@@ -82,6 +84,7 @@ export async function hookServer(t: TestContext) {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
+    authorizations,
     failNext: () => (failNext = true),
   };
 }

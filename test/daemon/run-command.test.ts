@@ -76,3 +76,20 @@ test('SIGTERM: the daemon stops cleanly and exits 0 within 5 s', async (t) => {
   assert.ok(Date.now() - t0 < 5_000, `took ${Date.now() - t0} ms`);
   assert.match(out, /"event":"stopped"/);
 });
+
+test('run flags: the git token comes from --git-token-env or --git-token-file as a header value; a URL with credentials still works but warns', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'token'), 'file-token-abc\n');
+  const basic = (token: string) => `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
+  const fromEnv = await runSettings({ repo: 'https://github.com/acme/cfg.git', 'git-token-env': 'GIT_TOKEN' }, { env: { GIT_TOKEN: 'env-token-xyz' }, cwd: dir });
+  assert.equal(fromEnv.source.kind === 'git' && fromEnv.source.authorization, basic('env-token-xyz'));
+  assert.deepEqual(fromEnv.warnings, []);
+  const fromFile = await runSettings({ repo: 'https://github.com/acme/cfg.git', 'git-token-file': 'token' }, { env: {}, cwd: dir });
+  assert.equal(fromFile.source.kind === 'git' && fromFile.source.authorization, basic('file-token-abc'));
+  const inUrl = await runSettings({ repo: 'https://x-access-token:url-token@github.com/acme/cfg.git' }, { env: {}, cwd: dir });
+  assert.match(inUrl.warnings.join('\n'), /--repo URL carries credentials.*--git-token-env/);
+  assert.ok(!inUrl.warnings.join('\n').includes('url-token'));
+  await assert.rejects(runSettings({ repo: 'r', 'git-token-env': 'A', 'git-token-file': 'B' }, ctx), (e: unknown) => isFlowsyncError(e, 'FS_CLI_USAGE'));
+  await assert.rejects(runSettings({ repo: 'r', 'git-token-env': 'UNSET' }, ctx), (e: unknown) => isFlowsyncError(e, 'FS_DAEMON_SECRET') && /UNSET/.test(e.message));
+  await assert.rejects(runSettings({ repo: 'r', 'git-token-env': 'BLANK' }, { env: { BLANK: '  ' }, cwd: dir }), (e: unknown) => isFlowsyncError(e, 'FS_SECRET_BLANK'));
+});

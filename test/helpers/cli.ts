@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ENTRY = fileURLToPath(new URL('../../cmd/flowsync.ts', import.meta.url));
+/** tsx resolved from here, so the CLI can run with any working folder (a temp config repo). */
+export const TSX = import.meta.resolve('tsx');
 
 export interface CliResult {
   code: number;
@@ -18,7 +20,7 @@ export function runCli(
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...opts.env };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
+    const child = spawn(process.execPath, ['--import', TSX, ENTRY, ...args], {
       cwd: opts.cwd ?? REPO_ROOT,
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
