@@ -20,7 +20,7 @@ import { renderPlanText } from '../render/text.ts';
 import { intFlag, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
 import { CONNECT_OPTIONS, CONNECT_USAGE, LOCK_TIMEOUT_USAGE, ROTATE_USAGE, connectFlags, loadRepoOrReport, lockTimeoutFlag, rotateFlag, useColor } from './common.ts';
-import { confirm } from './confirm.ts';
+import { confirm, requireTerminal } from './confirm.ts';
 
 const USAGE = `Usage: flowsync apply [PLANFILE] [flags]
 
@@ -44,7 +44,8 @@ Flags:
   --prune              also delete owned entities whose manifests are gone (live mode)
   --force-conflicts    take over entities another manager owns when a manifest names them
                        (without it they are conflicts: left alone, and apply exits 1)
-  --auto-approve       do not ask for confirmation
+  --auto-approve       do not ask for confirmation (required when stdin is not a terminal:
+                       without it apply refuses at once, FS_APPLY_NOT_INTERACTIVE)
   --allow-mass-delete  apply a plan whose deletions exceed reconcile.maxDeleteRatio of the owned
                        entities or the rolling reconcile.deleteBudget (refused otherwise, exit 1)
   --concurrency N      actions in flight at once (default: reconcile.concurrency, 16)
@@ -72,6 +73,7 @@ export const applyCommand: Command = {
       concurrency: { type: 'string' },
       ...CONNECT_OPTIONS,
     });
+    if (!values['auto-approve']) requireTerminal(io, 'apply', '--auto-approve');
     if (positionals.length > 1) throw new FlowsyncError('FS_CLI_USAGE', `apply: expected at most one plan file, got ${positionals.join(' ')}`);
     const planFile = positionals[0];
     let saved: Plan | undefined;
