@@ -10,6 +10,7 @@ import type { Plan } from '../domain/plan.ts';
 import type { LeaseEvent } from '../lease/index.ts';
 import type { LoadedRepo } from '../manifest/index.ts';
 import { connect } from '../reconcile/connect.ts';
+import { planTarget, refuseOtherTarget } from '../reconcile/target.ts';
 import { readLiveState } from '../state/index.ts';
 import { refuseUnsafeDeletions } from '../reconcile/deletion-check.ts';
 import { desiredDigest, makePlan, readLive, scanFor, type PlanInput, type Verification } from '../reconcile/reconcile.ts';
@@ -90,6 +91,8 @@ export const applyCommand: Command = {
     const lockTimeoutMs = lockTimeoutFlag('apply', values['lock-timeout']);
     const allowMassDelete = values['allow-mass-delete'] === true;
     const color = useColor(io.stdout, io.env);
+    const target = await planTarget(repo.config, repo.root, io.env, connectFlags(values));
+    if (saved) refuseOtherTarget(saved, { ...target, manager: repo.manager, sandboxes: repo.desired.sandboxes }, planFile!);
     const client = await connect(repo.config, { root: repo.root, env: io.env, flags: connectFlags(values), concurrency });
     try {
       const input: PlanInput = {
@@ -99,7 +102,7 @@ export const applyCommand: Command = {
         rotateCredentials: rotateFlag('apply', values['rotate-credentials']),
         manager: repo.manager,
         ...(values['force-conflicts'] ? { forceConflicts: true } : {}),
-        ...(repo.config.org ? { org: repo.config.org } : {}),
+        ...target,
       };
       const lease: WriteLeaseSettings = { config: repo.config, manager: repo.manager, command: 'flowsync apply', lockTimeoutMs, onEvent: leaseNotes(io) };
       const approve = async (plan: Plan): Promise<boolean> => {
@@ -219,7 +222,6 @@ function refuseIfStale(plan: Plan, repo: LoadedRepo, live: LiveState, file: stri
   if (plan.desiredHash && plan.desiredHash !== desiredDigest(repo.desired)) {
     problems.push('the manifests changed since the plan was made');
   }
-  if (plan.manager !== undefined && plan.manager !== repo.manager) problems.push(`the plan was made for manager ${plan.manager}, this config is manager ${repo.manager}`);
   for (const s of findStaleEntities(plan.actions, live)) problems.push(`${s.address}: ${s.problem}`);
   if (problems.length > 0) {
     throw new FlowsyncError('FS_APPLY_STALE_PLAN', `refusing to apply ${file}: it no longer matches what was reviewed; nothing was written:\n  - ${problems.join('\n  - ')}`, {

@@ -6,6 +6,7 @@ import { FlowsyncError } from '../domain/errors.ts';
 import type { Plan } from '../domain/plan.ts';
 import { connect } from '../reconcile/connect.ts';
 import { makePlan, readLive, scanFor } from '../reconcile/reconcile.ts';
+import { planTarget } from '../reconcile/target.ts';
 import { renderDiagnosticsText } from '../render/diagnostics.ts';
 import { renderPlanJson } from '../render/json.ts';
 import { renderPlanMarkdown } from '../render/markdown.ts';
@@ -142,7 +143,7 @@ export const planCommand: Command = {
         rotateCredentials: rotateFlag('plan', values['rotate-credentials']),
         manager: repo.manager,
         ...(values['force-conflicts'] ? { forceConflicts: true } : {}),
-        ...(repo.config.org ? { org: repo.config.org } : {}),
+        ...(await planTarget(repo.config, repo.root, io.env, connectFlags(values))),
         ...(values.revision ? { revision: values.revision } : {}),
       };
       const live = await readLive(client, repo.desired, repo.config.reconcile.concurrency, scanFor(repo));

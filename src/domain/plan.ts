@@ -211,7 +211,10 @@ export interface PlanSummary {
 export interface Plan {
   formatVersion: typeof PLAN_FORMAT_VERSION;
   createdAt: string; // ISO time, passed in by the caller (the planner has no clock)
+  /** The org and endpoint requests went to (flag > env > flowsync.yaml), and the config folder (absolute). */
   org?: string;
+  endpoint?: string;
+  configDir?: string;
   revision?: string; // git revision of the manifests, when known
   prune: boolean;
   /** The manager the plan was made for (the `m=` of every tag it writes). */

@@ -15,6 +15,9 @@ export interface PlanInput {
   prune: boolean;
   now: Date;
   org?: string;
+  /** Recorded in the plan (see target.ts): a saved plan applies only to the same endpoint and config folder. */
+  endpoint?: string;
+  configDir?: string;
   revision?: string;
   /** Accounts ("sandbox/name") whose credentials are sent even though nothing shows they changed. */
   rotateCredentials?: string[];
@@ -47,7 +50,13 @@ export function scanFor(repo: { manager: string; config: { reconcile: { scanSand
 export function makePlan(input: PlanInput, live: LiveState): Plan {
   const plan = planChanges(input.desired, live, planOptions(input));
   const warnings = live.notes?.length ? [...plan.warnings, ...live.notes] : plan.warnings;
-  return { ...plan, warnings, desiredHash: desiredDigest(input.desired) };
+  return {
+    ...plan,
+    ...(input.endpoint ? { endpoint: input.endpoint } : {}),
+    ...(input.configDir ? { configDir: input.configDir } : {}),
+    warnings,
+    desiredHash: desiredDigest(input.desired),
+  };
 }
 
 function planOptions(input: PlanInput): PlanOptions {
