@@ -22,8 +22,9 @@ import { intFlag, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
 import { CONNECT_OPTIONS, CONNECT_USAGE, LOCK_TIMEOUT_USAGE, ROTATE_USAGE, connectFlags, loadRepoOrReport, lockTimeoutFlag, rotateFlag, useColor } from './common.ts';
 import { confirm, requireTerminal } from './confirm.ts';
+import { planFileOrDir } from './paths.ts';
 
-const USAGE = `Usage: flowsync apply [PLANFILE] [flags]
+const USAGE = `Usage: flowsync apply [PLANFILE | DIR] [flags]
 
 Without PLANFILE: plans against the live state (like \`flowsync plan\`), shows the plan, asks for
 confirmation, then applies it. With PLANFILE (from \`flowsync plan --out\`): applies exactly that
@@ -41,7 +42,8 @@ sandboxes again and plans again: what it shows and applies is planned under the 
 with nothing to do takes no lease. See docs/several-writers.md.
 
 Flags:
-  --dir DIR            the config repo folder (default: the current folder)
+  --dir DIR            the config repo folder (default: the current folder; a folder given as
+                       the argument is the same as --dir)
   --prune              also delete owned entities whose manifests are gone (live mode)
   --force-conflicts    take over entities another manager owns when a manifest names them
                        (without it they are conflicts: left alone, and apply exits 1)
@@ -75,8 +77,8 @@ export const applyCommand: Command = {
       ...CONNECT_OPTIONS,
     });
     if (!values['auto-approve']) requireTerminal(io, 'apply', '--auto-approve');
-    if (positionals.length > 1) throw new FlowsyncError('FS_CLI_USAGE', `apply: expected at most one plan file, got ${positionals.join(' ')}`);
-    const planFile = positionals[0];
+    if (positionals.length > 1) throw new FlowsyncError('FS_CLI_USAGE', `apply: expected at most one plan file or config folder, got ${positionals.join(' ')}`);
+    const { planFile, dir } = await planFileOrDir(positionals[0], values.dir, io.cwd);
     let saved: Plan | undefined;
     if (planFile) {
       if (values.prune) throw new FlowsyncError('FS_CLI_USAGE', 'apply: --prune cannot be combined with a saved plan (the plan already says whether it prunes)');
@@ -85,7 +87,7 @@ export const applyCommand: Command = {
       });
       saved = parsePlanJson(text, planFile);
     }
-    const repo = await loadRepoOrReport(values.dir ?? '.', io);
+    const repo = await loadRepoOrReport(dir, io);
     if (!repo) return 1;
     const concurrency = intFlag('apply', 'concurrency', values.concurrency, repo.config.reconcile.concurrency, 1, 32);
     const lockTimeoutMs = lockTimeoutFlag('apply', values['lock-timeout']);

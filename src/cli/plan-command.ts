@@ -18,6 +18,7 @@ import { renderReviewJson, reviewExitCode } from '../review/document.ts';
 import { runReview } from '../review/run.ts';
 import { oneOf, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
+import { applyCommandLine } from './paths.ts';
 import { CONNECT_OPTIONS, CONNECT_USAGE, ROTATE_USAGE, connectFlags, loadRepoOrReport, rotateFlag, useColor } from './common.ts';
 
 const USAGE = `Usage: flowsync plan [DIR] [flags]
@@ -128,7 +129,7 @@ export const planCommand: Command = {
       }
       if (values.out && applyPlan) {
         await writeFile(path.resolve(io.cwd, values.out), renderPlanJson(applyPlan));
-        io.stderr.write(`Saved the plan (this pull request's manifests against live state now) to ${values.out}. Apply exactly it with: flowsync apply ${values.out}\n`);
+        io.stderr.write(`Saved the plan (this pull request's manifests against live state now) to ${values.out}. Apply exactly it with: ${applyCommandLine(values.out, dir, io.cwd)}\n`);
       }
       return reviewExitCode(doc, values['detailed-exitcode'] ?? false);
     }
@@ -158,7 +159,7 @@ export const planCommand: Command = {
       if (values.out) {
         const file = path.resolve(io.cwd, values.out);
         await writeFile(file, renderPlanJson(plan));
-        io.stderr.write(`Saved the plan to ${values.out}. Apply exactly it with: flowsync apply ${values.out}\n`);
+        io.stderr.write(`Saved the plan to ${values.out}. Apply exactly it with: ${applyCommandLine(values.out, dir, io.cwd)}\n`);
       }
       return values['detailed-exitcode'] ? detailedExitCode(plan) : 0;
     } finally {
