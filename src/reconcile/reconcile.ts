@@ -7,6 +7,7 @@ import type { DesiredState, LiveSandbox, LiveState } from '../domain/model.ts';
 import type { Action, Plan } from '../domain/plan.ts';
 import type { Secrets } from '../manifest/index.ts';
 import { planAccount, planChanges, planDestination, withLiveEntity, type PlanOptions } from '../plan/index.ts';
+import { recomputedOver } from '../plan/overwrites.ts';
 import { parseBaseConnection, parseFlow, parseTargetConnection, readLiveState } from '../state/index.ts';
 import { sandboxesManagedElsewhere } from './discover.ts';
 
@@ -137,7 +138,9 @@ export async function applyLive(plan: Pick<Plan, 'actions'>, opts: ApplyLiveOpti
         : 'destination' in action
           ? planDestination(opts.input.desired, live, { sandbox: action.sandbox, destination: action.destination }, planOpts)
           : [];
-    return fresh.find((a) => a.id === action.id) ?? fresh.find((a) => a.type === action.type && 'entityId' in a && a.entityId === action.entityId) ?? null;
+    const next = fresh.find((a) => a.id === action.id) ?? fresh.find((a) => a.type === action.type && 'entityId' in a && a.entityId === action.entityId);
+    // What the concurrent change did that this update now undoes, and who made it
+    return next ? recomputedOver(action, next, parsed && 'lastWrite' in parsed ? parsed.lastWrite : undefined) : null;
   };
   return applyPlan(plan, {
     client: opts.client,
