@@ -2,7 +2,7 @@
 // PATCH guarded by If-Match, a 412 answered by re-reading the entity and recomputing that one
 // action (live mode only), and a summary of every outcome. Verification is the caller's re-plan.
 import { FlowsyncError, isFlowsyncError } from '../domain/errors.ts';
-import type { Action, Plan } from '../domain/plan.ts';
+import type { Action, Overwrite, Plan } from '../domain/plan.ts';
 import type { ApplyClient } from './client.ts';
 import { RunContext } from './context.ts';
 import { runDag } from './executor.ts';
@@ -26,6 +26,8 @@ export interface ActionOutcome {
   recomputed: number;
   entityId?: string;
   error?: { code: string; message: string; hint?: string };
+  /** After a recompute: the concurrent change's fields this action overwrote, and who made it. */
+  overwrote?: Overwrite;
 }
 
 export interface ApplyResult {
@@ -67,7 +69,8 @@ export async function applyPlan(plan: Pick<Plan, 'actions'>, opts: ApplyOptions)
     for (let attempt = 0; ; attempt++) {
       try {
         const ref = await runAction(current, { client: opts.client, secrets: opts.secrets, ctx });
-        outcomes.set(action.id, outcome(action, 'applied', attempt, ref?.id ?? ('entityId' in current ? current.entityId : undefined)));
+        const over = attempt > 0 && 'overwrites' in current ? current.overwrites : undefined;
+        outcomes.set(action.id, { ...outcome(action, 'applied', attempt, ref?.id ?? ('entityId' in current ? current.entityId : undefined)), ...(over ? { overwrote: over } : {}) });
         return;
       } catch (err) {
         if (!isFlowsyncError(err, 'FS_API_PRECONDITION') || !opts.recompute || attempt >= maxRecomputes) throw err;

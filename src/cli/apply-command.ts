@@ -10,6 +10,7 @@ import type { Plan } from '../domain/plan.ts';
 import type { LeaseEvent } from '../lease/index.ts';
 import type { LoadedRepo } from '../manifest/index.ts';
 import { connect } from '../reconcile/connect.ts';
+import { planTarget, refuseOtherTarget } from '../reconcile/target.ts';
 import { readLiveState } from '../state/index.ts';
 import { refuseUnsafeDeletions } from '../reconcile/deletion-check.ts';
 import { desiredDigest, makePlan, readLive, scanFor, type PlanInput, type Verification } from '../reconcile/reconcile.ts';
@@ -20,9 +21,10 @@ import { renderPlanText } from '../render/text.ts';
 import { intFlag, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
 import { CONNECT_OPTIONS, CONNECT_USAGE, LOCK_TIMEOUT_USAGE, ROTATE_USAGE, connectFlags, loadRepoOrReport, lockTimeoutFlag, rotateFlag, useColor } from './common.ts';
-import { confirm } from './confirm.ts';
+import { confirm, requireTerminal } from './confirm.ts';
+import { planFileOrDir } from './paths.ts';
 
-const USAGE = `Usage: flowsync apply [PLANFILE] [flags]
+const USAGE = `Usage: flowsync apply [PLANFILE | DIR] [flags]
 
 Without PLANFILE: plans against the live state (like \`flowsync plan\`), shows the plan, asks for
 confirmation, then applies it. With PLANFILE (from \`flowsync plan --out\`): applies exactly that
@@ -40,11 +42,13 @@ sandboxes again and plans again: what it shows and applies is planned under the 
 with nothing to do takes no lease. See docs/several-writers.md.
 
 Flags:
-  --dir DIR            the config repo folder (default: the current folder)
+  --dir DIR            the config repo folder (default: the current folder; a folder given as
+                       the argument is the same as --dir)
   --prune              also delete owned entities whose manifests are gone (live mode)
   --force-conflicts    take over entities another manager owns when a manifest names them
                        (without it they are conflicts: left alone, and apply exits 1)
-  --auto-approve       do not ask for confirmation
+  --auto-approve       do not ask for confirmation (required when stdin is not a terminal:
+                       without it apply refuses at once, FS_APPLY_NOT_INTERACTIVE)
   --allow-mass-delete  apply a plan whose deletions exceed reconcile.maxDeleteRatio of the owned
                        entities or the rolling reconcile.deleteBudget (refused otherwise, exit 1)
   --concurrency N      actions in flight at once (default: reconcile.concurrency, 16)
@@ -72,8 +76,9 @@ export const applyCommand: Command = {
       concurrency: { type: 'string' },
       ...CONNECT_OPTIONS,
     });
-    if (positionals.length > 1) throw new FlowsyncError('FS_CLI_USAGE', `apply: expected at most one plan file, got ${positionals.join(' ')}`);
-    const planFile = positionals[0];
+    if (!values['auto-approve']) requireTerminal(io, 'apply', '--auto-approve');
+    if (positionals.length > 1) throw new FlowsyncError('FS_CLI_USAGE', `apply: expected at most one plan file or config folder, got ${positionals.join(' ')}`);
+    const { planFile, dir } = await planFileOrDir(positionals[0], values.dir, io.cwd);
     let saved: Plan | undefined;
     if (planFile) {
       if (values.prune) throw new FlowsyncError('FS_CLI_USAGE', 'apply: --prune cannot be combined with a saved plan (the plan already says whether it prunes)');
@@ -82,12 +87,14 @@ export const applyCommand: Command = {
       });
       saved = parsePlanJson(text, planFile);
     }
-    const repo = await loadRepoOrReport(values.dir ?? '.', io);
+    const repo = await loadRepoOrReport(dir, io);
     if (!repo) return 1;
     const concurrency = intFlag('apply', 'concurrency', values.concurrency, repo.config.reconcile.concurrency, 1, 32);
     const lockTimeoutMs = lockTimeoutFlag('apply', values['lock-timeout']);
     const allowMassDelete = values['allow-mass-delete'] === true;
     const color = useColor(io.stdout, io.env);
+    const target = await planTarget(repo.config, repo.root, io.env, connectFlags(values));
+    if (saved) refuseOtherTarget(saved, { ...target, manager: repo.manager, sandboxes: repo.desired.sandboxes }, planFile!);
     const client = await connect(repo.config, { root: repo.root, env: io.env, flags: connectFlags(values), concurrency });
     try {
       const input: PlanInput = {
@@ -97,7 +104,7 @@ export const applyCommand: Command = {
         rotateCredentials: rotateFlag('apply', values['rotate-credentials']),
         manager: repo.manager,
         ...(values['force-conflicts'] ? { forceConflicts: true } : {}),
-        ...(repo.config.org ? { org: repo.config.org } : {}),
+        ...target,
       };
       const lease: WriteLeaseSettings = { config: repo.config, manager: repo.manager, command: 'flowsync apply', lockTimeoutMs, onEvent: leaseNotes(io) };
       const approve = async (plan: Plan): Promise<boolean> => {
@@ -217,7 +224,6 @@ function refuseIfStale(plan: Plan, repo: LoadedRepo, live: LiveState, file: stri
   if (plan.desiredHash && plan.desiredHash !== desiredDigest(repo.desired)) {
     problems.push('the manifests changed since the plan was made');
   }
-  if (plan.manager !== undefined && plan.manager !== repo.manager) problems.push(`the plan was made for manager ${plan.manager}, this config is manager ${repo.manager}`);
   for (const s of findStaleEntities(plan.actions, live)) problems.push(`${s.address}: ${s.problem}`);
   if (problems.length > 0) {
     throw new FlowsyncError('FS_APPLY_STALE_PLAN', `refusing to apply ${file}: it no longer matches what was reviewed; nothing was written:\n  - ${problems.join('\n  - ')}`, {

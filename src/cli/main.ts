@@ -15,12 +15,14 @@ Usage: flowsync <command> [flags]
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(14)}${c.summary}`).join('\n')}
 
-Run \`flowsync <command> --help\` for a command's flags.
+Run \`flowsync help <command>\` (or \`flowsync <command> --help\`) for a command's flags.
 `;
 
 async function main(argv: string[]): Promise<number> {
   const io = processIO();
   const [name, ...rest] = argv;
+  // `help CMD` is `CMD --help`
+  if (name === 'help' && rest.length > 0) return main([rest[0]!, '--help']);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(HELP);
     return name === undefined ? 1 : 0;

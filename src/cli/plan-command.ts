@@ -6,6 +6,7 @@ import { FlowsyncError } from '../domain/errors.ts';
 import type { Plan } from '../domain/plan.ts';
 import { connect } from '../reconcile/connect.ts';
 import { makePlan, readLive, scanFor } from '../reconcile/reconcile.ts';
+import { planTarget } from '../reconcile/target.ts';
 import { renderDiagnosticsText } from '../render/diagnostics.ts';
 import { renderPlanJson } from '../render/json.ts';
 import { renderPlanMarkdown } from '../render/markdown.ts';
@@ -17,6 +18,7 @@ import { renderReviewJson, reviewExitCode } from '../review/document.ts';
 import { runReview } from '../review/run.ts';
 import { oneOf, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
+import { applyCommandLine } from './paths.ts';
 import { CONNECT_OPTIONS, CONNECT_USAGE, ROTATE_USAGE, connectFlags, loadRepoOrReport, rotateFlag, useColor } from './common.ts';
 
 const USAGE = `Usage: flowsync plan [DIR] [flags]
@@ -127,7 +129,7 @@ export const planCommand: Command = {
       }
       if (values.out && applyPlan) {
         await writeFile(path.resolve(io.cwd, values.out), renderPlanJson(applyPlan));
-        io.stderr.write(`Saved the plan (this pull request's manifests against live state now) to ${values.out}. Apply exactly it with: flowsync apply ${values.out}\n`);
+        io.stderr.write(`Saved the plan (this pull request's manifests against live state now) to ${values.out}. Apply exactly it with: ${applyCommandLine(values.out, dir, io.cwd)}\n`);
       }
       return reviewExitCode(doc, values['detailed-exitcode'] ?? false);
     }
@@ -142,7 +144,7 @@ export const planCommand: Command = {
         rotateCredentials: rotateFlag('plan', values['rotate-credentials']),
         manager: repo.manager,
         ...(values['force-conflicts'] ? { forceConflicts: true } : {}),
-        ...(repo.config.org ? { org: repo.config.org } : {}),
+        ...(await planTarget(repo.config, repo.root, io.env, connectFlags(values))),
         ...(values.revision ? { revision: values.revision } : {}),
       };
       const live = await readLive(client, repo.desired, repo.config.reconcile.concurrency, scanFor(repo));
@@ -157,7 +159,7 @@ export const planCommand: Command = {
       if (values.out) {
         const file = path.resolve(io.cwd, values.out);
         await writeFile(file, renderPlanJson(plan));
-        io.stderr.write(`Saved the plan to ${values.out}. Apply exactly it with: flowsync apply ${values.out}\n`);
+        io.stderr.write(`Saved the plan to ${values.out}. Apply exactly it with: ${applyCommandLine(values.out, dir, io.cwd)}\n`);
       }
       return values['detailed-exitcode'] ? detailedExitCode(plan) : 0;
     } finally {

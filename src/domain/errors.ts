@@ -31,6 +31,8 @@ export const ERRORS = {
   FS_APPLY_DEPENDENCY: 'An action this one depends on did not succeed; fix that failure and apply again.',
   FS_APPLY_STALE_PLAN: 'The live state or the manifests changed since the plan was saved; run `flowsync plan --out` again and review it.',
   FS_APPLY_FAILED: 'Some actions failed; the summary names each one. Fix the cause and apply again: finished actions are not repeated.',
+  FS_APPLY_PLAN_TARGET: 'Apply the plan with the endpoint, org, config folder and manager it was made for (the message names what differs), or make a plan for this target with `flowsync plan --out`.',
+  FS_APPLY_NOT_INTERACTIVE: 'apply asks for confirmation on a terminal; in CI or a script pass --auto-approve (after reviewing the plan, e.g. a saved one).',
   FS_APPLY_UNVERIFIED: 'After apply, a re-read still differs from the manifests; someone may be editing the same entity. Run `flowsync plan` to see it.',
   FS_REVIEW_GIT: 'flowsync plan --base reads the base manifests from git: run it inside a clone of the config repository with git on PATH.',
   FS_REVIEW_BASE_REF: 'The --base revision is not in the local clone; fetch it (`git fetch origin main`, or fetch-depth: 0 in actions/checkout) and run again.',

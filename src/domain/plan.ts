@@ -2,7 +2,7 @@
 // `src/render` shows it, `src/apply` carries it out. Its JSON form is versioned (schemas/plan.schema.json)
 // and never contains a secret: credential values are looked up again at apply time and checked
 // against the fingerprint recorded here.
-import type { DesiredSegment, DestinationType, TargetParams } from './model.ts';
+import type { DesiredSegment, DestinationType, LastWrite, TargetParams } from './model.ts';
 
 export const PLAN_FORMAT_VERSION = 2 as const;
 
@@ -103,11 +103,21 @@ export interface CreateTargetConnectionAction extends ActionBase {
   format: 'json';
 }
 
+/**
+ * Live values an update replaces that were changed outside flowsync since it last wrote the entity
+ * (a manifest change meeting a UI change; or, in an apply outcome, a concurrent change recomputed over).
+ */
+export interface Overwrite {
+  changes: FieldChange[];
+  lastWrite?: LastWrite;
+}
+
 export interface UpdateTargetConnectionAction extends ActionBase, ExistingEntity {
   type: 'update-target-connection';
   destination: string;
   changes: FieldChange[];
   patch: PatchOp[];
+  overwrites?: Overwrite;
 }
 
 export interface CreateFlowAction extends ActionBase {
@@ -135,6 +145,7 @@ export interface UpdateFlowAction extends ActionBase, ExistingEntity {
   removeAttributes: { path: string; index: number }[];
   /** The exact ops, removals first in descending index order, then adds, then replaces. */
   patch: PatchOp[];
+  overwrites?: Overwrite;
 }
 
 export interface SetFlowStateAction extends ActionBase, ExistingEntity {
@@ -211,7 +222,10 @@ export interface PlanSummary {
 export interface Plan {
   formatVersion: typeof PLAN_FORMAT_VERSION;
   createdAt: string; // ISO time, passed in by the caller (the planner has no clock)
+  /** The org and endpoint requests went to (flag > env > flowsync.yaml), and the config folder (absolute). */
   org?: string;
+  endpoint?: string;
+  configDir?: string;
   revision?: string; // git revision of the manifests, when known
   prune: boolean;
   /** The manager the plan was made for (the `m=` of every tag it writes). */

@@ -2,7 +2,7 @@
 // Create, adopt, update (params, name, description, selectors, state) or replace when the
 // account changed (a target connection's base connection and spec cannot change in place).
 import type { DesiredDestination, LiveFlow, LiveTargetConnection } from '../domain/model.ts';
-import type { CreateFlowAction, FieldChange, Origin, PatchOp } from '../domain/plan.ts';
+import type { CreateFlowAction, FieldChange, Origin, PatchOp, UpdateFlowAction, UpdateTargetConnectionAction } from '../domain/plan.ts';
 import { canonicalJson } from '../domain/fingerprint.ts';
 import { describeWithTag, flowHash, flowTag, formatOwnerTag, parseOwnerTag, sameTag, targetHash, targetTag, type OwnerTag } from '../domain/owner-tag.ts';
 import { DESTINATION_TYPE_SPECS, STREAMING_FLOW_SPEC_ID } from '../domain/specs.ts';
@@ -10,6 +10,7 @@ import { WRITABLE_STATES } from './inventory.ts';
 import { candidates, inConflict, takeover } from './owners.ts';
 import { diffSelectors, hasSelectorChanges, selectorOps } from './selectors.ts';
 import { fieldChange, latest, type AccountStatus, type SandboxCtx } from './context.ts';
+import { overwriteOf, updateFields } from './overwrites.ts';
 
 export function destinationAddress(sandbox: string, name: string): string {
   return `${sandbox}/destination/${name}`;
@@ -170,11 +171,14 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
     if (patch.length > 0 && (!leaveDrift || taken)) {
       tcUpdateId = `${addr}/target-connection/update`;
       const origin: Origin = tcAdopted ? 'adoption' : taken ? 'takeover' : isDrift ? 'drift' : 'manifest';
-      ctx.actions.push({
+      const action = {
         id: tcUpdateId, type: 'update-target-connection', change: 'update', origin, sandbox: d.sandbox, address: addr, dependsOn: [],
         summary: taken ?? `${tcAdopted ? 'adopt' : 'update'} target connection ${d.name}`, entityId: tc.id, etag: tc.etag, destination: d.name,
         changes: leaveDrift ? id.meta : [...drift, ...id.meta], patch: leaveDrift ? id.tagOnly : patch,
-      });
+      } satisfies UpdateTargetConnectionAction;
+      // The manifest changed and so did the live entity since flowsync wrote it: name what is overwritten.
+      const editedElsewhere = origin === 'manifest' && id.parsed.tag !== undefined && id.parsed.tag.specHash !== targetHash({ ...d, name: tc.name, description: id.parsed.userDescription, target: tc.params as typeof d.target });
+      ctx.actions.push({ ...action, ...(editedElsewhere ? overwriteOf(updateFields(action), tc.lastWrite) : {}) });
     }
   }
 
@@ -213,11 +217,22 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
     let flowUpdateId: string | undefined;
     if (act && (id.patch.length > 0 || hasSelectorChanges(sel))) {
       flowUpdateId = `${addr}/flow/update`;
-      ctx.actions.push({
+      const action = {
         id: flowUpdateId, type: 'update-flow', change: 'update', origin, sandbox: d.sandbox, address: addr, dependsOn: [],
         summary: taken ?? `${flowAdopted ? 'adopt' : 'update'} dataflow ${d.name}`, entityId: flow.id, etag: flow.etag, destination: d.name,
         changes: [...id.drift, ...id.meta], ...sel, patch: [...selectorOps(sel), ...id.patch],
+      } satisfies UpdateFlowAction;
+      // The manifest changed and so did the live flow since flowsync wrote it: name what is overwritten.
+      const asWritten = flowHash({
+        ...d,
+        name: flow.name,
+        description: id.parsed.userDescription,
+        enabled: flow.state === 'enabled',
+        segments: [...new Set(flow.segments.map((s) => s.id))].sort().map((sid) => ({ id: sid })),
+        profileAttributes: [...new Set(flow.profileAttributes.map((a) => a.path))].sort(),
       });
+      const editedElsewhere = origin === 'manifest' && id.parsed.tag !== undefined && id.parsed.tag.specHash !== asWritten;
+      ctx.actions.push({ ...action, ...(editedElsewhere ? overwriteOf(updateFields(action), flow.lastWrite) : {}) });
     } else if (!act && taken && id.tagOnly.length > 0) {
       flowUpdateId = `${addr}/flow/update`;
       ctx.actions.push({

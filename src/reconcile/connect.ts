@@ -3,6 +3,7 @@
 import { clientOptionsFromEnv, FlowServiceClient, type ClientEvent, type FlowServiceClientOptions } from '../api/index.ts';
 import { FlowsyncError } from '../domain/errors.ts';
 import { resolveSecretRef, type FlowsyncConfig } from '../manifest/index.ts';
+import { effectiveTarget } from './target.ts';
 
 export interface ConnectFlags {
   endpoint?: string;
@@ -17,12 +18,12 @@ export async function clientOptions(
 ): Promise<FlowServiceClientOptions> {
   const fromEnv = clientOptionsFromEnv(ctx.env);
   const flags = ctx.flags ?? {};
-  const orgId = flags.org ?? fromEnv.orgId ?? config.org;
+  const { endpoint, org: orgId } = effectiveTarget(config, ctx.env, flags);
   const clientId = flags.clientId ?? fromEnv.clientId ?? config.api.clientId;
   const options: FlowServiceClientOptions = {
-    endpoint: flags.endpoint ?? fromEnv.endpoint ?? config.api.endpoint,
+    endpoint,
     imsEndpoint: flags.imsEndpoint ?? fromEnv.imsEndpoint ?? config.api.imsEndpoint,
-    orgId,
+    orgId: orgId ?? '',
     clientId,
     scope: config.api.scope,
     timeoutMs: config.api.timeoutMs,

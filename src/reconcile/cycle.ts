@@ -18,6 +18,7 @@ import { clientOptions, type ConnectFlags } from './connect.ts';
 import { checkDeletions } from './deletion-check.ts';
 import { makePlan, readLive, scanFor, type PlanInput } from './reconcile.ts';
 import { writePass, type WritePassOutcome } from './writer.ts';
+import { effectiveTarget, orgOf } from './target.ts';
 
 export interface CycleDeps {
   env: NodeJS.ProcessEnv;
@@ -49,7 +50,7 @@ export function createCycle(deps: CycleDeps): Reconcile {
       return { result: 'suspended', entities: allEntities(repo, 'Suspended', 'Suspended', 'daemon.suspend is true in flowsync.yaml'), changes: [], drift: [], apiReachable: true };
     }
     const client = await clients.get(repo);
-    const planInput: PlanInput = { desired: repo.desired, prune: repo.config.reconcile.prune, now: (deps.now ?? (() => new Date()))(), revision: input.revision, manager: repo.manager, ...(repo.config.org ? { org: repo.config.org } : {}) };
+    const planInput: PlanInput = { desired: repo.desired, prune: repo.config.reconcile.prune, now: (deps.now ?? (() => new Date()))(), revision: input.revision, manager: repo.manager, ...orgOf(effectiveTarget(repo.config, deps.env, deps.connect)) };
     let live: LiveState;
     const breakerWasClosed = clients.breaker === 'closed';
     try {

@@ -7,6 +7,7 @@ import type { DesiredState, LiveSandbox, LiveState } from '../domain/model.ts';
 import type { Action, Plan } from '../domain/plan.ts';
 import type { Secrets } from '../manifest/index.ts';
 import { planAccount, planChanges, planDestination, withLiveEntity, type PlanOptions } from '../plan/index.ts';
+import { recomputedOver } from '../plan/overwrites.ts';
 import { parseBaseConnection, parseFlow, parseTargetConnection, readLiveState } from '../state/index.ts';
 import { sandboxesManagedElsewhere } from './discover.ts';
 
@@ -15,6 +16,9 @@ export interface PlanInput {
   prune: boolean;
   now: Date;
   org?: string;
+  /** Recorded in the plan (see target.ts): a saved plan applies only to the same endpoint and config folder. */
+  endpoint?: string;
+  configDir?: string;
   revision?: string;
   /** Accounts ("sandbox/name") whose credentials are sent even though nothing shows they changed. */
   rotateCredentials?: string[];
@@ -47,7 +51,13 @@ export function scanFor(repo: { manager: string; config: { reconcile: { scanSand
 export function makePlan(input: PlanInput, live: LiveState): Plan {
   const plan = planChanges(input.desired, live, planOptions(input));
   const warnings = live.notes?.length ? [...plan.warnings, ...live.notes] : plan.warnings;
-  return { ...plan, warnings, desiredHash: desiredDigest(input.desired) };
+  return {
+    ...plan,
+    ...(input.endpoint ? { endpoint: input.endpoint } : {}),
+    ...(input.configDir ? { configDir: input.configDir } : {}),
+    warnings,
+    desiredHash: desiredDigest(input.desired),
+  };
 }
 
 function planOptions(input: PlanInput): PlanOptions {
@@ -128,7 +138,9 @@ export async function applyLive(plan: Pick<Plan, 'actions'>, opts: ApplyLiveOpti
         : 'destination' in action
           ? planDestination(opts.input.desired, live, { sandbox: action.sandbox, destination: action.destination }, planOpts)
           : [];
-    return fresh.find((a) => a.id === action.id) ?? fresh.find((a) => a.type === action.type && 'entityId' in a && a.entityId === action.entityId) ?? null;
+    const next = fresh.find((a) => a.id === action.id) ?? fresh.find((a) => a.type === action.type && 'entityId' in a && a.entityId === action.entityId);
+    // What the concurrent change did that this update now undoes, and who made it
+    return next ? recomputedOver(action, next, parsed && 'lastWrite' in parsed ? parsed.lastWrite : undefined) : null;
   };
   return applyPlan(plan, {
     client: opts.client,
@@ -149,7 +161,10 @@ export interface Verification {
 /** The tutorial's "verify the dataflow" step: read again and plan again; what apply touched must now be clean. */
 export async function verifyApplied(client: FlowServiceClient, input: PlanInput, result: ApplyResult, concurrency = 4): Promise<Verification> {
   const live = await readLive(client, input.desired, concurrency);
-  const again = makePlan(input, live);
+  // A forced rotation (--rotate-credentials) is planned whatever the live state says; planned again
+  // it would always come back. It is verified like any update: nothing else left to change.
+  const { rotateCredentials: _forced, ...unforced } = input;
+  const again = makePlan(unforced, live);
   const touched = new Set(result.outcomes.filter((o) => o.status === 'applied').map((o) => o.address));
   const unverified = new Map<string, string[]>();
   for (const action of again.actions) {

@@ -4,6 +4,7 @@
 // otherwise it says exactly which changed addresses were verified and which were not.
 import type { ActionOutcome, ApplyResult, OutcomeStatus } from '../apply/index.ts';
 import type { Verification } from '../reconcile/reconcile.ts';
+import { fieldLine, lastWriteText } from './plan-common.ts';
 
 const SYMBOL: Record<OutcomeStatus, string> = { applied: '✓', failed: '✗', skipped: '…', unneeded: '=', unknown: '?' };
 const COLOR: Record<OutcomeStatus, string> = { applied: '32', failed: '31', skipped: '33', unneeded: '2', unknown: '35' };
@@ -14,6 +15,8 @@ export function outcomeLine(o: ActionOutcome, opts: { color: boolean }): string 
   if (o.status === 'unneeded') line += ' (already done by someone else)';
   if (o.status === 'unknown') line += ' (outcome unknown)';
   if (o.recomputed > 0 && o.status === 'applied') line += ` (recomputed after ${o.recomputed} concurrent change${o.recomputed === 1 ? '' : 's'})`;
+  // each value a concurrent change set that this apply replaced, with who set it and when
+  if (o.overwrote && o.status === 'applied') for (const c of o.overwrote.changes) line += `\n    overwrote ${fieldLine(c)} (${lastWriteText(o.overwrote.lastWrite)})`;
   const hint = o.error?.hint && (o.status === 'failed' || o.status === 'unknown') ? `\n    hint: ${o.error.hint}` : '';
   if (o.error) line += `\n    ${o.error.code}: ${o.error.message}${hint}`;
   return `${line}\n`;

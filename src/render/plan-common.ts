@@ -1,7 +1,7 @@
 // Shared by the plan views: markers, grouping by sandbox and address, and the detail lines of each
 // action. Plain strings only; colour and markup are added by each view. Never prints a secret:
 // plans hold none, and any value under a secret param name is shown as "(redacted)" anyway.
-import type { Action, Conflict, FieldChange, Orphan, Plan } from '../domain/plan.ts';
+import type { Action, Conflict, FieldChange, Orphan, Overwrite, Plan } from '../domain/plan.ts';
 import { DESTINATION_TYPE_SPECS } from '../domain/specs.ts';
 import { parseOwnerTag } from '../domain/owner-tag.ts';
 
@@ -74,7 +74,7 @@ export function actionDetails(a: Action): DetailLine[] {
         ...Object.keys(a.params).sort().map((k) => ({ text: `params.${k}: ${formatValue(k, a.params[k])}` })),
       ];
     case 'update-target-connection':
-      return changeLines(a.changes, 0, a.origin === 'takeover');
+      return [...changeLines(a.changes, 0, a.origin === 'takeover'), ...overwriteLines(a.overwrites)];
     case 'create-flow':
       return [
         ...(userText(a.description) ? [{ text: `description: ${JSON.stringify(userText(a.description))}` }] : []),
@@ -89,12 +89,20 @@ export function actionDetails(a: Action): DetailLine[] {
         ...a.addSegments.map((s): DetailLine => ({ marker: '+', text: segmentText(s) })),
         ...a.removeAttributes.map((x): DetailLine => ({ marker: '-', text: `attribute ${x.path}` })),
         ...a.addAttributes.map((p): DetailLine => ({ marker: '+', text: `attribute ${p}` })),
+        ...overwriteLines(a.overwrites),
       ];
     case 'set-flow-state':
       return [{ text: `state: ${JSON.stringify(a.from)} → ${JSON.stringify(a.to)}` }];
     default:
       return [{ text: `id: ${a.entityId}` }];
   }
+}
+
+/** A manifest change meeting a live change made elsewhere: the live values the update replaces, and who changed the entity last. */
+function overwriteLines(o: Overwrite | undefined): DetailLine[] {
+  if (!o) return [];
+  const values = o.changes.map((c) => `${c.field} ${formatValue(c.field, c.from)}`).join(', ');
+  return [{ text: `overwrites live values changed outside flowsync (${lastWriteText(o.lastWrite)}): ${values}` }];
 }
 
 export function actionHeadline(a: Action): string {

@@ -6,6 +6,7 @@ import type { Plan } from '../domain/plan.ts';
 import { loadRepoSecretsOptional } from '../manifest/secrets-optional.ts';
 import { connect, type ConnectFlags } from '../reconcile/connect.ts';
 import { makePlan, readLive } from '../reconcile/reconcile.ts';
+import { planTarget } from '../reconcile/target.ts';
 import { loadBaseRepo } from './base.ts';
 import { comparePlans, reviewSandboxes } from './compare.ts';
 import { invalidHeadDocument, REVIEW_FORMAT_VERSION, type ReviewDocument } from './document.ts';
@@ -42,7 +43,8 @@ export async function runReview(opts: ReviewOptions): Promise<ReviewResult> {
   }
   const base = await loadBaseRepo(opts.root, opts.base, opts.env);
   const baseDesired = base.status === 'valid' ? base.repo!.desired : base.status === 'missing' ? { accounts: [], destinations: [], sandboxes: [] } : undefined;
-  const org = head.config.org;
+  const target = await planTarget(head.config, head.root, opts.env, opts.flags);
+  const org = target.org;
   const client = await connect(head.config, { root: head.root, env: opts.env, ...(opts.flags ? { flags: opts.flags } : {}) });
   try {
     const sandboxes = reviewSandboxes(baseDesired, head.desired);
@@ -61,7 +63,7 @@ export async function runReview(opts: ReviewOptions): Promise<ReviewResult> {
       baseRevision: base.commit,
       ...(revision ? { headRevision: revision } : {}),
     });
-    const applyPlan = makePlan({ desired: head.desired, prune: headPrune, now: opts.now, manager: head.manager, ...(org ? { org } : {}), ...(revision ? { revision } : {}) }, live);
+    const applyPlan = makePlan({ desired: head.desired, prune: headPrune, now: opts.now, manager: head.manager, ...target, ...(revision ? { revision } : {}) }, live);
     const headDiagnostics: Diagnostic[] = head.diagnostics;
     const pullRequest = secretsSkipped
       ? { ...compared.pullRequest, warnings: [...compared.pullRequest.warnings, 'secret references in this pull request could not be resolved here, so credential changes are not compared (give the job the secrets to see rotations)'] }

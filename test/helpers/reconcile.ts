@@ -56,3 +56,22 @@ export async function reconcileAsWriter(root: string, env: Record<string, string
     allowMassDelete: false,
   });
 }
+
+/** `client`, except that just before its first PATCH of a flow `race` runs (someone editing in the UI meanwhile). */
+export function racingClient(client: FlowServiceClient, race: (sandbox: string) => void): { client: FlowServiceClient; raced: () => boolean } {
+  let raced = false;
+  const racing = new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop !== 'patch') return Reflect.get(target, prop, receiver);
+      return async (...args: Parameters<FlowServiceClient['patch']>) => {
+        const [sandbox, collection] = args;
+        if (!raced && collection === 'flows') {
+          raced = true;
+          race(sandbox);
+        }
+        return target.patch(...args);
+      };
+    },
+  });
+  return { client: racing, raced: () => raced };
+}

@@ -102,18 +102,17 @@ test('a saved plan applies exactly as reviewed; a stale one is refused naming th
   assert.match(moved.stderr, /the manifests changed since the plan was made/);
 });
 
-test('apply without --auto-approve asks, and anything but "yes" writes nothing', async (t) => {
-  const { emu, env, orgId } = await startTestEmulator(t);
+test('apply without --auto-approve and stdin not a terminal refuses before any request (CI must say --auto-approve)', async (t) => {
+  const { emu, env } = await startTestEmulator(t);
   const repo = await copyExampleRepo(t);
-  const declined = await runCli(['apply', '--dir', repo], { env, input: 'no\n' });
-  assert.equal(declined.code, 1);
-  assert.match(declined.stderr, /Apply cancelled; nothing was written/);
-  assert.deepEqual(flowServiceWrites(emu), []);
-  // The lease was taken before the question (the plan shown is the one made under it) and given back.
-  const lease = (emu.admin.snapshot().scopes[`${orgId}/prod`]?.connections ?? []).find((c) => (c as { name?: string }).name === 'flowsync-lease') as { description?: string } | undefined;
-  assert.match(String(lease?.description), /"holder":""/);
-  const approved = await runCli(['apply', '--dir', repo], { env, input: 'yes\n' });
-  assert.equal(approved.code, 0, approved.stderr);
+  for (const input of ['', 'yes\n']) {
+    const res = await runCli(['apply', '--dir', repo], { env, input });
+    assert.equal(res.code, 1, res.stdout);
+    assert.match(res.stderr, /FS_APPLY_NOT_INTERACTIVE/);
+    assert.match(res.stderr, /--auto-approve/);
+    assert.equal(res.stdout, '');
+  }
+  assert.equal(emu.admin.requests().length, 0);
 });
 
 test('drift: heal puts a UI edit back; warn only reports it and writes nothing', async (t) => {

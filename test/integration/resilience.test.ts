@@ -3,11 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { FlowServiceClient, type PatchOperation } from '../../src/api/index.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { runCli } from '../helpers/cli.ts';
 import { startTestEmulator } from '../helpers/emulator.ts';
-import { planOnly, reconcileOnce, testClient } from '../helpers/reconcile.ts';
+import { planOnly, racingClient, reconcileOnce, testClient } from '../helpers/reconcile.ts';
 import { segmentId, tempRepo, writeRepo, type AccountSpec, type DestinationSpec } from '../helpers/repo.ts';
 
 const KIN: AccountSpec = { name: 'kin', type: 'amazon-kinesis', secretEnv: 'KINESIS_SECRET_KEY' };
@@ -45,21 +44,11 @@ test('a concurrent writer racing apply causes no lost update: the 412 is re-read
   // and adds an attribute in the UI (a real write through the emulator: new etag).
   await writeRepo(repo, [KIN], [{ name: 'summer', account: 'kin', segments: [segmentId(1), segmentId(2)], attributes: ['person.name.lastName'] }]);
   const flowId = scope(emu, orgId).flows![0]!.id as string;
-  let raced = false;
-  const racing = new Proxy(client, {
-    get(target, prop, receiver) {
-      if (prop !== 'patch') return Reflect.get(target, prop, receiver);
-      return async (sandbox: string, collection: string, id: string, etag: string, ops: PatchOperation[]) => {
-        if (!raced && collection === 'flows') {
-          raced = true;
-          emu.admin.outOfBandEdit({ orgId, sandbox, collection: 'flows', id: flowId, ops: [{ op: 'add', path: '/transformations/0/params/profileSelectors/selectors/-', value: { type: 'JSON_PATH', value: { path: 'person.birthDate', operator: 'EXISTS' } } }] });
-        }
-        return target.patch(sandbox, collection, id, etag, ops);
-      };
-    },
-  }) as FlowServiceClient;
-  const run = await reconcileOnce(repo, env, racing);
-  assert.ok(raced);
+  const racing = racingClient(client, (sandbox) =>
+    emu.admin.outOfBandEdit({ orgId, sandbox, collection: 'flows', id: flowId, ops: [{ op: 'add', path: '/transformations/0/params/profileSelectors/selectors/-', value: { type: 'JSON_PATH', value: { path: 'person.birthDate', operator: 'EXISTS' } } }] }),
+  );
+  const run = await reconcileOnce(repo, env, racing.client);
+  assert.ok(racing.raced());
   const outcome = run.result.outcomes.find((o) => o.type === 'update-flow')!;
   assert.equal(outcome.status, 'applied');
   assert.equal(outcome.recomputed, 1);
