@@ -1,7 +1,8 @@
 // What a run is aimed at: the endpoint and org its requests go to (flags > FLOWSYNC_* environment >
 // flowsync.yaml, the order connect.ts builds the client in), the config folder and its manager.
 // Plans show and record these; a saved plan is applied only to the target it was made for.
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { clientOptionsFromEnv } from '../api/index.ts';
 import { FlowsyncError } from '../domain/errors.ts';
 import type { Plan } from '../domain/plan.ts';
@@ -33,7 +34,20 @@ export async function planTarget(
   flags: ConnectFlags = {},
 ): Promise<{ endpoint: string; org?: string; configDir: string }> {
   const target = effectiveTarget(config, env, flags);
-  return { ...target, endpoint: withoutCredentials(target.endpoint), configDir: await realpath(root).catch(() => root) };
+  return { ...target, endpoint: withoutCredentials(target.endpoint), configDir: await configDirOf(root) };
+}
+
+/**
+ * The config folder as a saved plan records it: inside a git work tree its path from the tree's
+ * root (`git:manifests`, `git:.`), so a plan made in one CI checkout applies in another checkout of
+ * the same repo (the manager names the repo); elsewhere its real absolute path.
+ */
+export async function configDirOf(root: string): Promise<string> {
+  const real = await realpath(root).catch(() => path.resolve(root));
+  for (let dir = real; ; dir = path.dirname(dir)) {
+    if (await stat(path.join(dir, '.git')).then(() => true, () => false)) return `git:${path.relative(dir, real).split(path.sep).join('/') || '.'}`;
+    if (path.dirname(dir) === dir) return real;
+  }
 }
 
 function withoutCredentials(endpoint: string): string {

@@ -1,13 +1,15 @@
 // The org and endpoint a run uses are the effective ones (flag > FLOWSYNC_* env > flowsync.yaml):
 // every view of the plan shows them, a saved plan records them with the config folder, manager and
-// sandboxes, and `apply PLANFILE` refuses a plan made for another target before any request.
+// sandboxes, and `apply PLANFILE` refuses a plan made for another target before any request (a
+// config folder inside a git checkout is recorded by its path in the repo, so CI jobs may differ).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, realpath } from 'node:fs/promises';
+import { cp, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.ts';
 import { flowServiceWrites, startTestEmulator } from '../helpers/emulator.ts';
 import { segmentId, tempRepo, writeRepo } from '../helpers/repo.ts';
+import { git } from '../daemon/helpers.ts';
 
 const accounts = [{ name: 'kin', type: 'amazon-kinesis' as const, secretEnv: 'KINESIS_SECRET_KEY' }];
 const destinations = [{ name: 'summer', account: 'kin', segments: [segmentId(1)] }];
@@ -61,4 +63,24 @@ test('a saved plan applied with another org, endpoint or config folder is refuse
   assert.deepEqual(flowServiceWrites(emu), []);
   const same = await runCli(['apply', planFile, '--dir', repo, '--auto-approve'], { env });
   assert.equal(same.code, 0, same.stderr + same.stdout);
+});
+
+test('a plan saved in one checkout of the config repo applies in another checkout at another path (CI plan and apply jobs)', async (t) => {
+  const { env } = await startTestEmulator(t);
+  const source = await tempRepo(t);
+  await writeRepo(source, accounts, destinations, { manifests: ['m'] });
+  git(source, 'init', '-q', '--initial-branch=main');
+  git(source, 'add', '-A');
+  git(source, 'commit', '-q', '-m', 'config');
+  const root = await tempRepo(t);
+  const planJob = path.join(root, 'plan-job', 'repo');
+  const applyJob = path.join(root, 'apply-job', 'checkout');
+  git(root, 'clone', '-q', source, planJob);
+  git(root, 'clone', '-q', source, applyJob);
+  const planFile = path.join(root, 'plan.json');
+  assert.equal((await runCli(['plan', '--dir', planJob, '--out', planFile], { env })).code, 0);
+  const saved = JSON.parse(await readFile(planFile, 'utf8')) as { configDir: string };
+  assert.equal(saved.configDir, 'git:.');
+  const applied = await runCli(['apply', planFile, '--dir', applyJob, '--auto-approve'], { env });
+  assert.equal(applied.code, 0, applied.stdout + applied.stderr);
 });
