@@ -242,11 +242,22 @@ export class FlowServiceClient {
     }
   }
 
-  /** POST /flows/{id}/action?op=enable|disable. */
+  /**
+   * POST /flows/{id}/action?op=enable|disable. An illegal transition (1422-400) on a flow already in
+   * the state asked for is success: typically the retry of an action whose answer was lost.
+   */
   async flowAction(sandbox: string, id: string, op: 'enable' | 'disable'): Promise<WriteResult> {
     const url = new URL(`${this.url('flows', id)}/action`);
     url.searchParams.set('op', op);
-    const answer = await this.answer({ method: 'POST', url: url.toString(), collection: 'flows/action', entity: `flows/${id} (${op})`, sandbox, flowService: true });
+    let answer;
+    try {
+      answer = await this.answer({ method: 'POST', url: url.toString(), collection: 'flows/action', entity: `flows/${id} (${op})`, sandbox, flowService: true });
+    } catch (err) {
+      if (!(err instanceof ApiError && /^1422(-|$)/.test(err.adobeCode ?? ''))) throw err;
+      const flow = await this.get<{ state?: unknown; etag?: unknown }>(sandbox, 'flows', id);
+      if (flow?.state !== (op === 'enable' ? 'enabled' : 'disabled')) throw err;
+      return this.withEtag(sandbox, 'flows', id, flow.etag);
+    }
     const data = (answer.data ?? {}) as Record<string, unknown>;
     return this.withEtag(sandbox, 'flows', id, data.etag);
   }
