@@ -304,7 +304,7 @@ export class Transport {
         kind: 'failed',
         reason: timeout ? 'timeout' : 'network',
         sent: !NOT_SENT.has(code),
-        detail: timeout ? `no answer within ${this.opts.timeoutMs} ms` : `connection failed (${code})`,
+        detail: timeout ? `no answer within ${this.opts.timeoutMs} ms from ${origin(spec.url)}` : `connection to ${origin(spec.url)} failed (${code})`,
         startedAt: started,
       };
     }
@@ -331,6 +331,17 @@ export class Transport {
 
   private secretsOf(spec: RequestSpec): string[] {
     return [...(this.tokens?.secrets() ?? []), ...authValues(spec.data)];
+  }
+}
+
+/** scheme://host:port of a request URL: what a connection error names (never its path, query or credentials). */
+function origin(url: string): string {
+  try {
+    const u = new URL(url);
+    const port = u.port || (u.protocol === 'https:' ? '443' : u.protocol === 'http:' ? '80' : '');
+    return `${u.protocol}//${u.hostname}${port ? `:${port}` : ''}`;
+  } catch {
+    return 'the endpoint';
   }
 }
 

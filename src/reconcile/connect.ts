@@ -19,9 +19,11 @@ export async function clientOptions(
   const flags = ctx.flags ?? {};
   const orgId = flags.org ?? fromEnv.orgId ?? config.org;
   const clientId = flags.clientId ?? fromEnv.clientId ?? config.api.clientId;
+  const endpoint = httpUrl(flags.endpoint, fromEnv.endpoint, config.api.endpoint, ['--endpoint', 'FLOWSYNC_ENDPOINT', 'api.endpoint']);
+  const imsEndpoint = httpUrl(flags.imsEndpoint, fromEnv.imsEndpoint, config.api.imsEndpoint, ['--ims-endpoint', 'FLOWSYNC_IMS_ENDPOINT', 'api.imsEndpoint']);
   const options: FlowServiceClientOptions = {
-    endpoint: flags.endpoint ?? fromEnv.endpoint ?? config.api.endpoint,
-    imsEndpoint: flags.imsEndpoint ?? fromEnv.imsEndpoint ?? config.api.imsEndpoint,
+    endpoint,
+    imsEndpoint,
     orgId,
     clientId,
     scope: config.api.scope,
@@ -50,6 +52,24 @@ export async function clientOptions(
     });
   }
   return options;
+}
+
+/**
+ * The effective URL (flag > env > flowsync.yaml), refused before any request unless it is http(s):
+ * the error names the setting it came from, and only the URL's scheme (it may hold credentials).
+ */
+function httpUrl(flag: string | undefined, env: string | undefined, file: string, [flagName, envName, field]: [string, string, string]): string {
+  const [value, setting] = flag !== undefined ? [flag, flagName] : env !== undefined ? [env, envName] : [file, `${field} in flowsync.yaml`];
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    // not a URL at all
+  }
+  if (protocol === 'http:' || protocol === 'https:') return value;
+  throw new FlowsyncError('FS_CONFIG_ENDPOINT', `${setting}: ${protocol ? `a "${protocol}//" URL` : 'not a URL'}; flowsync talks to the API over http:// or https:// only`, {
+    details: { setting },
+  });
 }
 
 export async function connect(
