@@ -72,6 +72,7 @@ type Attempt = ({ kind: 'answer'; answer: HttpAnswer } | { kind: 'failed'; reaso
 /** Set while a create's lookups run: until when a lookup may wait for an open breaker's probe. */
 const lookupWindow = new AsyncLocalStorage<{ breakerWaitUntil: number }>();
 
+const THROTTLED_RETRIES_FACTOR = 4;
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 const TIMEOUTS = new Set(['ECONNABORTED', 'ETIMEDOUT']);
@@ -110,6 +111,7 @@ export class Transport {
 
   async request(spec: RequestSpec): Promise<Outcome> {
     let attempt = 0;
+    let throttled = 0; // 429 retries: the API asked to come back later, a budget of their own
     let refreshed = false;
     let waitedUntil = 0; // the 429 pause this request already slept through
     for (;;) {
@@ -177,7 +179,9 @@ export class Transport {
         if (settled) return { existing: settled };
         // absence established: sending the create again counts as a retry below
       }
-      if (attempt >= this.opts.maxRetries) {
+      // Under a storm of 429s (each honoured with its pause) a request may meet several in a row:
+      // they do not spend the retries meant for failures, but have a larger bound of their own.
+      if (reason === 'throttled' ? throttled >= this.opts.maxRetries * THROTTLED_RETRIES_FACTOR : attempt - throttled >= this.opts.maxRetries) {
         throw new ApiError('FS_API_UNAVAILABLE', `${lastProblem} (gave up after ${attempt + 1} attempts)`, {
           status: result.kind === 'answer' ? result.answer.status : 0,
           entity: spec.entity,
@@ -196,6 +200,7 @@ export class Transport {
       if (gateUntil > 0) waitedUntil = gateUntil;
       this.opts.emit({ type: 'retry', method: spec.method, collection: spec.collection, reason, attempt: attempt + 1, delayMs });
       await this.opts.sleep(delayMs);
+      if (reason === 'throttled') throttled += 1;
       attempt += 1;
     }
   }

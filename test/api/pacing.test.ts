@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { isApiError } from '../../src/api/index.ts';
 import { RatePacer } from '../../src/api/pacer.ts';
 import { harness, eventClock } from './harness.ts';
 
@@ -158,4 +159,65 @@ test('pacing: false keeps the old behaviour, each request retrying on its own', 
   const client = h.newClient({ pacing: false });
   await client.list('prod', 'flows');
   assert.deepEqual(h.sleeps, [2000]);
+});
+
+test('429s answered during a pause, for requests sent before it, do not extend it: one episode, one pause', () => {
+  let now = 0;
+  const pacer = new RatePacer(() => now);
+  const inFlight = Array.from({ length: 8 }, () => pacer.sent());
+  now = 50;
+  assert.equal(pacer.answered(inFlight[0]!, true, 1000), 1050);
+  for (const [i, s] of inFlight.slice(1).entries()) {
+    now = 100 + i * 100; // the others come back refused one by one during the pause
+    pacer.answered(s, true, 1000);
+    assert.equal(pacer.pausedUntil, 1050);
+  }
+  now = 1050;
+  assert.equal(pacer.reserve().waitMs, 0, 'the pause ends when the first 429 said');
+});
+
+/**
+ * A storm: every other answer is a 429 with Retry-After 1 s, whatever the rate. Waves of 16
+ * requests (the client's concurrency) go out at their reserved slots; returns how long it took
+ * the API to accept `want` requests, on the injected clock.
+ */
+function stormTime(want: number): { elapsedMs: number; pauses: number } {
+  let now = 0;
+  const pacer = new RatePacer(() => now);
+  let accepted = 0;
+  let answers = 0;
+  let pauses = 0;
+  while (accepted < want && now < 600_000) {
+    const sends: number[] = [];
+    for (let k = 0; k < 16; k++) {
+      now += pacer.reserve().waitMs;
+      sends.push(pacer.sent());
+    }
+    now += 30;
+    for (const s of sends) {
+      const refused = answers++ % 2 === 1;
+      const before = pacer.pausedUntil;
+      pacer.answered(s, refused, refused ? 1000 : undefined);
+      if (pacer.pausedUntil !== before) pauses += 1;
+      if (!refused) accepted += 1;
+      now += 5;
+    }
+  }
+  return { elapsedMs: now, pauses };
+}
+
+test('under a storm of 429s (every other answer, Retry-After 1 s) the client keeps its speed: one pause per wave, no shrinking pace', () => {
+  const { elapsedMs, pauses } = stormTime(200);
+  // 25 waves of 16 (8 accepted each), each paying one 1 s pause plus the answer times.
+  assert.ok(elapsedMs < 30_000, `200 accepted took ${elapsedMs} ms`);
+  assert.ok(pauses <= 26, `pauses: ${pauses}`);
+});
+
+test('429s in a row do not spend the retries meant for failures: a storm is waited out (bounded)', async (t) => {
+  const h = await harness(t, { emulator: { faults: { failNext: { count: 9, status: 429, retryAfterSeconds: 1, pathPrefix: '/flows' } } } });
+  await h.client.list('prod', 'flows');
+  assert.equal(h.serviceRequests().filter((r) => r.status === 429).length, 9);
+  const bounded = h.newClient({ maxRetries: 1 });
+  h.emu.admin.setFaults({ failNext: { count: 9, status: 429, retryAfterSeconds: 1, pathPrefix: '/flows' } });
+  await assert.rejects(bounded.list('prod', 'flows'), (err) => isApiError(err, 'FS_API_UNAVAILABLE') && /gave up after 5 attempts/.test(err.message));
 });
