@@ -93,6 +93,7 @@ export class FlowServiceClient {
       concurrency: options.concurrency ?? 16,
       backoff: options.backoff ?? { baseMs: 250, maxMs: 15_000 },
       maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+      outageWaitMs: options.outageWaitMs ?? 60_000,
       ...(options.budget ? { bucket: new TokenBucket(options.budget, now) } : {}),
       ...(options.pacing !== false ? { pacer: new RatePacer(now, options.pacing) } : {}),
       ...(breakerOpts.failureThreshold > 0 ? { breaker: new CircuitBreaker(breakerOpts, now, (state) => emit({ type: 'breaker', state })) } : {}),

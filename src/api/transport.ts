@@ -54,6 +54,8 @@ export interface TransportOptions {
   concurrency: number;
   backoff: { baseMs: number; maxMs: number };
   maxRetryAfterMs: number;
+  /** How long a request waits for an open breaker's probe, counted from when it opened (0: fail at once). */
+  outageWaitMs: number;
   bucket?: TokenBucket;
   breaker?: CircuitBreaker;
   /** Shared 429 gate and learned pace (Flow Service requests only). */
@@ -228,31 +230,30 @@ export class Transport {
   }
 
   /**
-   * A create's lookups must not fail instantly during a short blip: while the breaker is open and
-   * its probe is due within the lookup window, wait for it (the probe itself, or another request's).
+   * Whether the breaker lets this request through. A short outage must not fail every request:
+   * while the breaker is open, wait for its half-open probe (this request's, or another's) until
+   * the outage has lasted outageWaitMs (or, for a create's lookups, until the lookup window ends).
    */
-  private async awaitBreakerProbe(breaker: CircuitBreaker): Promise<void> {
-    const until = lookupWindow.getStore()?.breakerWaitUntil;
-    if (until === undefined) return;
+  private async passBreaker(breaker: CircuitBreaker): Promise<boolean> {
+    const start = this.opts.now();
+    const until = Math.max(start - breaker.outageMs() + this.opts.outageWaitMs, lookupWindow.getStore()?.breakerWaitUntil ?? 0);
+    let slept = 0; // counted as well as the clock: a wait never outlasts its bound, whatever the clock does
     for (;;) {
-      if (breaker.state === 'closed') return;
-      const waitMs = breaker.state === 'open' ? breaker.retryInMs() : 0;
-      if (breaker.state === 'open' && waitMs === 0) return; // due: allow() turns it half-open
-      if (breaker.state === 'half-open' && !breaker.probeInFlight) return;
-      const pause = Math.max(waitMs, 200 + Math.floor(this.opts.random() * 300));
-      if (this.opts.now() + pause > until) return; // past the window: fail as usual
+      if (breaker.allow()) return true;
+      const pause = breaker.state === 'open' ? Math.max(1, breaker.retryInMs()) : 200 + Math.floor(this.opts.random() * 300);
+      if (Math.max(this.opts.now() - start, slept) + pause > until - start) return false;
       await this.opts.sleep(pause);
+      slept += pause;
     }
   }
 
   /** Breaker and budget checks, then the token (fetched outside the concurrency slot). */
   private async admit(spec: RequestSpec): Promise<string> {
     const breaker = this.opts.breaker;
-    if (breaker) await this.awaitBreakerProbe(breaker);
-    if (breaker && !breaker.allow()) {
+    if (breaker && !(await this.passBreaker(breaker))) {
       throw new ApiError(
         'FS_API_BUDGET',
-        `${spec.method} ${spec.entity}: not sent, the circuit breaker is open after repeated API failures (next try in ${Math.ceil(breaker.retryInMs() / 1000)} s)`,
+        `${spec.method} ${spec.entity}: not sent, the circuit breaker is open after repeated API failures for ${Math.round(breaker.outageMs() / 1000)} s (next try in ${Math.ceil(breaker.retryInMs() / 1000)} s)`,
         { status: 0, entity: spec.entity },
       );
     }
