@@ -7,4 +7,5 @@ export const SCENARIOS = [
   { name: 'commit-to-converged', summary: '5. daemon: commit to live, p50/p95, webhook and folder watch' },
   { name: 'drift', summary: '6. daemon: out-of-band edit to detection and to healing' },
   { name: 'cli-startup', summary: '7. `flowsync validate` and `flowsync plan` on the example repo' },
+  { name: 'apply-429-storm', summary: '8. apply 30 new destinations while 50 % of answers are 429 (Retry-After: 1)' },
 ] as const;

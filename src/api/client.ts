@@ -93,6 +93,7 @@ export class FlowServiceClient {
       concurrency: options.concurrency ?? 16,
       backoff: options.backoff ?? { baseMs: 250, maxMs: 15_000 },
       maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+      outageWaitMs: options.outageWaitMs ?? 60_000,
       ...(options.budget ? { bucket: new TokenBucket(options.budget, now) } : {}),
       ...(options.pacing !== false ? { pacer: new RatePacer(now, options.pacing) } : {}),
       ...(breakerOpts.failureThreshold > 0 ? { breaker: new CircuitBreaker(breakerOpts, now, (state) => emit({ type: 'breaker', state })) } : {}),
@@ -242,11 +243,22 @@ export class FlowServiceClient {
     }
   }
 
-  /** POST /flows/{id}/action?op=enable|disable. */
+  /**
+   * POST /flows/{id}/action?op=enable|disable. An illegal transition (1422-400) on a flow already in
+   * the state asked for is success: typically the retry of an action whose answer was lost.
+   */
   async flowAction(sandbox: string, id: string, op: 'enable' | 'disable'): Promise<WriteResult> {
     const url = new URL(`${this.url('flows', id)}/action`);
     url.searchParams.set('op', op);
-    const answer = await this.answer({ method: 'POST', url: url.toString(), collection: 'flows/action', entity: `flows/${id} (${op})`, sandbox, flowService: true });
+    let answer;
+    try {
+      answer = await this.answer({ method: 'POST', url: url.toString(), collection: 'flows/action', entity: `flows/${id} (${op})`, sandbox, flowService: true });
+    } catch (err) {
+      if (!(err instanceof ApiError && /^1422(-|$)/.test(err.adobeCode ?? ''))) throw err;
+      const flow = await this.get<{ state?: unknown; etag?: unknown }>(sandbox, 'flows', id);
+      if (flow?.state !== (op === 'enable' ? 'enabled' : 'disabled')) throw err;
+      return this.withEtag(sandbox, 'flows', id, flow.etag);
+    }
     const data = (answer.data ?? {}) as Record<string, unknown>;
     return this.withEtag(sandbox, 'flows', id, data.etag);
   }

@@ -83,6 +83,7 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 export class CircuitBreaker {
   private failures = 0;
   private openedAt = 0;
+  private outageStart = 0; // when it last opened from closed: an outage lasts until it closes again
   private probing = false;
   state: BreakerState = 'closed';
   constructor(
@@ -93,6 +94,7 @@ export class CircuitBreaker {
 
   private set(state: BreakerState): void {
     if (state === this.state) return;
+    if (this.state === 'closed') this.outageStart = this.now();
     this.state = state;
     this.onChange(state);
   }
@@ -111,6 +113,11 @@ export class CircuitBreaker {
   /** Half-open with its one probe out: the answer decides whether it closes. */
   get probeInFlight(): boolean {
     return this.state === 'half-open' && this.probing;
+  }
+
+  /** Milliseconds since it opened from closed (probes that failed since do not restart the count); 0 when closed. */
+  outageMs(): number {
+    return this.state === 'closed' ? 0 : this.now() - this.outageStart;
   }
 
   /** Milliseconds until an open breaker lets a probe through. */

@@ -42,6 +42,11 @@ export interface FlowServiceClientOptions {
    */
   pacing?: PacerOptions | false;
   breaker?: BreakerOptions; // default { failureThreshold: 8, cooldownMs: 10 s }; failureThreshold 0 turns it off
+  /**
+   * How long requests wait out an outage (default 60 s, counted from when the breaker opened): they
+   * wait for its half-open probe instead of failing at once. 0: fail while it is open.
+   */
+  outageWaitMs?: number;
   /** Backoff: first delay cap and ceiling in ms (full jitter between 0 and min(max, base * 2^n)). */
   backoff?: { baseMs: number; maxMs: number };
   /** Longest Retry-After honoured in ms (default 60 s); a longer one ends the retries. */

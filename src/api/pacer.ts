@@ -39,6 +39,7 @@ export class RatePacer {
   private lastThrottle = 0; // when the last 429 was answered
   private episodeStart = 0; // requests sent before this belong to the last decrease already
   private lastIncrease = 0;
+  private unpacedUntil = 0; // a 429 came although the pace held: 429s at random, no pace helps
   // The episode's measurement: requests sent in the window before the refused one that the API
   // accepted. Answers still in flight when the 429 comes back (a 429 is often answered faster than
   // real work) are counted as they arrive, so the estimate only grows towards the true rate.
@@ -106,16 +107,23 @@ export class RatePacer {
     const t = this.now();
     this.lastThrottle = t;
     this.lastIncrease = t;
-    if (retryAfterMs !== undefined) this.gateUntil = Math.max(this.gateUntil, t + retryAfterMs);
     if (sentAt >= this.episodeStart) {
-      // One decrease per episode: requests sent before this answer or before its pause ended (they
-      // had passed the gate already) say nothing new.
+      // One pause and one decrease per episode: requests sent before this answer or before its
+      // pause ended (they had passed the gate already) say nothing new, and do not extend the pause
+      // (under a storm of 429s each one would push it further and the client would crawl).
+      if (retryAfterMs !== undefined) this.gateUntil = Math.max(this.gateUntil, t + retryAfterMs);
       this.episodeStart = Math.max(t, this.gateUntil);
       // Only answers count: requests still in flight may be refused too (they are added as they come back).
       this.episodeRef = sentAt;
       this.episodeCount = this.recent.filter((r) => r.accepted && this.inEpisodeWindow(r.at)).length;
       this.episodeCap = this.ratePerSecond === undefined ? Number.POSITIVE_INFINITY : Math.max(1, this.ratePerSecond * this.o.decrease);
-      if (this.ratePerSecond !== undefined) this.ratePerSecond = this.episodeCap;
+      // Refused while sending at the pace, with the API accepting fewer than the pace allows: the
+      // 429s do not come from going too fast. Gate only until they stop for forgetAfterMs.
+      if (this.ratePerSecond !== undefined && this.episodeCount < (this.ratePerSecond * this.o.windowMs * this.o.decrease) / 1000) this.unpacedUntil = t + this.o.forgetAfterMs;
+      // No pace until the episode shows a rate: when the API accepted only a few requests before
+      // refusing one (429s at random, not a limit that slower sending avoids), the gate alone
+      // works, and a pace that shrinks at every episode would not.
+      this.ratePerSecond = undefined;
       this.learn();
       this.nextSlot = 0; // the gate spaces the restart; slots start again from it
     }
@@ -129,6 +137,7 @@ export class RatePacer {
   /** The pace from the episode's count: a share of what the API accepted, never above the cap. */
   private learn(): void {
     if (this.episodeCount < this.o.minObserved) return; // too few to tell a rate: the gate alone
+    if (this.now() < this.unpacedUntil) return;
     const target = (this.episodeCount * this.o.decrease * 1000) / this.o.windowMs;
     this.ratePerSecond = Math.max(1, Math.min(this.episodeCap, target));
   }

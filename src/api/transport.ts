@@ -54,6 +54,8 @@ export interface TransportOptions {
   concurrency: number;
   backoff: { baseMs: number; maxMs: number };
   maxRetryAfterMs: number;
+  /** How long a request waits for an open breaker's probe, counted from when it opened (0: fail at once). */
+  outageWaitMs: number;
   bucket?: TokenBucket;
   breaker?: CircuitBreaker;
   /** Shared 429 gate and learned pace (Flow Service requests only). */
@@ -72,6 +74,7 @@ type Attempt = ({ kind: 'answer'; answer: HttpAnswer } | { kind: 'failed'; reaso
 /** Set while a create's lookups run: until when a lookup may wait for an open breaker's probe. */
 const lookupWindow = new AsyncLocalStorage<{ breakerWaitUntil: number }>();
 
+const THROTTLED_RETRIES_FACTOR = 4;
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 const TIMEOUTS = new Set(['ECONNABORTED', 'ETIMEDOUT']);
@@ -110,6 +113,7 @@ export class Transport {
 
   async request(spec: RequestSpec): Promise<Outcome> {
     let attempt = 0;
+    let throttled = 0; // 429 retries: the API asked to come back later, a budget of their own
     let refreshed = false;
     let waitedUntil = 0; // the 429 pause this request already slept through
     for (;;) {
@@ -177,7 +181,9 @@ export class Transport {
         if (settled) return { existing: settled };
         // absence established: sending the create again counts as a retry below
       }
-      if (attempt >= this.opts.maxRetries) {
+      // Under a storm of 429s (each honoured with its pause) a request may meet several in a row:
+      // they do not spend the retries meant for failures, but have a larger bound of their own.
+      if (reason === 'throttled' ? throttled >= this.opts.maxRetries * THROTTLED_RETRIES_FACTOR : attempt - throttled >= this.opts.maxRetries) {
         throw new ApiError('FS_API_UNAVAILABLE', `${lastProblem} (gave up after ${attempt + 1} attempts)`, {
           status: result.kind === 'answer' ? result.answer.status : 0,
           entity: spec.entity,
@@ -196,6 +202,7 @@ export class Transport {
       if (gateUntil > 0) waitedUntil = gateUntil;
       this.opts.emit({ type: 'retry', method: spec.method, collection: spec.collection, reason, attempt: attempt + 1, delayMs });
       await this.opts.sleep(delayMs);
+      if (reason === 'throttled') throttled += 1;
       attempt += 1;
     }
   }
@@ -223,31 +230,30 @@ export class Transport {
   }
 
   /**
-   * A create's lookups must not fail instantly during a short blip: while the breaker is open and
-   * its probe is due within the lookup window, wait for it (the probe itself, or another request's).
+   * Whether the breaker lets this request through. A short outage must not fail every request:
+   * while the breaker is open, wait for its half-open probe (this request's, or another's) until
+   * the outage has lasted outageWaitMs (or, for a create's lookups, until the lookup window ends).
    */
-  private async awaitBreakerProbe(breaker: CircuitBreaker): Promise<void> {
-    const until = lookupWindow.getStore()?.breakerWaitUntil;
-    if (until === undefined) return;
+  private async passBreaker(breaker: CircuitBreaker): Promise<boolean> {
+    const start = this.opts.now();
+    const until = Math.max(start - breaker.outageMs() + this.opts.outageWaitMs, lookupWindow.getStore()?.breakerWaitUntil ?? 0);
+    let slept = 0; // counted as well as the clock: a wait never outlasts its bound, whatever the clock does
     for (;;) {
-      if (breaker.state === 'closed') return;
-      const waitMs = breaker.state === 'open' ? breaker.retryInMs() : 0;
-      if (breaker.state === 'open' && waitMs === 0) return; // due: allow() turns it half-open
-      if (breaker.state === 'half-open' && !breaker.probeInFlight) return;
-      const pause = Math.max(waitMs, 200 + Math.floor(this.opts.random() * 300));
-      if (this.opts.now() + pause > until) return; // past the window: fail as usual
+      if (breaker.allow()) return true;
+      const pause = breaker.state === 'open' ? Math.max(1, breaker.retryInMs()) : 200 + Math.floor(this.opts.random() * 300);
+      if (Math.max(this.opts.now() - start, slept) + pause > until - start) return false;
       await this.opts.sleep(pause);
+      slept += pause;
     }
   }
 
   /** Breaker and budget checks, then the token (fetched outside the concurrency slot). */
   private async admit(spec: RequestSpec): Promise<string> {
     const breaker = this.opts.breaker;
-    if (breaker) await this.awaitBreakerProbe(breaker);
-    if (breaker && !breaker.allow()) {
+    if (breaker && !(await this.passBreaker(breaker))) {
       throw new ApiError(
         'FS_API_BUDGET',
-        `${spec.method} ${spec.entity}: not sent, the circuit breaker is open after repeated API failures (next try in ${Math.ceil(breaker.retryInMs() / 1000)} s)`,
+        `${spec.method} ${spec.entity}: not sent, the circuit breaker is open after repeated API failures for ${Math.round(breaker.outageMs() / 1000)} s (next try in ${Math.ceil(breaker.retryInMs() / 1000)} s)`,
         { status: 0, entity: spec.entity },
       );
     }
@@ -304,7 +310,7 @@ export class Transport {
         kind: 'failed',
         reason: timeout ? 'timeout' : 'network',
         sent: !NOT_SENT.has(code),
-        detail: timeout ? `no answer within ${this.opts.timeoutMs} ms` : `connection failed (${code})`,
+        detail: timeout ? `no answer within ${this.opts.timeoutMs} ms from ${origin(spec.url)}` : `connection to ${origin(spec.url)} failed (${code})`,
         startedAt: started,
       };
     }
@@ -331,6 +337,17 @@ export class Transport {
 
   private secretsOf(spec: RequestSpec): string[] {
     return [...(this.tokens?.secrets() ?? []), ...authValues(spec.data)];
+  }
+}
+
+/** scheme://host:port of a request URL: what a connection error names (never its path, query or credentials). */
+function origin(url: string): string {
+  try {
+    const u = new URL(url);
+    const port = u.port || (u.protocol === 'https:' ? '443' : u.protocol === 'http:' ? '80' : '');
+    return `${u.protocol}//${u.hostname}${port ? `:${port}` : ''}`;
+  } catch {
+    return 'the endpoint';
   }
 }
 

@@ -8,6 +8,7 @@ export const ERRORS = {
   FS_CLI_USAGE: 'Run `flowsync --help` or `flowsync <command> --help` for the accepted flags.',
   FS_CLI_UNKNOWN_COMMAND: 'Run `flowsync --help` to list the commands.',
   FS_CONFIG_INVALID: 'Fix flowsync.yaml at the position shown; `flowsync validate` checks it with the manifests.',
+  FS_CONFIG_ENDPOINT: 'Give the setting named an http:// or https:// URL, e.g. https://platform.adobe.io or http://127.0.0.1:4010 for the emulator.',
   FS_CONFIG_NOT_FOUND: 'Run the command from a config repo root, or pass --dir (flowsync.yaml is optional; defaults apply without it).',
   FS_SECRET_UNRESOLVED: 'Set the environment variable or create the file the reference names (fromFile paths are relative to the config repo root).',
   FS_SECRET_BLANK: 'The secret holds only whitespace (spaces, newlines); put the real value in the environment variable or file the reference names.',

@@ -44,6 +44,9 @@ export interface FlowsyncConfig {
     /** How long a create whose answer was lost may still commit; lookups continue that long (>= timeout). */
     lateCommitWindow: string;
     lateCommitWindowMs: number;
+    /** How long requests wait out an API outage (the circuit breaker's probe) before failing; 0s: at once. */
+    outageWait: string;
+    outageWaitMs: number;
   };
   /** The writer lease every writing run takes per (org, sandbox); see docs/several-writers.md. */
   lease: {
@@ -93,6 +96,8 @@ export function defaultConfig(): FlowsyncConfig {
       timeoutMs: 30_000,
       lateCommitWindow: '60s',
       lateCommitWindowMs: 60_000,
+      outageWait: '60s',
+      outageWaitMs: 60_000,
     },
     lease: { duration: '60s', durationMs: 60_000, clockSkew: '5s', clockSkewMs: 5_000 },
     reconcile: {
@@ -132,6 +137,7 @@ function merge(raw: Raw): FlowsyncConfig {
   const isDuration = (x: unknown) => typeof x === 'string' && parseDuration(x) !== undefined;
   const timeout = pick(api.timeout, d.api.timeout, isDuration);
   const lateCommitWindow = pick(api.lateCommitWindow, d.api.lateCommitWindow, isDuration);
+  const outageWait = pick(api.outageWait, d.api.outageWait, isDuration);
   const leaseDuration = pick(lease.duration, d.lease.duration, isDuration);
   const clockSkew = pick(lease.clockSkew, d.lease.clockSkew, isDuration);
   const budgetWindow = pick(budget.window, d.reconcile.deleteBudget.window, isDuration);
@@ -156,6 +162,8 @@ function merge(raw: Raw): FlowsyncConfig {
       timeoutMs: parseDuration(timeout)!,
       lateCommitWindow,
       lateCommitWindowMs: parseDuration(lateCommitWindow)!,
+      outageWait,
+      outageWaitMs: parseDuration(outageWait)!,
     },
     lease: { duration: leaseDuration, durationMs: parseDuration(leaseDuration)!, clockSkew, clockSkewMs: parseDuration(clockSkew)! },
     reconcile: {

@@ -18,16 +18,19 @@ export async function clientOptions(
 ): Promise<FlowServiceClientOptions> {
   const fromEnv = clientOptionsFromEnv(ctx.env);
   const flags = ctx.flags ?? {};
-  const { endpoint, org: orgId } = effectiveTarget(config, ctx.env, flags);
+  const orgId = effectiveTarget(config, ctx.env, flags).org;
   const clientId = flags.clientId ?? fromEnv.clientId ?? config.api.clientId;
+  const endpoint = httpUrl(flags.endpoint, fromEnv.endpoint, config.api.endpoint, ['--endpoint', 'FLOWSYNC_ENDPOINT', 'api.endpoint']);
+  const imsEndpoint = httpUrl(flags.imsEndpoint, fromEnv.imsEndpoint, config.api.imsEndpoint, ['--ims-endpoint', 'FLOWSYNC_IMS_ENDPOINT', 'api.imsEndpoint']);
   const options: FlowServiceClientOptions = {
     endpoint,
-    imsEndpoint: flags.imsEndpoint ?? fromEnv.imsEndpoint ?? config.api.imsEndpoint,
+    imsEndpoint,
     orgId: orgId ?? '',
     clientId,
     scope: config.api.scope,
     timeoutMs: config.api.timeoutMs,
     lateCommitWindowMs: config.api.lateCommitWindowMs,
+    outageWaitMs: config.api.outageWaitMs,
     concurrency: ctx.concurrency ?? config.reconcile.concurrency,
     // A stated quota spaces requests evenly (no burst) at 95% of it: the 5% absorbs latency jitter
     // and the server's window boundaries, so a per-second window never overflows. Without one the
@@ -55,6 +58,24 @@ export async function clientOptions(
     });
   }
   return options;
+}
+
+/**
+ * The effective URL (flag > env > flowsync.yaml), refused before any request unless it is http(s):
+ * the error names the setting it came from, and only the URL's scheme (it may hold credentials).
+ */
+function httpUrl(flag: string | undefined, env: string | undefined, file: string, [flagName, envName, field]: [string, string, string]): string {
+  const [value, setting] = flag !== undefined ? [flag, flagName] : env !== undefined ? [env, envName] : [file, `${field} in flowsync.yaml`];
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    // not a URL at all
+  }
+  if (protocol === 'http:' || protocol === 'https:') return value;
+  throw new FlowsyncError('FS_CONFIG_ENDPOINT', `${setting}: ${protocol ? `a "${protocol}//" URL` : 'not a URL'}; flowsync talks to the API over http:// or https:// only`, {
+    details: { setting },
+  });
 }
 
 export async function connect(

@@ -1,13 +1,13 @@
 // Circuit breaker, request budget and concurrency limit, observed at the emulator.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness } from './harness.ts';
+import { harness, virtualTime } from './harness.ts';
 import { isApiError } from '../../src/api/index.ts';
 
 test('the breaker opens after N consecutive failures, stops calling, and closes after a good probe', async (t) => {
   let clock = 0;
   const h = await harness(t, { emulator: { faults: { failNext: { count: 3, status: 500, pathPrefix: '/flows' } } } });
-  const client = h.newClient({ now: () => clock, maxRetries: 0, breaker: { failureThreshold: 3, cooldownMs: 5_000 } });
+  const client = h.newClient({ now: () => clock, maxRetries: 0, breaker: { failureThreshold: 3, cooldownMs: 5_000 }, outageWaitMs: 0 });
   for (let i = 0; i < 3; i++) await assert.rejects(client.list('prod', 'flows'), (err) => isApiError(err, 'FS_API_UNAVAILABLE'));
   const sent = h.serviceRequests().length;
   await assert.rejects(client.list('prod', 'flows'), (err) => isApiError(err, 'FS_API_BUDGET') && /circuit breaker is open/.test(err.message) && /5 s/.test(err.message));
@@ -17,6 +17,26 @@ test('the breaker opens after N consecutive failures, stops calling, and closes 
   assert.deepEqual(await client.list('prod', 'flows'), []);
   const states = h.events.flatMap((e) => (e.type === 'breaker' ? [e.state] : []));
   assert.deepEqual(states, ['open', 'half-open', 'closed']);
+});
+
+test('a short outage is waited out: a request meeting the open breaker waits for its probe instead of failing', async (t) => {
+  const h = await harness(t, { emulator: { faults: { failNext: { count: 3, status: 500, pathPrefix: '/flows' } } } });
+  const time = virtualTime();
+  const client = h.newClient({ now: time.now, sleep: time.sleep, maxRetries: 0, breaker: { failureThreshold: 3, cooldownMs: 5_000 } });
+  for (let i = 0; i < 3; i++) await assert.rejects(client.list('prod', 'flows'), (err) => isApiError(err, 'FS_API_UNAVAILABLE'));
+  assert.deepEqual(await client.list('prod', 'flows'), [], 'waited the cooldown, then was the probe');
+  assert.deepEqual(time.sleeps, [5_000]);
+  assert.deepEqual(h.events.flatMap((e) => (e.type === 'breaker' ? [e.state] : [])), ['open', 'half-open', 'closed']);
+});
+
+test('an outage longer than outageWaitMs fails the waiting requests once the bound is reached', async (t) => {
+  const h = await harness(t, { emulator: { faults: { errorRate: 1, errorStatuses: [503] } } });
+  const time = virtualTime();
+  const client = h.newClient({ now: time.now, sleep: time.sleep, maxRetries: 20, breaker: { failureThreshold: 2, cooldownMs: 5_000 }, outageWaitMs: 12_000 });
+  const start = time.now();
+  await assert.rejects(client.list('prod', 'flows'), (err) => isApiError(err, 'FS_API_BUDGET') && /circuit breaker is open after repeated API failures for 1\d s/.test(err.message));
+  assert.equal(h.serviceRequests().length, 4, 'two failures, then one probe per cooldown within the bound');
+  assert.ok(time.now() - start <= 12_000 + 5_000, `gave up after ${time.now() - start} ms`);
 });
 
 test('retries count towards the breaker: a storm stops within one call', async (t) => {

@@ -96,3 +96,43 @@ export function virtualTime(start = 1_000_000): { now: () => number; sleep: (ms:
     },
   };
 }
+
+/**
+ * A discrete-event clock shared by the client and the emulator: it moves only when every worker
+ * started with `run` is asleep, and then straight to the earliest wake-up. Requests take no time on
+ * it, and how loaded the machine is changes nothing. Each worker must sleep at most once at a time
+ * (one chain of awaits per worker; the client's concurrency at least the number of workers).
+ */
+export function eventClock(start = 1_000_000): {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  run: <T>(work: () => Promise<T>) => Promise<T>;
+} {
+  let clock = start;
+  let running = 0;
+  const sleepers: Array<{ wake: number; resolve: () => void }> = [];
+  const step = (): void => {
+    if (running === 0 || sleepers.length < running) return;
+    sleepers.sort((a, b) => a.wake - b.wake);
+    clock = Math.max(clock, sleepers[0]!.wake);
+    while (sleepers.length > 0 && sleepers[0]!.wake <= clock) sleepers.shift()!.resolve();
+  };
+  return {
+    now: () => clock,
+    sleep: (ms) =>
+      new Promise<void>((resolve) => {
+        if (ms <= 0) return resolve();
+        sleepers.push({ wake: clock + ms, resolve });
+        step();
+      }),
+    run: async (work) => {
+      running += 1;
+      try {
+        return await work();
+      } finally {
+        running -= 1;
+        step();
+      }
+    },
+  };
+}

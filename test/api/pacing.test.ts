@@ -3,8 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { isApiError } from '../../src/api/index.ts';
 import { RatePacer } from '../../src/api/pacer.ts';
-import { harness } from './harness.ts';
+import { harness, eventClock } from './harness.ts';
 
 /** Sends `n` requests at `now`, all accepted. */
 function acceptBurst(pacer: RatePacer, n: number): void {
@@ -118,13 +119,25 @@ test('reserved slots never start before the gate and are never closer than 1/rat
 });
 
 test('against a rate-limited API the client pauses everyone on the first 429 and then paces under the limit', async (t) => {
-  const real = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-  const h = await harness(t, { emulator: { faults: { rateLimit: 12, latencyMs: 20 } } });
-  const client = h.newClient({ sleep: real, concurrency: 8 });
-  await client.list('prod', 'flows'); // the token, and a warm connection
+  // One injected clock for the emulator's rate windows and the client: the test does not depend on
+  // how fast the machine is (a loaded one used to let a 10th request into the window).
+  const time = eventClock();
+  const h = await harness(t, { emulator: { now: time.now, faults: { rateLimit: 12 } } });
+  const client = h.newClient({ now: time.now, sleep: time.sleep, concurrency: 8 });
+  await time.run(() => client.list('prod', 'flows')); // the token, and a warm connection
   h.emu.admin.resetRequests();
-  const results = await Promise.all(Array.from({ length: 36 }, () => client.list('prod', 'flows')));
-  assert.equal(results.length, 36);
+  // 36 lists from 8 workers: as many at once as the client sends.
+  let left = 36;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (left > 0) {
+      left -= 1;
+      await client.list('prod', 'flows');
+      done += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, () => time.run(worker)));
+  assert.equal(done, 36);
   const log = h.serviceRequests();
   const refused = log.filter((r) => r.status === 429);
   assert.equal(log.filter((r) => r.status === 200).length, 36);
@@ -132,7 +145,7 @@ test('against a rate-limited API the client pauses everyone on the first 429 and
   assert.ok(first, 'the burst meets the limit');
   // The gate: after the first 429 is answered, only requests already on their way (at most the 8
   // in flight) arrive until its Retry-After (>= 1 s) ends; without it the queued ones keep coming.
-  const answeredAt = first.at + first.durationMs;
+  const answeredAt = first.at; // requests take no time on the event clock
   const duringGate = log.filter((r) => r.at > answeredAt && r.at < answeredAt + 900);
   assert.ok(duringGate.length <= 8, `requests arriving during the pause: ${duringGate.length}`);
   // The pace: the requests in flight when the limit hit are refused, and (almost) nothing after.
@@ -146,4 +159,65 @@ test('pacing: false keeps the old behaviour, each request retrying on its own', 
   const client = h.newClient({ pacing: false });
   await client.list('prod', 'flows');
   assert.deepEqual(h.sleeps, [2000]);
+});
+
+test('429s answered during a pause, for requests sent before it, do not extend it: one episode, one pause', () => {
+  let now = 0;
+  const pacer = new RatePacer(() => now);
+  const inFlight = Array.from({ length: 8 }, () => pacer.sent());
+  now = 50;
+  assert.equal(pacer.answered(inFlight[0]!, true, 1000), 1050);
+  for (const [i, s] of inFlight.slice(1).entries()) {
+    now = 100 + i * 100; // the others come back refused one by one during the pause
+    pacer.answered(s, true, 1000);
+    assert.equal(pacer.pausedUntil, 1050);
+  }
+  now = 1050;
+  assert.equal(pacer.reserve().waitMs, 0, 'the pause ends when the first 429 said');
+});
+
+/**
+ * A storm: every other answer is a 429 with Retry-After 1 s, whatever the rate. Waves of 16
+ * requests (the client's concurrency) go out at their reserved slots; returns how long it took
+ * the API to accept `want` requests, on the injected clock.
+ */
+function stormTime(want: number): { elapsedMs: number; pauses: number } {
+  let now = 0;
+  const pacer = new RatePacer(() => now);
+  let accepted = 0;
+  let answers = 0;
+  let pauses = 0;
+  while (accepted < want && now < 600_000) {
+    const sends: number[] = [];
+    for (let k = 0; k < 16; k++) {
+      now += pacer.reserve().waitMs;
+      sends.push(pacer.sent());
+    }
+    now += 30;
+    for (const s of sends) {
+      const refused = answers++ % 2 === 1;
+      const before = pacer.pausedUntil;
+      pacer.answered(s, refused, refused ? 1000 : undefined);
+      if (pacer.pausedUntil !== before) pauses += 1;
+      if (!refused) accepted += 1;
+      now += 5;
+    }
+  }
+  return { elapsedMs: now, pauses };
+}
+
+test('under a storm of 429s (every other answer, Retry-After 1 s) the client keeps its speed: one pause per wave, no shrinking pace', () => {
+  const { elapsedMs, pauses } = stormTime(200);
+  // 25 waves of 16 (8 accepted each), each paying one 1 s pause plus the answer times.
+  assert.ok(elapsedMs < 30_000, `200 accepted took ${elapsedMs} ms`);
+  assert.ok(pauses <= 26, `pauses: ${pauses}`);
+});
+
+test('429s in a row do not spend the retries meant for failures: a storm is waited out (bounded)', async (t) => {
+  const h = await harness(t, { emulator: { faults: { failNext: { count: 9, status: 429, retryAfterSeconds: 1, pathPrefix: '/flows' } } } });
+  await h.client.list('prod', 'flows');
+  assert.equal(h.serviceRequests().filter((r) => r.status === 429).length, 9);
+  const bounded = h.newClient({ maxRetries: 1 });
+  h.emu.admin.setFaults({ failNext: { count: 9, status: 429, retryAfterSeconds: 1, pathPrefix: '/flows' } });
+  await assert.rejects(bounded.list('prod', 'flows'), (err) => isApiError(err, 'FS_API_UNAVAILABLE') && /gave up after 5 attempts/.test(err.message));
 });

@@ -78,7 +78,7 @@ test('the API gone during the window: FS_API_OUTCOME_UNKNOWN, exit 1, never "Ver
   const port = emu.port;
   const env = emulatorEnv(emu);
   const repo = await tempRepo(t);
-  await writeRepo(repo, [KIN], destinations(1), { api: { timeout: '1s', lateCommitWindow: '3s' } });
+  await writeRepo(repo, [KIN], destinations(1), { api: { timeout: '1s', lateCommitWindow: '3s', outageWait: '2s' } });
   // The sandbox's writer lease entity exists already (an earlier run made it), so the first
   // connection create below is the account's: it commits, its answer is lost, the API goes away.
   const leaseClient = await testClient(repo, env);
