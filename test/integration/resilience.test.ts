@@ -90,13 +90,13 @@ test('a create whose answer is lost is found again instead of duplicated', async
 });
 
 test('a process killed between creates and run again leaves no duplicate', async (t) => {
-  const { emu, env, orgId } = await startTestEmulator(t, { faults: { latencyMs: 15 } });
+  const { emu, env, orgId } = await startTestEmulator(t, { faults: { latencyMs: 60 } });
   const repo = await tempRepo(t);
   await writeRepo(repo, [KIN, EH], destinations(8));
   const entry = fileURLToPath(new URL('../../cmd/flowsync.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', entry, 'apply', '--dir', repo, '--auto-approve'], { env: { ...process.env, ...env }, stdio: 'ignore' });
   const exited = new Promise((r) => child.on('exit', r));
-  await eventually(() => emu.admin.requests().filter((r) => r.write && r.status === 201).length >= 6, { timeoutMs: 20_000 });
+  await eventually(() => emu.admin.requests().filter((r) => r.write && r.status === 201 && !/ lease$/.test(r.userAgent ?? '')).length >= 6, { timeoutMs: 20_000, intervalMs: 5 });
   child.kill('SIGKILL');
   await exited;
   const partial = scope(emu, orgId);
