@@ -29,6 +29,8 @@ Faults (off by default; also settable at runtime with PUT /__emulator/faults):
                       with a shorter timeout gives up; the entity still appears MS after the request)
   --late-commit-count N
                       only the next N creates commit late (default: every create)
+  --drop-param A,B    leave these target params out of every read of a target connection (they
+                      are stored as sent), like an API that drops a param on read
 `;
 
 function rateFlag(flag: string, value: string | undefined): number | undefined {
@@ -62,7 +64,7 @@ export const emulatorCommand: Command = {
       port: { type: 'string' }, host: { type: 'string' }, state: { type: 'string' }, 'token-ttl': { type: 'string' }, sandboxes: { type: 'string' },
       latency: { type: 'string' }, jitter: { type: 'string' }, 'error-rate': { type: 'string' }, 'throttle-rate': { type: 'string' },
       'retry-after': { type: 'string' }, 'rate-limit': { type: 'string' }, 'drop-rate': { type: 'string' }, seed: { type: 'string' },
-      'late-commit': { type: 'string' }, 'late-commit-count': { type: 'string' },
+      'late-commit': { type: 'string' }, 'late-commit-count': { type: 'string' }, 'drop-param': { type: 'string' },
     }, false);
     const optionalInt = (flag: string, v: string | undefined, max?: number) => (v === undefined ? undefined : intFlag('emulator', flag, v, 0, 0, max));
     const faults: FaultsInput = {
@@ -76,6 +78,7 @@ export const emulatorCommand: Command = {
       seed: optionalInt('seed', values.seed, 2 ** 32 - 1),
       lateCommitMs: optionalInt('late-commit', values['late-commit']),
       lateCommitCount: optionalInt('late-commit-count', values['late-commit-count']),
+      ...(values['drop-param'] !== undefined ? { dropParamsOnRead: values['drop-param'].split(',').map((s) => s.trim()).filter(Boolean) } : {}),
     };
     const ttl = optionalInt('token-ttl', values['token-ttl']);
     // Loaded here so other commands do not pay for the emulator's schema compilation at start-up.
@@ -96,7 +99,7 @@ export const emulatorCommand: Command = {
       const hint = e.code === 'EADDRINUSE' ? 'Another process uses the port; pass --port with a free port (or 0).' : undefined;
       throw new FlowsyncError('FS_CLI_USAGE', `emulator: cannot start: ${e.message}`, { cause: err, ...(hint ? { hint } : {}) });
     }
-    const active = Object.entries(faults).filter(([k, v]) => v !== undefined && v !== 0 && k !== 'seed');
+    const active = Object.entries(faults).filter(([k, v]) => v !== undefined && v !== 0 && k !== 'seed' && !(Array.isArray(v) && v.length === 0));
     io.stdout.write(
       `flowsync emulator listening on ${emu.url}\n` +
         `  Flow Service:  ${emu.flowServiceUrl}\n` +

@@ -1,6 +1,8 @@
 // The catalog the emulator serves: connection specs (Kinesis, Event Hubs, Profile Store) and the streaming
 // destination flow spec. IDs and param names come from src/domain/specs.ts; each auth and target spec is a
 // JSON Schema, as in the real catalog, and the emulator validates request bodies against it.
+// Where each param comes from (Adobe's streaming destination API tutorial and the Kinesis and Event
+// Hubs catalog pages) and which parts are guesses: README, "Emulator catalog: where each param comes from".
 import { DESTINATION_TYPE_SPECS, PROFILE_STORE_SPEC_ID, STREAMING_FLOW_SPEC_ID, type DestinationTypeSpec } from '../domain/specs.ts';
 
 export const DESTINATION_PROVIDER_ID = '521eee4d-8cbe-4906-bb48-fb6bd4450033';
@@ -11,6 +13,7 @@ const OPTIONAL_BOOLEAN = { type: ['boolean', 'string'], enum: [true, false, 'tru
 const AUTH_PARAM_SCHEMAS: Record<string, Record<string, unknown>> = {
   accessKeyId: { type: 'string', minLength: 1, description: 'AWS access key ID' },
   secretKey: { type: 'string', minLength: 1, format: 'password', description: 'AWS secret access key' },
+  // The docs say only "region"; the pattern (an AWS region's shape) is a guess.
   region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]+$', description: 'AWS region, e.g. us-east-1' },
   sasKeyName: { type: 'string', minLength: 1, description: 'Name of the shared access policy' },
   sasKey: { type: 'string', minLength: 1, format: 'password', description: 'Primary key of the shared access policy' },
@@ -21,6 +24,7 @@ const TARGET_PARAM_SCHEMAS: Record<string, Record<string, unknown>> = {
   stream: { type: 'string', minLength: 1, description: 'Name of an existing Kinesis data stream' },
   region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]+$', description: 'AWS region of the stream' },
   eventHubName: { type: 'string', minLength: 1, description: 'Name of the event hub' },
+  // UI toggles in the Kinesis and Event Hubs catalog pages; their API key, place and type are a guess.
   includeSegmentNames: { ...OPTIONAL_BOOLEAN, description: 'Include Segment Names' },
   includeSegmentTimestamps: { ...OPTIONAL_BOOLEAN, description: 'Include Segment Timestamps' },
 };

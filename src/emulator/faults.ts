@@ -1,5 +1,5 @@
 // Fault injection, off by default: latency, 5xx and 429 rates, a request rate limit, dropped
-// connections, late commits of creates, and one-shot rules (failNext, dropAfterCommit, lateCommit). Every random choice comes from one
+// connections, late commits of creates, target params dropped on read, and one-shot rules (failNext, dropAfterCommit, lateCommit). Every random choice comes from one
 // seeded generator, so a seed and a request sequence always give the same faults.
 import type { DropAfterCommitRule, FailNextRule, FaultConfig, FaultsInput, LateCommitRule } from './types.ts';
 
@@ -19,6 +19,7 @@ export const DEFAULT_FAULTS: FaultConfig = {
   lateCommitCount: 0,
   lateCommit: [],
   echoRequest: false,
+  dropParamsOnRead: [],
 };
 
 /** mulberry32: small, fast, good enough to spread faults. */
@@ -59,6 +60,9 @@ export function mergeFaults(base: FaultConfig, input: FaultsInput): FaultConfig 
   }
   for (const r of dropAfterCommit ?? []) if (!(Number.isInteger(r.count) && r.count > 0)) throw new RangeError('faults.dropAfterCommit needs a positive count');
   if (input.echoRequest !== undefined && typeof input.echoRequest !== 'boolean') throw new RangeError('faults.echoRequest must be true or false');
+  if (input.dropParamsOnRead !== undefined && !(Array.isArray(input.dropParamsOnRead) && input.dropParamsOnRead.every((n) => typeof n === 'string' && n !== ''))) {
+    throw new RangeError('faults.dropParamsOnRead must be a list of target param names');
+  }
   if (input.errorStatuses && input.errorStatuses.some((s) => !(Number.isInteger(s) && s >= 500 && s <= 599))) {
     throw new RangeError('faults.errorStatuses must be 5xx statuses');
   }
@@ -69,6 +73,7 @@ export function mergeFaults(base: FaultConfig, input: FaultsInput): FaultConfig 
     failNext: failNext ? failNext.map((r) => ({ ...r })) : base.failNext,
     dropAfterCommit: dropAfterCommit ? dropAfterCommit.map((r) => ({ ...r })) : base.dropAfterCommit,
     lateCommit: lateCommit ? lateCommit.map((r) => ({ ...r })) : base.lateCommit,
+    dropParamsOnRead: input.dropParamsOnRead ? [...input.dropParamsOnRead] : base.dropParamsOnRead,
   };
 }
 
@@ -183,4 +188,17 @@ export class Faults {
     }
     return c.lateCommitMs;
   }
+}
+
+/** The dropParamsOnRead fault on a GET answer of /targetConnections (one or a list): named params left out. */
+export function dropParamsOnRead(names: readonly string[], servicePath: string, body: unknown): unknown {
+  if (names.length === 0 || !/^\/targetConnections(\/[^/]+)?$/.test(servicePath)) return body;
+  const items = (body as { items?: unknown } | undefined)?.items;
+  if (!Array.isArray(items)) return body;
+  const strip = (e: Record<string, unknown>) => {
+    const params = e.params;
+    if (!params || typeof params !== 'object') return e;
+    return { ...e, params: Object.fromEntries(Object.entries(params).filter(([k]) => !names.includes(k))) };
+  };
+  return { ...(body as Record<string, unknown>), items: items.map((e) => strip(e as Record<string, unknown>)) };
 }

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ADMIN_PREFIX, handleAdmin, type FullAdmin } from './admin.ts';
 import { ApiError, flowError, gatewayError, withEcho } from './api-error.ts';
 import { authenticate, tokenResponse, type TokenIssuer } from './auth.ts';
-import type { Faults, FaultDecision } from './faults.ts';
+import { dropParamsOnRead, type Faults, type FaultDecision } from './faults.ts';
 import { handleFlowService, type ServiceResponse } from './flow-service.ts';
 import { handleSandboxes, orgSandboxes, SANDBOX_API_PATH } from './sandboxes.ts';
 import type { RequestLog } from './request-log.ts';
@@ -150,6 +150,9 @@ export function createHandler(deps: ServerDeps) {
             user: `${caller.clientId}@AdobeID`, client: caller.clientId, now: deps.now(),
           },
         );
+        if (method === 'GET' && out.status === 200 && deps.faults.config.dropParamsOnRead.length > 0) {
+          out = { ...out, body: dropParamsOnRead(deps.faults.config.dropParamsOnRead, servicePath, out.body) };
+        }
         if (isWrite && out.status < 300 && deps.faults.dropAfterCommit(faultReq)) {
           fault = 'dropAfterCommit';
           return drop();

@@ -71,6 +71,12 @@ export interface FaultConfig {
    * or JSON body and the Authorization header, in its message. Secret-hygiene tests use it.
    */
   echoRequest: boolean;
+  /**
+   * Target params the API "forgets": every read of a target connection (GET one, GET list) leaves
+   * these keys out of `params`, though they are stored as sent. Models an API that drops (or renames)
+   * a param on read, so a test can prove the planner does not see permanent drift.
+   */
+  dropParamsOnRead: string[];
 }
 
 export interface FaultsInput extends Partial<Omit<FaultConfig, 'failNext' | 'dropAfterCommit' | 'lateCommit'>> {

@@ -20,8 +20,24 @@ function sameParams(a: Record<string, unknown>, b: Record<string, unknown>): boo
   return canonicalJson(a) === canonicalJson(b);
 }
 
-function paramChanges(live: Record<string, unknown>, want: Record<string, unknown>): FieldChange[] {
-  const keys = [...new Set([...Object.keys(live), ...Object.keys(want)])].sort();
+/** Keys only one side names: a param the API did not return, or one it returned that the manifest leaves unset. */
+function oneSidedKeys(live: Record<string, unknown>, want: Record<string, unknown>): string[] {
+  return [...Object.keys(want).filter((k) => !(k in live)), ...Object.keys(live).filter((k) => !(k in want))];
+}
+
+/**
+ * Target params that differ. A key both sides name is always compared. A key only one side names
+ * counts only when the manifest changed since flowsync last wrote this target connection (its tag's
+ * spec hash is not the manifest's), or flowsync never wrote it (no tag, adoption). The API may drop
+ * a param on read (Adobe documents no read shape for the optional toggles) or add a default the
+ * manifest leaves unset; comparing those keys every cycle would PATCH forever under drift: heal.
+ * flowsync wrote the whole `params` object when the hash was recorded, so an unchanged hash means
+ * such a key still holds what the manifest says; a manifest change sends the whole object again.
+ * The cost: an edit made elsewhere to a param the API does not show cannot be seen as drift.
+ */
+function paramChanges(live: Record<string, unknown>, want: Record<string, unknown>, manifestChanged: boolean): FieldChange[] {
+  const oneSided = new Set(oneSidedKeys(live, want));
+  const keys = [...new Set([...Object.keys(live), ...Object.keys(want)])].filter((k) => manifestChanged || !oneSided.has(k)).sort();
   return keys.filter((k) => canonicalJson(live[k]) !== canonicalJson(want[k])).map((k) => fieldChange(`params.${k}`, live[k] ?? null, want[k] ?? null));
 }
 
@@ -157,7 +173,7 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
     });
   } else {
     const id = identityDiff(tc, d.name, d.description, targetTag(d, ctx.opts.manager));
-    const params = paramChanges(tc.params, d.target);
+    const params = paramChanges(tc.params, d.target, tcAdopted || id.parsed.tag?.specHash !== targetHash(d));
     const drift = [...id.drift, ...params];
     const patch = [...id.patch];
     if (params.length > 0) patch.unshift({ op: 'replace', path: '/params', value: { ...d.target } });
@@ -177,7 +193,9 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
         changes: leaveDrift ? id.meta : [...drift, ...id.meta], patch: leaveDrift ? id.tagOnly : patch,
       } satisfies UpdateTargetConnectionAction;
       // The manifest changed and so did the live entity since flowsync wrote it: name what is overwritten.
-      const editedElsewhere = origin === 'manifest' && id.parsed.tag !== undefined && id.parsed.tag.specHash !== targetHash({ ...d, name: tc.name, description: id.parsed.userDescription, target: tc.params as typeof d.target });
+      // When the API does not show every param (see paramChanges), what flowsync wrote cannot be rebuilt: no overwrite is named.
+      const editedElsewhere = origin === 'manifest' && id.parsed.tag !== undefined && oneSidedKeys(tc.params, d.target).length === 0 &&
+        id.parsed.tag.specHash !== targetHash({ ...d, name: tc.name, description: id.parsed.userDescription, target: tc.params as typeof d.target });
       ctx.actions.push({ ...action, ...(editedElsewhere ? overwriteOf(updateFields(action), tc.lastWrite) : {}) });
     }
   }

@@ -193,3 +193,18 @@ test('lateCommit one-shot rules match method and path; a bad rule is a 400', asy
   assert.ok(performance.now() - started < 250, 'a connection create is not held by a /flows rule');
   assert.equal(emu.admin.faults().lateCommit.length, 1);
 });
+
+test('dropParamsOnRead: named target params are stored as sent but left out of every read; a bad value is a 400', async (t) => {
+  const emu = await startForTest(t);
+  const api = await apiFor(emu);
+  const { targetId } = await kinesisTarget(api);
+  assert.equal((await admin(emu.url, 'PUT', 'faults', { dropParamsOnRead: 'region' })).status, 400);
+  assert.equal((await admin(emu.url, 'PUT', 'faults', { dropParamsOnRead: ['region'] })).status, 200);
+  assert.deepEqual((await api('GET', `/targetConnections/${targetId}`)).body.items[0].params, { stream: 'events' });
+  assert.deepEqual((await api('GET', '/targetConnections')).body.items[0].params, { stream: 'events' });
+  assert.equal((await api('GET', '/connections')).body.items[0].auth.params.region, 'us-east-1', 'auth params are not touched');
+  const stored = emu.admin.snapshot().scopes['EMULATOR0000000000000000@AdobeOrg/prod']!.targetConnections[0]!;
+  assert.deepEqual(stored.params, { stream: 'events', region: 'us-east-1' });
+  emu.admin.reset();
+  assert.deepEqual(emu.admin.faults().dropParamsOnRead, []);
+});

@@ -21,6 +21,7 @@ export interface DestinationSpec {
   description?: string;
   stream?: string; // Kinesis
   eventHubName?: string; // Event Hubs
+  targetExtra?: Record<string, unknown>; // optional target params, e.g. includeSegmentNames
   enabled?: boolean;
   drift?: 'heal' | 'warn' | 'ignore';
   segments?: string[];
@@ -41,7 +42,7 @@ export function accountDoc(a: AccountSpec): Record<string, unknown> {
 }
 
 export function destinationDoc(d: DestinationSpec): Record<string, unknown> {
-  const target = d.eventHubName ? { eventHubName: d.eventHubName } : { stream: d.stream ?? d.name, region: 'us-east-1' };
+  const target = { ...(d.eventHubName ? { eventHubName: d.eventHubName } : { stream: d.stream ?? d.name, region: 'us-east-1' }), ...d.targetExtra };
   return {
     apiVersion: 'flowsync/v1',
     kind: 'StreamingDestination',
