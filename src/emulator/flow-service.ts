@@ -78,11 +78,11 @@ const CREATORS: Record<Collection, (ctx: WriteContext, body: Record<string, unkn
 };
 
 /** Applies a patch to a stored entity as `ctx` (API caller or UI user). Returns the new stored doc. */
-export function patchEntity(ctx: WriteContext, collection: Collection, current: Entity, ops: PatchOp[], opts: { operation?: string; allowState?: boolean } = {}): Entity {
+export function patchEntity(ctx: WriteContext, collection: Collection, current: Entity, ops: PatchOp[], opts: { operation?: string; allowState?: boolean; strictSelectors?: boolean } = {}): Entity {
   const operation = opts.operation ?? 'update';
   checkPatchable(collection, ops, opts.allowState);
   let next = touch(applyPatch(current, ops), ctx);
-  if (collection === 'flows') next = finishFlowPatch(ctx, next, ops, operation);
+  if (collection === 'flows') next = finishFlowPatch(ctx, next, ops, operation, opts.strictSelectors ?? true);
   else validatePatchedConnection(collection, next);
   ctx.store.put(ctx.scope, collection, next);
   return next;
