@@ -3,7 +3,8 @@
 // (If-Match as a query parameter). Each rule is exercised over HTTP.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KINESIS, STREAMING_FLOW_SPEC_ID, apiFor, flowBody, kinesisAuth, kinesisTarget, makeFlow, profileSource, startForTest, type Reply } from './helpers.ts';
+import { KINESIS, STREAMING_FLOW_SPEC_ID, apiFor, flowBody, kinesisAuth, kinesisTarget, makeFlow, profileSource, startForTest, httpCall, type Reply } from './helpers.ts';
+import { harness } from '../api/harness.ts';
 
 const SEGMENTS = '/transformations/0/params/segmentSelectors/selectors';
 const ATTRIBUTES = '/transformations/0/params/profileSelectors/selectors';
@@ -16,6 +17,8 @@ function assertFlowError(res: Reply, status: number, code: string, messagePart?:
   assert.equal(res.body.type, `https://ns.adobe.com/aep/errors/FLOW-${code}-${status}`, res.text);
   if (messagePart) assert.match(res.body.errorMessage, messagePart);
 }
+
+const CONTENT_TYPE_ERROR = { type: '/placeholder/type/uri', status: 400, title: 'BadRequestError', detail: 'A valid content-type must be specified' };
 
 test('#4 limit above the documented maximum of 100 is refused, not capped', async (t) => {
   const api = await apiFor(await startForTest(t));
@@ -93,4 +96,39 @@ test('#4 JSON Patch: only add, replace and remove, each with a value', async (t)
   assertFlowError(await patch([{ op: 'replace', path: '/name' }]), 400, '1100', /value/);
   assertFlowError(await patch([{ op: 'remove', path: '/description' }]), 400, '1100', /value/);
   assert.equal((await patch([{ op: 'remove', path: '/description', value: 'anything' }])).status, 200);
+});
+
+test('#5 If-Match is also accepted as the ?if-match= query parameter, as Adobe\'s Postman collection sends it', async (t) => {
+  const api = await apiFor(await startForTest(t));
+  const { flowId, etag } = await makeFlow(api);
+  const ok = await api('PATCH', `/flows/${flowId}?if-match=${encodeURIComponent(etag)}`, [{ op: 'replace', path: '/name', value: 'renamed' }]);
+  assert.equal(ok.status, 200, ok.text);
+  const stale = await api('PATCH', `/flows/${flowId}?if-match=${encodeURIComponent(etag)}`, [{ op: 'replace', path: '/name', value: 'again' }]);
+  assertFlowError(stale, 412, '1404');
+  assertFlowError(await api('PATCH', `/flows/${flowId}`, [{ op: 'replace', path: '/name', value: 'again' }]), 400, '1403');
+});
+
+test('#6 writes need Content-Type: application/json as the spec declares; a body-less action may omit it', async (t) => {
+  const emu = await startForTest(t);
+  const api = await apiFor(emu);
+  const { flowId, etag } = await makeFlow(api);
+  const patchPatch = await api('PATCH', `/flows/${flowId}`, [{ op: 'replace', path: '/name', value: 'x' }], { 'if-match': etag, 'content-type': 'application/json-patch+json' });
+  assert.deepEqual({ status: patchPatch.status, body: patchPatch.body }, { status: 400, body: CONTENT_TYPE_ERROR });
+  const form = await api('POST', `/flows/${flowId}/action?op=disable`, undefined, { 'content-type': 'application/x-www-form-urlencoded' });
+  assert.deepEqual({ status: form.status, body: form.body }, { status: 400, body: CONTENT_TYPE_ERROR });
+  const charset = await api('PATCH', `/flows/${flowId}`, [{ op: 'replace', path: '/name', value: 'y' }], { 'if-match': etag, 'content-type': 'application/json; charset=utf-8' });
+  assert.equal(charset.status, 200, charset.text);
+  const bare = await api('POST', `/flows/${flowId}/action?op=disable`);
+  assert.equal(bare.status, 200, bare.text);
+  const headers = { authorization: 'x' };
+  assert.equal((await httpCall('POST', `${emu.flowServiceUrl}/flows/${flowId}/action?op=enable`, headers)).status, 401, 'auth comes first');
+});
+
+test('#6 flowsync enables and disables flows the way Adobe documents it: no body, no form content type', async (t) => {
+  const h = await harness(t);
+  const api = await apiFor(h.emu);
+  const { flowId } = await makeFlow(api);
+  const disabled = await h.client.flowAction('prod', flowId, 'disable');
+  assert.ok(disabled.etag);
+  assert.equal((await h.client.flowAction('prod', flowId, 'enable')).id, flowId);
 });
