@@ -57,7 +57,7 @@ export function createAdmin(deps: AdminDeps): FullAdmin {
         client: edit.client ?? UI_CLIENT,
         now: deps.now(),
       };
-      return clone(view(patchEntity(ctx, edit.collection, current, parsePatch(edit.ops), { allowState: true })));
+      return clone(view(patchEntity(ctx, edit.collection, current, parsePatch(edit.ops, { removeNeedsValue: false }), { allowState: true, strictSelectors: false })));
     },
     issueToken: (opts = {}) => issuer.issue(opts.clientId ?? deps.defaultClientId, opts.ttlSeconds).token,
     snapshot: (opts = {}) => (opts.includeSecrets ? store.snapshot() : redacted(store.snapshot())),

@@ -51,7 +51,9 @@ function destinationSpec(spec: DestinationTypeSpec) {
     targetSpec: {
       name: `${spec.displayName} target`,
       type: 'Streaming',
-      spec: objectSchema(`${spec.displayName} destination details`, spec.targetParams, spec.optionalTargetParams, TARGET_PARAM_SCHEMAS),
+      // Closed: a param the spec does not list (a typo such as `streem`) is refused, as the UI's form
+      // would never send one. Adobe does not publish this schema; the choice is the emulator's (README).
+      spec: { ...objectSchema(`${spec.displayName} destination details`, spec.targetParams, spec.optionalTargetParams, TARGET_PARAM_SCHEMAS), additionalProperties: false },
     },
     attributes: { category: 'streaming', isDestination: true, isSource: true },
     permissionsInfo: { view: [{ '@type': 'lowLevel', name: 'Destination', permissions: ['read'] }], manage: [{ '@type': 'lowLevel', name: 'Destination', permissions: ['write'] }] },

@@ -1,7 +1,7 @@
 // Base, source and target connections: create-body validation, the state after a patch, delete checks.
 import { badRequest, invalidSpecId, ApiError, flowError } from './api-error.ts';
 import { connectionSpec } from './catalog.ts';
-import { invalidBody, isRecord, newMeta, type WriteContext } from './entity-common.ts';
+import { checkSpecVersion, invalidBody, isRecord, newMeta, type WriteContext } from './entity-common.ts';
 import { validateAuth, validateTargetParams } from './spec-validation.ts';
 import { referrers, type Scope } from './store.ts';
 import type { Collection, Entity } from './types.ts';
@@ -20,7 +20,20 @@ function specRef(body: Record<string, unknown>, collection: string): { id: strin
   if (typeof ref.version !== 'string' || ref.version === '') {
     throw new ApiError(422, flowError(422, '1100', `${collection}: connectionSpec.version is required`).body);
   }
+  checkSpecVersion(connectionSpec(ref.id), ref.version, `${collection}: connectionSpec`);
   return { id: ref.id, version: ref.version };
+}
+
+/**
+ * Streaming destinations and the Profile Store exchange JSON: the streaming tutorial's source and target
+ * connection bodies carry `"data": {"format": "json"}` and no other value is documented for them.
+ */
+const DATA_FORMAT = 'json';
+
+function checkDataFormat(data: Record<string, unknown> | undefined, where: string): void {
+  if (data?.format !== undefined && data.format !== DATA_FORMAT) {
+    throw invalidBody(`${where}: data.format "${String(data.format)}" is not supported; streaming destinations take "${DATA_FORMAT}"`);
+  }
 }
 
 function baseOf(scope: Scope, body: Record<string, unknown>, collection: string): Entity {
@@ -57,6 +70,7 @@ function childConnection(ctx: WriteContext, body: Record<string, unknown>, colle
     throw invalidBody(`${collection}: connectionSpec ${spec.id} does not match the spec ${specIdOf(base)} of base connection ${base.id}`, { id: base.id });
   }
   if (body.data !== undefined && !isRecord(body.data)) throw invalidBody(`${collection}: "data" must be an object`);
+  checkDataFormat(body.data, collection);
   if (body.params !== undefined && !isRecord(body.params)) throw invalidBody(`${collection}: "params" must be an object`);
   return {
     ...newMeta(ctx),
@@ -90,6 +104,7 @@ export function validatePatchedConnection(collection: Collection, doc: Entity): 
   if (typeof doc.name !== 'string' || doc.name.trim() === '') throw invalidBody(`${collection} ${doc.id}: "name" must stay a non-empty string`);
   if (doc.description !== undefined && typeof doc.description !== 'string') throw invalidBody(`${collection} ${doc.id}: "description" must be a string`);
   if (collection === 'connections') validateAuth(specIdOf(doc), doc.auth, `connections ${doc.id}`);
+  if (collection === 'sourceConnections' || collection === 'targetConnections') checkDataFormat(isRecord(doc.data) ? doc.data : undefined, `${collection} ${doc.id}`);
   if (collection === 'targetConnections') {
     if (!isRecord(doc.params)) throw invalidBody(`targetConnections ${doc.id}: "params" must be an object`);
     validateTargetParams(specIdOf(doc), doc.params, `targetConnections ${doc.id}`);

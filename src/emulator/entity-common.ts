@@ -1,7 +1,7 @@
 // What every entity shares: server fields (ids, times, who, scope, etag), the read view that omits
 // secret auth params, If-Match checks and the checks on read-only fields in a patch.
 import { createHash, randomUUID } from 'node:crypto';
-import { badRequest, flowError, staleEtag } from './api-error.ts';
+import { ApiError, badRequest, flowError, staleEtag } from './api-error.ts';
 import { SECRET_AUTH_PARAMS } from './catalog.ts';
 import type { Store, Scope } from './store.ts';
 import type { Collection, Entity, PatchOp } from './types.ts';
@@ -93,14 +93,18 @@ export function view(doc: Entity): Entity {
   return out;
 }
 
-/** Checks If-Match against the stored etag. Missing: 1403-400; stale or unquoted: 412. */
+/**
+ * Checks If-Match against the stored etag. Missing: 1403-400; stale or unquoted: 412. `*` is refused with
+ * 412 too: the spec's if-match is "the eTag value of the entity to be updated ... wrap this header in double
+ * quotes", and an unquoted value gets 412 (digest §5), so the wildcard never matches.
+ */
 export function checkIfMatch(doc: Entity, ifMatch: string | undefined, required: boolean): void {
   if (ifMatch === undefined || ifMatch.trim() === '') {
     if (required) throw badRequest('1403', "The header 'If-Match' is missing");
     return;
   }
   const sent = ifMatch.trim();
-  if (sent !== '*' && sent !== doc.etag) throw staleEtag(sent, doc.etag);
+  if (sent !== doc.etag) throw staleEtag(sent, doc.etag);
 }
 
 /** Top-level fields the server owns; a patch touching them is refused. */
@@ -130,6 +134,16 @@ export function checkPatchable(collection: Collection, ops: readonly PatchOp[], 
         throw badRequest('1455', `Invalid patch target: "${path}" is read-only on ${collection}`, { path });
       }
     }
+  }
+}
+
+/**
+ * A spec reference must name a version the catalog has. The docs only document 422 for a missing
+ * `connectionSpec.version`; an unknown one is the same mistake in the same field, so it gets the same 422.
+ */
+export function checkSpecVersion(spec: Record<string, unknown> | undefined, version: string, where: string): void {
+  if (spec && spec.version !== version) {
+    throw new ApiError(422, flowError(422, '1100', `${where}.version "${version}" is not a version of spec ${String(spec.id)} (the catalog has "${String(spec.version)}")`).body);
   }
 }
 

@@ -2,7 +2,7 @@
 // lastOperation, createTime/updateTime on segment selectors) and enable/disable actions.
 import { badRequest, invalidSpecId, ApiError, flowError } from './api-error.ts';
 import { flowSpec } from './catalog.ts';
-import { invalidBody, isRecord, newMeta, type WriteContext } from './entity-common.ts';
+import { checkSpecVersion, invalidBody, isRecord, newMeta, type WriteContext } from './entity-common.ts';
 import type { Scope } from './store.ts';
 import type { Entity, PatchOp } from './types.ts';
 import { clone } from './clone.ts';
@@ -40,7 +40,42 @@ function inherited(scope: Scope, spec: Record<string, unknown>, sourceIds: strin
   };
 }
 
-function checkTransformations(value: unknown, where: string): void {
+/**
+ * Adobe's guardrails for data activation: "Maximum number of audiences to a single destination: 250 ...
+ * We recommend mapping a maximum of 250 audiences to a single destination in a dataflow." Adobe calls it a
+ * performance (soft) guardrail; the emulator enforces it so a config past it fails here, not in production.
+ */
+export const MAX_SEGMENTS_PER_FLOW = 250;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Selector shapes from the spec's PatchFlowItem values: a segment selector's type is "the hardcoded value
+ * `PLATFORM_SEGMENT`" and its value.id an audience ID (UUIDs in every example); a profile selector's type
+ * is "the hardcoded value `JSON_PATH`" and its operator "the hardcoded value `EXISTS`".
+ */
+function checkSelectors(params: Record<string, unknown>, where: string): void {
+  const list = (key: string) => ((params[key] as { selectors?: Record<string, unknown>[] } | undefined)?.selectors ?? []);
+  const seen = new Set<string>();
+  const segments = list('segmentSelectors');
+  segments.forEach((s, i) => {
+    const id = (s.value as Record<string, unknown>).id;
+    if (s.type !== 'PLATFORM_SEGMENT') throw invalidBody(`${where}: segment selector #${i} has type "${String(s.type)}"; segment selectors take type "PLATFORM_SEGMENT"`);
+    if (typeof id !== 'string' || !UUID.test(id)) throw invalidBody(`${where}: segment selector #${i} has id "${String(id)}"; an audience id is a UUID`);
+    if (seen.has(id.toLowerCase())) throw invalidBody(`${where}: segment ${id} is selected twice; a flow maps each audience once`, { id });
+    seen.add(id.toLowerCase());
+  });
+  if (segments.length > MAX_SEGMENTS_PER_FLOW) {
+    throw invalidBody(`${where}: ${segments.length} segments in one flow; at most ${MAX_SEGMENTS_PER_FLOW} audiences map to a destination in one dataflow (Adobe's activation guardrails)`);
+  }
+  list('profileSelectors').forEach((s, i) => {
+    const value = s.value as Record<string, unknown>;
+    if (s.type !== 'JSON_PATH') throw invalidBody(`${where}: profile selector #${i} has type "${String(s.type)}"; profile selectors take type "JSON_PATH"`);
+    if (typeof value.path !== 'string' || value.path === '') throw invalidBody(`${where}: profile selector #${i} needs a non-empty value.path`);
+    if (value.operator !== 'EXISTS') throw invalidBody(`${where}: profile selector #${i} has operator "${String(value.operator)}"; profile selectors take operator "EXISTS"`);
+  });
+}
+
+function checkTransformations(value: unknown, where: string, opts: { creating?: boolean; strictSelectors?: boolean } = {}): void {
   if (value === undefined) return;
   if (!Array.isArray(value) || value.some((t) => !isRecord(t) || typeof t.name !== 'string')) {
     throw invalidBody(`${where}: "transformations" must be an array of {name, params}`);
@@ -55,7 +90,11 @@ function checkTransformations(value: unknown, where: string): void {
       if (!isRecord(sel) || !Array.isArray(sel.selectors) || sel.selectors.some((s) => !isRecord(s) || typeof s.type !== 'string' || !isRecord(s.value))) {
         throw invalidBody(`${where}: ${key}.selectors must be an array of {type, value} objects`);
       }
+      // The spec's create request: "When creating a destination dataflow, leave the `profileSelectors` and
+      // `segmentSelectors` empty. You will add relevant values for them when using the `PATCH` request later."
+      if (opts.creating && sel.selectors.length > 0) throw invalidBody(`${where}: ${key}.selectors must be empty when a flow is created; add selectors with PATCH`);
     }
+    if (opts.strictSelectors ?? true) checkSelectors(params, where);
   }
 }
 
@@ -83,9 +122,10 @@ export function createFlow(ctx: WriteContext, body: Record<string, unknown>): En
   const spec = isRecord(ref) ? flowSpec(ref.id) : undefined;
   if (!isRecord(ref) || !spec) throw invalidSpecId();
   if (typeof ref.version !== 'string' || ref.version === '') throw new ApiError(422, flowError(422, '1100', 'flows: flowSpec.version is required').body);
+  checkSpecVersion(spec, ref.version, 'flows: flowSpec');
   const sourceConnectionIds = idList(body, 'sourceConnectionIds');
   const targetConnectionIds = idList(body, 'targetConnectionIds');
-  checkTransformations(body.transformations, 'flows');
+  checkTransformations(body.transformations, 'flows', { creating: true });
   const meta = newMeta(ctx);
   const doc: Entity = {
     ...meta,
@@ -105,12 +145,16 @@ export function createFlow(ctx: WriteContext, body: Record<string, unknown>): En
   return doc;
 }
 
-/** After a patch: re-validate, re-derive inheritedAttributes and stamp new segment selectors. */
-export function finishFlowPatch(ctx: WriteContext, doc: Entity, ops: PatchOp[], operation = 'update'): Entity {
+/**
+ * After a patch: re-validate, re-derive inheritedAttributes and stamp new segment selectors.
+ * `strictSelectors: false` is for out-of-band (UI) edits, which may seed what the API refuses today
+ * (e.g. a legacy audience id that is not a UUID), so tests can show how flowsync copes with it.
+ */
+export function finishFlowPatch(ctx: WriteContext, doc: Entity, ops: PatchOp[], operation = 'update', strictSelectors = true): Entity {
   if (typeof doc.name !== 'string' || doc.name.trim() === '') throw invalidBody(`flows ${doc.id}: "name" must stay a non-empty string`);
   const sourceIds = idList(doc, 'sourceConnectionIds');
   const targetIds = idList(doc, 'targetConnectionIds');
-  checkTransformations(doc.transformations, `flows ${doc.id}`);
+  checkTransformations(doc.transformations, `flows ${doc.id}`, { strictSelectors });
   const spec = flowSpec((doc.flowSpec as { id: string }).id) ?? {};
   doc.inheritedAttributes = inherited(ctx.scope, spec, sourceIds, targetIds);
   stampSegments(doc, ctx.now);

@@ -1,5 +1,5 @@
 // RFC 6902 JSON Patch, applied sequentially and atomically (on a copy: all ops or none), with the Flow
-// Service's error codes: an unresolvable path is 1455-400 and `move` is rejected with 1434-400.
+// Service's error codes: an unresolvable path is 1455-400 and an op outside the spec's list is 1434-400.
 import { badRequest, type ApiError } from './api-error.ts';
 import type { PatchOp } from './types.ts';
 import { clone } from './clone.ts';
@@ -81,19 +81,26 @@ function replaceAt(doc: Json, path: string, value: Json): Json {
   return addAt(removeAt(doc, path), path, value);
 }
 
+/**
+ * The spec's PatchFlowItem and PatchConnectionItem: `op` is one of `add`, `replace`, `remove` ("You can add,
+ * replace, or remove items"; the Sources API spells them in capitals, so any case is accepted) and
+ * `required: [op, path, value]`, even for remove. Other RFC 6902 ops get 1434, the catalogue's answer to
+ * `move`. `removeNeedsValue: false` is for out-of-band (UI) edits, which do not go through the API.
+ */
+const SPEC_OPS = ['add', 'replace', 'remove'];
+
 /** Checks the shape of a patch body; returns the ops with `op` lower-cased. */
-export function parsePatch(body: unknown): PatchOp[] {
+export function parsePatch(body: unknown, opts: { removeNeedsValue?: boolean } = {}): PatchOp[] {
+  const removeNeedsValue = opts.removeNeedsValue ?? true;
   if (!Array.isArray(body) || body.length === 0) throw badRequest('1100', 'The request body must be a non-empty JSON Patch array');
   return body.map((raw, i) => {
     if (!isContainer(raw) || Array.isArray(raw) || typeof raw.op !== 'string' || typeof raw.path !== 'string') {
       throw badRequest('1100', `Patch operation #${i} needs string "op" and "path"`);
     }
     const op = raw.op.toLowerCase();
-    if (op === 'move') throw badRequest('1434', `Patch operation #${i}: op "move" is not supported`);
-    if (!['add', 'remove', 'replace', 'copy', 'test'].includes(op)) throw badRequest('1100', `Patch operation #${i}: unknown op "${raw.op}"`);
-    if ((op === 'add' || op === 'replace' || op === 'test') && !('value' in raw)) throw badRequest('1100', `Patch operation #${i} (${op}) needs a "value"`);
-    if (op === 'copy' && typeof raw.from !== 'string') throw badRequest('1100', `Patch operation #${i} (copy) needs "from"`);
-    return { op, path: raw.path, ...('value' in raw ? { value: raw.value } : {}), ...(typeof raw.from === 'string' ? { from: raw.from } : {}) };
+    if (!SPEC_OPS.includes(op)) throw badRequest('1434', `Patch operation #${i}: op "${raw.op}" is not supported; use add, replace or remove`);
+    if (!('value' in raw) && (op !== 'remove' || removeNeedsValue)) throw badRequest('1100', `Patch operation #${i} (${op}) needs a "value"`);
+    return { op, path: raw.path, ...('value' in raw ? { value: raw.value } : {}) };
   });
 }
 
@@ -111,12 +118,6 @@ export function applyPatch<T>(doc: T, ops: readonly PatchOp[]): T {
         break;
       case 'replace':
         out = replaceAt(out, op.path, value);
-        break;
-      case 'copy':
-        out = addAt(out, op.path, clone(getAt(out, op.from ?? '')));
-        break;
-      case 'test':
-        if (JSON.stringify(getAt(out, op.path)) !== JSON.stringify(value)) throw badRequest('1100', `Patch test failed at "${op.path}"`);
         break;
       default:
         throw badRequest('1100', `Unknown op "${op.op}"`);

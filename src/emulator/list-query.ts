@@ -109,8 +109,9 @@ export function parseListQuery(params: URLSearchParams, knownFields: ReadonlySet
   let limit = DEFAULT_LIMIT;
   if (limitRaw !== null) {
     limit = Number(limitRaw);
-    if (!Number.isInteger(limit) || limit < 1) throw badRequest('1452', `Invalid limit "${limitRaw}": a whole number from 1 to ${MAX_LIMIT}`, { limit: limitRaw });
-    limit = Math.min(limit, MAX_LIMIT);
+    // The spec's limit parameter: `{type: integer, maximum: 100}`, "Must be a positive number". A value
+    // over the maximum is refused like any bad value (1452, "bad value" in the error catalogue), not capped.
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw badRequest('1452', `Invalid limit "${limitRaw}": a whole number from 1 to ${MAX_LIMIT}`, { limit: limitRaw });
   }
   return { filters, orderby, rawOrderby, limit, limitGiven: limitRaw !== null, count, after: fromToken?.k };
 }

@@ -24,7 +24,10 @@ for (const spec of CONNECTION_SPECS) {
 }
 
 function describe(validate: ValidateFunction): string {
-  return (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`).join('; ');
+  return (validate.errors ?? []).map((e) => {
+    const extra = (e.params as { additionalProperty?: string }).additionalProperty;
+    return `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}${extra ? ` ("${extra}" is not a param of this spec)` : ''}`;
+  }).join('; ');
 }
 
 /** Checks `auth` ({specName, params}) against the spec; specs without auth specs accept no/any auth. */

@@ -94,22 +94,22 @@ test('PATCH: If-Match missing 1403, stale or unquoted 412 with the documented bo
 test('PATCH: ops apply in order and atomically; bad paths 1455, read-only fields, move 1434, spec change 1414', async (t) => {
   const api = await apiFor(await startForTest(t));
   const { flowId, etag, baseId } = await makeFlow(api);
-  const seg = (id: string) => ({ type: 'PLATFORM_SEGMENT', value: { id } });
+  const seg = (id: string) => ({ type: 'PLATFORM_SEGMENT', value: { id: `${id.repeat(8)}-0000-4000-8000-000000000000` } });
   const path = '/transformations/0/params/segmentSelectors/selectors';
   let res = await api('PATCH', `/flows/${flowId}`, ['a', 'b', 'c'].map((id) => ({ op: 'add', path: `${path}/-`, value: seg(id) })), { 'if-match': etag });
   assert.equal(res.status, 200);
   // RFC 6902: remove /0 then /1 removes the original #0 and #2
-  res = await api('PATCH', `/flows/${flowId}`, [{ op: 'remove', path: `${path}/0`, value: {} }, { op: 'REMOVE', path: `${path}/1` }], { 'if-match': res.body.etag });
+  res = await api('PATCH', `/flows/${flowId}`, [{ op: 'remove', path: `${path}/0`, value: {} }, { op: 'REMOVE', path: `${path}/1`, value: {} }], { 'if-match': res.body.etag });
   assert.equal(res.status, 200);
   let flow = (await api('GET', `/flows/${flowId}`)).body.items[0];
-  assert.deepEqual(flow.transformations[0].params.segmentSelectors.selectors.map((s: { value: { id: string } }) => s.value.id), ['b']);
+  assert.deepEqual(flow.transformations[0].params.segmentSelectors.selectors.map((s: { value: { id: string } }) => s.value.id[0]), ['b']);
   const before = flow.etag;
   const partial = await api('PATCH', `/flows/${flowId}`, [{ op: 'replace', path: '/name', value: 'changed' }, { op: 'replace', path: '/transformations/0/params/nope/selectors', value: [] }], { 'if-match': before });
   assertFlowError(partial, 400, '1455', /nope/);
   flow = (await api('GET', `/flows/${flowId}`)).body.items[0];
   assert.equal(flow.name, 'flow');
   assert.equal(flow.etag, before);
-  assertFlowError(await api('PATCH', `/flows/${flowId}`, [{ op: 'remove', path: `${path}/5` }], { 'if-match': before }), 400, '1455');
+  assertFlowError(await api('PATCH', `/flows/${flowId}`, [{ op: 'remove', path: `${path}/5`, value: {} }], { 'if-match': before }), 400, '1455');
   assertFlowError(await api('PATCH', `/flows/${flowId}`, [{ op: 'replace', path: '/etag', value: 'x' }], { 'if-match': before }), 400, '1455', /read-only/);
   assertFlowError(await api('PATCH', `/flows/${flowId}`, [{ op: 'replace', path: '/state', value: 'disabled' }], { 'if-match': before }), 400, '1455');
   assertFlowError(await api('PATCH', `/flows/${flowId}`, [{ op: 'move', from: '/name', path: '/description' }], { 'if-match': before }), 400, '1434');
@@ -134,24 +134,26 @@ test('credential rotation and target params: PATCH base and target connections; 
   assert.ok(!JSON.stringify(emu.admin.snapshot()).includes('new-secret'), 'the default snapshot is redacted');
   const probe = await api('GET', '/connections?property=auth.params.secretKey==new-secret');
   assert.equal(probe.body.items.length, 0, 'secrets cannot be probed with filters');
-  const invalid = await api('PATCH', `/connections/${baseId}`, [{ op: 'remove', path: '/auth/params/secretKey' }], { 'if-match': rotated.body.etag });
+  const invalid = await api('PATCH', `/connections/${baseId}`, [{ op: 'remove', path: '/auth/params/secretKey', value: '' }], { 'if-match': rotated.body.etag });
   assertFlowError(invalid, 400, '1100', /secretKey/);
   const target = (await api('GET', `/targetConnections/${targetId}`)).body.items[0];
   const tp = await api('PATCH', `/targetConnections/${targetId}`, [{ op: 'replace', path: '/params', value: { stream: 'other', region: 'us-east-1' } }], { 'if-match': target.etag });
   assert.equal(tp.status, 200);
   assert.equal((await api('GET', `/targetConnections/${targetId}`)).body.items[0].params.stream, 'other');
-  assertFlowError(await api('PATCH', `/targetConnections/${targetId}`, [{ op: 'remove', path: '/params/stream' }], { 'if-match': tp.body.etag }), 400, '1100');
+  assertFlowError(await api('PATCH', `/targetConnections/${targetId}`, [{ op: 'remove', path: '/params/stream', value: '' }], { 'if-match': tp.body.etag }), 400, '1100');
 });
+
+const S1 = '72ddd79b-6b0a-4e97-a8d2-112ccd81bd02';
 
 test('flow lastOperation records ops without secrets; segment selectors get createTime/updateTime', async (t) => {
   const api = await apiFor(await startForTest(t));
   const { flowId, etag } = await makeFlow(api);
-  await api('PATCH', `/flows/${flowId}`, [{ op: 'add', path: '/transformations/0/params/segmentSelectors/selectors/-', value: { type: 'PLATFORM_SEGMENT', value: { id: 's1' } } }], { 'if-match': etag });
+  await api('PATCH', `/flows/${flowId}`, [{ op: 'add', path: '/transformations/0/params/segmentSelectors/selectors/-', value: { type: 'PLATFORM_SEGMENT', value: { id: S1 } } }], { 'if-match': etag });
   const flow = (await api('GET', `/flows/${flowId}`)).body.items[0];
   const value = flow.transformations[0].params.segmentSelectors.selectors[0].value;
   assert.match(value.createTime, /^\d{10}$/);
   assert.equal(value.updateTime, value.createTime);
-  assert.deepEqual(flow.lastOperation.ops, [{ op: 'add', path: '/transformations/0/params/segmentSelectors/selectors/-', value: { type: 'PLATFORM_SEGMENT', value: { id: 's1' } } }]);
+  assert.deepEqual(flow.lastOperation.ops, [{ op: 'add', path: '/transformations/0/params/segmentSelectors/selectors/-', value: { type: 'PLATFORM_SEGMENT', value: { id: S1 } } }]);
   assert.equal(flow.lastOperation.status.value, 'completed');
   assert.equal(flow.runs, `/runs?property=flowId==${flowId}`);
   const runs = await api('GET', `/runs?property=flowId==${flowId}`);

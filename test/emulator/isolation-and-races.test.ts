@@ -29,12 +29,15 @@ test('entities are scoped by org and sandbox: another org or sandbox never sees 
   assert.equal((await otherOrg('GET', '/flows?count=true')).body.count, 0);
 });
 
+const SEGMENT_IDS: Record<string, string> = { 'from-alice': '9f1c3a55-0d44-4c7e-b1aa-2b7e0d5f6a11', 'from-bob': 'c4e2a1f0-5b6d-4c3e-9a8b-7d6e5f4a3b21' };
+const UI_ADDED = '72ddd79b-6b0a-4e97-a8d2-112ccd81bd02';
+
 test('two clients race on one etag: exactly one PATCH wins, the other gets 412 and succeeds after a re-read', async (t) => {
   const emu = await startForTest(t);
   const alice = await apiFor(emu);
   const bob = await apiFor(emu, { clientId: 'bob-client' });
   const { flowId, etag } = await makeFlow(alice);
-  const add = (id: string) => [{ op: 'add', path: '/transformations/0/params/segmentSelectors/selectors/-', value: { type: 'PLATFORM_SEGMENT', value: { id } } }];
+  const add = (id: string) => [{ op: 'add', path: '/transformations/0/params/segmentSelectors/selectors/-', value: { type: 'PLATFORM_SEGMENT', value: { id: SEGMENT_IDS[id] } } }];
   const [a, b] = await Promise.all([alice('PATCH', `/flows/${flowId}`, add('from-alice'), { 'if-match': etag }), bob('PATCH', `/flows/${flowId}`, add('from-bob'), { 'if-match': etag })]);
   assert.deepEqual([a.status, b.status].sort(), [200, 412]);
   const loser = a.status === 412 ? { api: alice, id: 'from-alice' } : { api: bob, id: 'from-bob' };
@@ -42,7 +45,7 @@ test('two clients race on one etag: exactly one PATCH wins, the other gets 412 a
   const retry = await loser.api('PATCH', `/flows/${flowId}`, add(loser.id), { 'if-match': fresh.etag });
   assert.equal(retry.status, 200);
   const flow = (await alice('GET', `/flows/${flowId}`)).body.items[0];
-  assert.deepEqual(flow.transformations[0].params.segmentSelectors.selectors.map((s: { value: { id: string } }) => s.value.id).sort(), ['from-alice', 'from-bob']);
+  assert.deepEqual(flow.transformations[0].params.segmentSelectors.selectors.map((s: { value: { id: string } }) => s.value.id).sort(), [SEGMENT_IDS['from-alice'], SEGMENT_IDS['from-bob']].sort());
   assert.equal(flow.updatedBy, loser.id === 'from-bob' ? 'bob-client@AdobeID' : 'flowsync-emulator@AdobeID');
 });
 
@@ -52,7 +55,7 @@ test('out-of-band edits look like a person in the AEP UI: new etag, ui user, exc
   const { flowId, etag, targetId } = await makeFlow(api);
   const edited = emu.admin.outOfBandEdit({
     sandbox: 'prod', collection: 'flows', id: flowId,
-    ops: [{ op: 'add', path: '/transformations/0/params/segmentSelectors/selectors/-', value: { type: 'PLATFORM_SEGMENT', value: { id: 'ui-added' } } }],
+    ops: [{ op: 'add', path: '/transformations/0/params/segmentSelectors/selectors/-', value: { type: 'PLATFORM_SEGMENT', value: { id: UI_ADDED } } }],
   });
   assert.notEqual(edited.etag, etag);
   assert.equal(edited.updatedBy, 'ui-user@AdobeID');
@@ -60,7 +63,7 @@ test('out-of-band edits look like a person in the AEP UI: new etag, ui user, exc
   assert.equal(edited.createdBy, 'flowsync-emulator@AdobeID');
   const flow = (await api('GET', `/flows/${flowId}`)).body.items[0];
   assert.equal(flow.etag, edited.etag);
-  assert.equal(flow.transformations[0].params.segmentSelectors.selectors[0].value.id, 'ui-added');
+  assert.equal(flow.transformations[0].params.segmentSelectors.selectors[0].value.id, UI_ADDED);
   assert.equal(flow.lastOperation.ops[0].path, '/transformations/0/params/segmentSelectors/selectors/-');
   // the client's old etag is now stale
   assert.equal((await api('PATCH', `/flows/${flowId}`, [{ op: 'replace', path: '/name', value: 'x' }], { 'if-match': etag })).status, 412);

@@ -44,15 +44,17 @@ test('a patch either applies every op in order or changes nothing (atomic), and 
   );
 });
 
-test('parsePatch: ops any case, move refused, value required where the RFC wants it', () => {
+test('parsePatch: ops any case, only add/replace/remove (others 1434), value required as the spec says', () => {
   assert.deepEqual(parsePatch([{ op: 'REPLACE', path: '/name', value: 'x' }]), [{ op: 'replace', path: '/name', value: 'x' }]);
   assert.throws(() => parsePatch([{ op: 'move', from: '/a', path: '/b' }]), (e: ApiError) => (e.body.type as string).endsWith('FLOW-1434-400'));
   assert.throws(() => parsePatch([{ op: 'add', path: '/a' }]), ApiError);
+  assert.throws(() => parsePatch([{ op: 'remove', path: '/a' }]), ApiError);
+  assert.equal(parsePatch([{ op: 'remove', path: '/a' }], { removeNeedsValue: false }).length, 1);
+  for (const op of ['copy', 'test']) assert.throws(() => parsePatch([{ op, from: '/a', path: '/b', value: 1 }]), (e: ApiError) => (e.body.type as string).endsWith('FLOW-1434-400'));
   assert.throws(() => parsePatch([]), ApiError);
   assert.throws(() => parsePatch({ op: 'add' }), ApiError);
-  assert.deepEqual(applyPatch({ a: [1, 2, 3] }, parsePatch([{ op: 'remove', path: '/a/0', value: 'ignored' }, { op: 'remove', path: '/a/1' }])), { a: [2] });
-  assert.deepEqual(applyPatch({ a: { 'b/c': 1, '~': 2 } }, parsePatch([{ op: 'remove', path: '/a/b~1c' }, { op: 'copy', from: '/a/~0', path: '/z' }])), { a: { '~': 2 }, z: 2 });
-  assert.throws(() => applyPatch({ a: 1 }, parsePatch([{ op: 'test', path: '/a', value: 2 }])), ApiError);
+  assert.deepEqual(applyPatch({ a: [1, 2, 3] }, parsePatch([{ op: 'remove', path: '/a/0', value: 'ignored' }, { op: 'remove', path: '/a/1', value: null }])), { a: [2] });
+  assert.deepEqual(applyPatch({ a: { 'b/c': 1, '~': 2 } }, parsePatch([{ op: 'remove', path: '/a/b~1c', value: 1 }, { op: 'add', path: '/a/~0', value: 3 }])), { a: { '~': 3 } });
 });
 
 const FIELDS = new Set(['id', 'name', 'n', 'tags', 'createdAt']);
