@@ -14,6 +14,8 @@ export interface BenchEmulator {
   env: Record<string, string>;
   /** The same connection for flowsync's client in-process. */
   client: ClientTarget;
+  /** Creates the repo's sandboxes in the emulator's org: like Adobe, it has only prod and dev until then. */
+  register(repo: { sandboxes: readonly string[] }): void;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,9 @@ export async function startBenchEmulator(opts: { faults?: FaultsInput; stateFile
       FLOWSYNC_ORG_ID: api.orgId,
     },
     client: { ...api, clientSecret: EMULATOR_DEFAULTS.clientSecret },
+    register(repo) {
+      for (const name of repo.sandboxes) emu.admin.addSandbox(name);
+    },
     close: () => emu.close(),
   };
 }

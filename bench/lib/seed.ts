@@ -46,13 +46,16 @@ export async function seededEmulator(repo: GeneratedRepo, key: string, faults: F
     await bench.close(); // flushes the state file
     await copyFile(stateFile, cached);
     bench = await startBenchEmulator({ stateFile });
+    bench.register(repo);
   };
   if (await exists(cached)) {
     await copyFile(cached, stateFile);
     bench = await startBenchEmulator({ stateFile });
+    bench.register(repo);
     how = `state reused from bench/.cache/${key}.json (seeded earlier by flowsync's own load+plan+apply)`;
   } else {
     bench = await startBenchEmulator({ stateFile });
+    bench.register(repo);
     const t0 = Date.now();
     const actions = await applyRepo(repo, bench);
     await saveCache();

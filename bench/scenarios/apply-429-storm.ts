@@ -18,6 +18,7 @@ export const scenario: Scenario = {
   async run() {
     const bench = await startBenchEmulator({ faults: { throttleRate: RATE, retryAfterSeconds: 1, seed: 11 } });
     const repo = await generateRepo({ n: N, api: bench.api });
+    bench.register(repo);
     try {
       const apply = expectExit(await flowsync(['apply', '--auto-approve'], repo, bench), 'flowsync apply');
       expectConverged(bench.emu, repo, 'flowsync apply under a 429 storm');

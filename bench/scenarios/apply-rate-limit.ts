@@ -21,6 +21,7 @@ export const scenario: Scenario = {
   async run() {
     const bench = await startBenchEmulator({ faults: { latencyMs: LATENCY_MS, rateLimit: R } });
     const repo = await generateRepo({ n: N, api: bench.api });
+    bench.register(repo);
     try {
       const apply = expectExit(await flowsync(['apply', '--auto-approve'], repo, bench), 'flowsync apply');
       expectConverged(bench.emu, repo, 'flowsync apply under a rate limit');

@@ -54,6 +54,7 @@ export const scenario: Scenario = {
   async run() {
     const bench = await startBenchEmulator();
     const repo = await generateRepo({ n: N, git: true, api: bench.api });
+    bench.register(repo);
     const cache = await mkdtemp(join(tmpdir(), 'flowsync-bench-cache-'));
     const env = { ...bench.env, ...repo.env, BENCH_WEBHOOK_SECRET: WEBHOOK_SECRET };
     const rows: Row[] = [];

@@ -25,6 +25,7 @@ export const scenario: Scenario = {
   async run() {
     const bench = await startBenchEmulator();
     const repo = await generateRepo({ n: N, api: bench.api });
+    bench.register(repo);
     try {
       await applyDir(repo.dir, { ...process.env, ...repo.env }, bench.client);
       bench.emu.admin.setFaults({ latencyMs: LATENCY_MS });

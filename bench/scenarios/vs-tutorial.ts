@@ -24,6 +24,7 @@ export const scenario: Scenario = {
   async run() {
     const bench = await startBenchEmulator({ faults: { latencyMs: LATENCY_MS } });
     const repo = await generateRepo({ n: N, api: bench.api });
+    bench.register(repo);
     try {
       const c = `N=${N}, ${LATENCY_MS} ms`;
       const rows: Row[] = [];

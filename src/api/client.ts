@@ -67,6 +67,8 @@ export function quoteEtag(etag: string): string {
 
 export class FlowServiceClient {
   readonly base: string;
+  /** The org every request names (x-gw-ims-org-id). */
+  readonly orgId: string;
   private readonly transport: Transport;
 
   constructor(options: FlowServiceClientOptions) {
@@ -79,6 +81,7 @@ export class FlowServiceClient {
       }
     };
     this.base = flowServiceBase(options.endpoint);
+    this.orgId = options.orgId;
     const breakerOpts = options.breaker ?? { failureThreshold: 8, cooldownMs: 10_000 };
     const timeoutMs = options.timeoutMs ?? 30_000;
     this.transport = new Transport({

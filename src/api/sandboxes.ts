@@ -49,7 +49,7 @@ export async function walkSandboxes(get: (url: string) => Promise<unknown>, base
     try {
       body = await get(url);
     } catch (err) {
-      if (isApiError(err) && (err.status === 403 || err.status === 404)) throw new SandboxListError(err);
+      if (isApiError(err) && err.code !== 'FS_API_ENTITLEMENT' && (err.status === 403 || err.status === 404)) throw new SandboxListError(err);
       throw err;
     }
     const b = (body ?? {}) as { sandboxes?: unknown; _links?: { next?: unknown } };

@@ -334,13 +334,22 @@ export class Transport {
   }
 
   private toError(spec: RequestSpec, answer: HttpAnswer): ApiError {
-    return new ApiError(codeForStatus(answer.status), this.describe(spec, answer), { status: answer.status, entity: spec.entity, ...this.ids({ kind: 'answer', answer, startedAt: 0 }) });
+    const ids = this.ids({ kind: 'answer', answer, startedAt: 0 });
+    const info = { status: answer.status, entity: spec.entity, ...ids };
+    // help/landing/troubleshooting.md: the integration behind the token is not entitled to this org.
+    // A terminal mistake in the credentials or the org id: not retried, and named as such.
+    if (answer.status === 403 && ids.adobeCode === ENTITLEMENT_CODE) {
+      return new ApiError('FS_API_ENTITLEMENT', `${this.describe(spec, answer)}: these credentials are not entitled to org ${this.opts.orgId}`, info);
+    }
+    return new ApiError(codeForStatus(answer.status), this.describe(spec, answer), info);
   }
 
   private secretsOf(spec: RequestSpec): string[] {
     return [...(this.tokens?.secrets() ?? []), ...authValues(spec.data)];
   }
 }
+
+const ENTITLEMENT_CODE = '403025';
 
 /** scheme://host:port of a request URL: what a connection error names (never its path, query or credentials). */
 function origin(url: string): string {

@@ -14,8 +14,8 @@ Flags:
   --state FILE        keep the store in FILE across restarts, creating its folder (default: in
                       memory); a FILE that cannot be written stops the start
   --token-ttl S       lifetime of issued tokens in seconds (default 86399)
-  --sandboxes A,B     sandboxes the Sandbox Management API lists for every org, besides prod and
-                      those holding entities (default dev)
+  --sandboxes A,B     the sandboxes every org has besides prod (default dev); a call naming any
+                      other gets 2101-404 (add more at runtime with POST /__emulator/sandboxes)
 Faults (off by default; also settable at runtime with PUT /__emulator/faults):
   --latency MS        add MS milliseconds before every Flow Service answer
   --jitter MS         add up to MS more milliseconds, at random

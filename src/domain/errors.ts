@@ -14,6 +14,8 @@ export const ERRORS = {
   FS_SECRET_BLANK: 'The secret holds only whitespace (spaces, newlines); put the real value in the environment variable or file the reference names.',
   FS_SECRET_OUTSIDE_REPO: 'fromFile paths must stay inside the config repo; use fromEnv for secrets kept elsewhere.',
   FS_API_AUTH: 'Check the client id and secret (or access token) and that the API project has the AEP product profile.',
+  FS_API_ENTITLEMENT: 'The API client (FLOWSYNC_CLIENT_ID / api.clientId) is not entitled to the org named (403025 "Profile is not valid"): check the org id (FLOWSYNC_ORG_ID / org in flowsync.yaml) or use the credentials of a Developer Console project of that org with the AEP product profile.',
+  FS_PLAN_SANDBOX_UNKNOWN: 'The org has no sandbox of that name (the message names the file and line that asks for it, and the org\'s sandboxes): fix the name, or create the sandbox in AEP first. Nothing was written.',
   FS_API_REQUEST: 'The Flow Service API refused the request; the message says which entity and why.',
   FS_API_UNAVAILABLE: 'The API did not answer after retries; check the endpoint and network, then run again.',
   FS_API_BUDGET: 'The request budget or circuit breaker stopped further calls; wait and run again, or raise the budget.',

@@ -62,6 +62,11 @@ export interface DesiredState {
   destinations: DesiredDestination[]; // sorted by (sandbox, name)
   /** Every sandbox that any manifest or the config's default names, sorted. */
   sandboxes: string[];
+  /**
+   * Where each sandbox is first named: a manifest's `metadata.sandbox`, or flowsync.yaml's `sandbox`
+   * (for it and for manifests without one). Absent for the built-in default `prod`.
+   */
+  sandboxSources?: Record<string, SourcePos>;
 }
 
 // ---- live state (what the API says), already parsed out of the Flow Service entity shapes ----

@@ -7,7 +7,8 @@ import { patchEntity } from './flow-service.ts';
 import { parsePatch } from './json-patch.ts';
 import type { RequestLog } from './request-log.ts';
 import type { Store } from './store.ts';
-import type { TokenIssuer } from './auth.ts';
+import { SANDBOX_NAME, ORG_ID, type TokenIssuer } from './auth.ts';
+import type { Tenants } from './tenants.ts';
 import { COLLECTIONS, type EmulatorAdmin, type Entity, type FaultsInput, type OutOfBandEdit, type StoreSnapshot } from './types.ts';
 import { clone } from './clone.ts';
 
@@ -20,6 +21,7 @@ export interface AdminDeps {
   faults: Faults;
   log: RequestLog;
   issuer: TokenIssuer;
+  tenants: Tenants;
   now: () => number;
   defaultOrg: string;
   defaultClientId: string;
@@ -36,7 +38,7 @@ function redacted(snapshot: StoreSnapshot): StoreSnapshot {
 }
 
 export function createAdmin(deps: AdminDeps): FullAdmin {
-  const { store, faults, log, issuer } = deps;
+  const { store, faults, log, issuer, tenants } = deps;
   return {
     requests: () => log.list(),
     counters: () => log.counters(),
@@ -60,6 +62,20 @@ export function createAdmin(deps: AdminDeps): FullAdmin {
       return clone(view(patchEntity(ctx, edit.collection, current, parsePatch(edit.ops, { removeNeedsValue: false }), { allowState: true, strictSelectors: false })));
     },
     issueToken: (opts = {}) => issuer.issue(opts.clientId ?? deps.defaultClientId, opts.ttlSeconds).token,
+    addSandbox(name: string, orgId = deps.defaultOrg) {
+      if (typeof name !== 'string' || !SANDBOX_NAME.test(name)) throw new RangeError(`addSandbox: "${String(name)}" is not a sandbox name (lowercase letters, digits and "-", starting with a letter)`);
+      if (!ORG_ID.test(orgId)) throw new RangeError(`addSandbox: "${orgId}" is not an org id (<letters/digits>@AdobeOrg)`);
+      const created = tenants.addSandbox(orgId, name);
+      if (created) store.onChange(); // persisted with the state file
+      return created;
+    },
+    sandboxes: (orgId = deps.defaultOrg) => tenants.sandboxesOf(orgId),
+    addClient(clientId: string, orgId: string) {
+      if (typeof clientId !== 'string' || clientId === '') throw new RangeError('addClient: clientId is required');
+      if (typeof orgId !== 'string' || !ORG_ID.test(orgId)) throw new RangeError(`addClient: "${String(orgId)}" is not an org id (<letters/digits>@AdobeOrg)`);
+      tenants.addClient(clientId, orgId);
+      store.onChange();
+    },
     snapshot: (opts = {}) => (opts.includeSecrets ? store.snapshot() : redacted(store.snapshot())),
     reset() {
       store.clear();
@@ -101,6 +117,16 @@ export function handleAdmin(admin: FullAdmin, method: string, what: string, body
         const opts = (body ?? {}) as { clientId?: string; ttlSeconds?: number };
         const ttl = opts.ttlSeconds ?? undefined;
         return { status: 200, body: { access_token: admin.issueToken(opts), token_type: 'bearer', ...(ttl !== undefined ? { expires_in: ttl } : {}) } };
+      }
+      case 'POST sandboxes': {
+        const b = (body ?? {}) as { name?: string; orgId?: string };
+        const created = admin.addSandbox(b.name as string, b.orgId);
+        return { status: created ? 201 : 200, body: { name: b.name, created, sandboxes: admin.sandboxes(b.orgId) } };
+      }
+      case 'POST clients': {
+        const b = (body ?? {}) as { clientId?: string; orgId?: string };
+        admin.addClient(b.clientId as string, b.orgId as string);
+        return { status: 201, body: { clientId: b.clientId, orgId: b.orgId } };
       }
       case 'GET state':
         return { status: 200, body: admin.snapshot() };

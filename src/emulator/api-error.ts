@@ -50,10 +50,10 @@ const TITLES: Record<number, string> = {
  * `{type:".../FLOW-1439-404", title, status, report:{detailed-message, ...}, errorMessage, errorDetails}`.
  * `code` is the catalogue number without the status (e.g. '1439').
  */
-export function flowError(status: number, code: string, message: string, report: Record<string, unknown> = {}): ApiError {
+export function flowError(status: number, code: string, message: string, report: Record<string, unknown> = {}, title?: string): ApiError {
   return new ApiError(status, {
     type: `https://ns.adobe.com/aep/errors/FLOW-${code}-${status}`,
-    title: TITLES[status] ?? 'Error',
+    title: title ?? TITLES[status] ?? 'Error',
     status,
     report: { 'detailed-message': message, ...report },
     errorMessage: message,
@@ -63,6 +63,11 @@ export function flowError(status: number, code: string, message: string, report:
 
 export function notFound(collection: string, id: string): ApiError {
   return flowError(404, '1439', `${collection} not found with id = [${id}]`, { id, type: collection });
+}
+
+/** 2100-404 / 2101-404, titled "Sandbox not found" as in the catalogue (help/sources/errors/flow-service-errors.md). */
+export function sandboxNotFound(code: '2100' | '2101', sandbox: string, message: string): ApiError {
+  return flowError(404, code, message, { sandbox }, 'Sandbox not found');
 }
 
 export function badRequest(code: string, message: string, report: Record<string, unknown> = {}): ApiError {

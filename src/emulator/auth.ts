@@ -1,7 +1,8 @@
 // The emulator's IMS: client_credentials tokens (HS256 JWTs signed with a per-store key, so a state file
 // keeps tokens valid across restarts) and the gateway's header checks with the documented error bodies.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ApiError, flowError, gatewayError } from './api-error.ts';
+import { ApiError, gatewayError, sandboxNotFound } from './api-error.ts';
+import type { Tenants } from './tenants.ts';
 
 export interface TokenClaims {
   clientId: string;
@@ -86,8 +87,9 @@ export function tokenResponse(issuer: TokenIssuer, form: URLSearchParams) {
   return { access_token: token, token_type: 'bearer', expires_in: expiresIn };
 }
 
-const ORG_ID = /^[A-Za-z0-9]+@AdobeOrg$/;
-const SANDBOX = /^[a-z][a-z0-9-]{0,255}$/;
+export const ORG_ID = /^[A-Za-z0-9]+@AdobeOrg$/;
+/** help/sandboxes/ui/user-guide.md: lowercase, starts with a letter, up to 256 chars of letters, digits and '-'. */
+export const SANDBOX_NAME = /^[a-z][a-z0-9-]{0,255}$/;
 
 export interface CallerIdentity {
   clientId: string;
@@ -101,8 +103,11 @@ const header = (h: Headers, name: string): string | undefined => {
   return Array.isArray(v) ? v[0] : v;
 };
 
-/** The gateway's checks, in its order: token, api key, org; then the Flow Service's sandbox check. */
-export function authenticate(issuer: TokenIssuer, headers: Headers): CallerIdentity {
+/**
+ * The gateway's checks, in its order: token, api key, org header, the token's entitlement to that
+ * org (`403025`, see tenants.ts); then the Flow Service's check of the sandbox name's form.
+ */
+export function authenticate(issuer: TokenIssuer, tenants: Tenants, headers: Headers): CallerIdentity {
   const authz = header(headers, 'authorization');
   if (!authz || authz.trim() === '') throw gatewayError(403, '403010', 'Oauth token is missing.');
   const m = /^Bearer\s+(\S+)\s*$/i.exec(authz);
@@ -114,10 +119,23 @@ export function authenticate(issuer: TokenIssuer, headers: Headers): CallerIdent
   const org = header(headers, 'x-gw-ims-org-id');
   if (!org) throw gatewayError(400, '400003', 'Missing header x-gw-ims-org-id');
   if (!ORG_ID.test(org)) throw gatewayError(403, '403027', 'User region is missing');
+  // help/landing/troubleshooting.md, "Profile is not valid": the integration is not entitled to the org in the header
+  if (tenants.orgOf(claims.clientId) !== org) throw gatewayError(403, '403025', 'Profile is not valid');
   const sandboxHeader = header(headers, 'x-sandbox-name');
   const sandbox = sandboxHeader === undefined || sandboxHeader === '' ? 'prod' : sandboxHeader;
-  if (!SANDBOX.test(sandbox)) {
-    throw flowError(404, '2101', `Sandbox not found: "${sandbox}" is not a valid sandbox name (lowercase letters, digits and "-", starting with a letter)`, { sandbox });
+  if (!SANDBOX_NAME.test(sandbox)) {
+    // 2100-404 (flow-service-errors.md): "… could not be found. Please ensure that the sandbox name is correct"
+    throw sandboxNotFound('2100', sandbox, `The sandbox with the name '${sandbox}' could not be found. Please ensure that the sandbox name is correct and try again. (A sandbox name has lowercase letters, digits and "-", and starts with a letter.)`);
   }
   return { clientId: claims.clientId, org, sandbox };
+}
+
+/**
+ * A Flow Service call names a sandbox of the caller's org: any other gets 2101-404, whose catalogue
+ * message (flow-service-errors.md) is the one used here. Reads and writes alike.
+ */
+export function requireSandbox(tenants: Tenants, caller: CallerIdentity): void {
+  if (tenants.hasSandbox(caller.org, caller.sandbox)) return;
+  const s = caller.sandbox;
+  throw sandboxNotFound('2101', s, `The sandbox with the name '${s}' could not be found. Error from Sandbox Management API: Sandbox with name '${s}' not present. Please check if resource exists.`);
 }

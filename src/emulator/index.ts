@@ -10,6 +10,7 @@ import { RequestLog } from './request-log.ts';
 import { BASE_PATH, createHandler, IMS_PATH } from './server.ts';
 import { DEFAULT_SANDBOXES } from './sandboxes.ts';
 import { Store } from './store.ts';
+import { Tenants } from './tenants.ts';
 import type { Emulator, EmulatorOptions } from './types.ts';
 
 export * from './types.ts';
@@ -17,6 +18,7 @@ export { BASE_PATH, IMS_PATH } from './server.ts';
 export { ADMIN_PREFIX, UI_USER, UI_CLIENT } from './admin.ts';
 export { DEFAULT_FAULTS } from './faults.ts';
 export { DEFAULT_SANDBOXES, SANDBOX_API_PATH } from './sandboxes.ts';
+export { Tenants } from './tenants.ts';
 
 export const EMULATOR_DEFAULTS = {
   clientId: 'flowsync-emulator',
@@ -24,6 +26,15 @@ export const EMULATOR_DEFAULTS = {
   orgId: 'EMULATOR0000000000000000@AdobeOrg',
   sandbox: 'prod',
 } as const;
+
+/**
+ * The clients every emulator knows: the demo client in the demo org, and the example repo's client
+ * (manifests/flowsync.yaml, used by `npm start`) in the example repo's org.
+ */
+export const DEFAULT_CLIENTS: Readonly<Record<string, string>> = {
+  [EMULATOR_DEFAULTS.clientId]: EMULATOR_DEFAULTS.orgId,
+  'flowsync-example': '0123456789ABCDEF01234567@AdobeOrg',
+};
 
 export interface StartedEmulator extends Emulator {
   admin: FullAdmin;
@@ -38,8 +49,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Started
   const issuer = new TokenIssuer(persisted?.tokenKey ?? TokenIssuer.newKey(), now, opts.tokenTtlSeconds ?? 86399);
   const faults = new Faults(opts.faults ?? {}, now);
   const log = new RequestLog(opts.requestLogLimit ?? 100_000);
-  const admin = createAdmin({ store, faults, log, issuer, now, defaultOrg: EMULATOR_DEFAULTS.orgId, defaultClientId: EMULATOR_DEFAULTS.clientId });
-  const writer = opts.stateFile ? new StateWriter(opts.stateFile, () => store.toPersisted(issuer.key), opts.persistDebounceMs ?? 50) : undefined;
+  const tenants = new Tenants(opts.sandboxes ?? DEFAULT_SANDBOXES, EMULATOR_DEFAULTS.orgId, { ...DEFAULT_CLIENTS, ...opts.clients });
+  if (persisted) tenants.load(persisted.tenants, store.scopesWithEntities());
+  const admin = createAdmin({ store, faults, log, issuer, tenants, now, defaultOrg: EMULATOR_DEFAULTS.orgId, defaultClientId: EMULATOR_DEFAULTS.clientId });
+  const writer = opts.stateFile ? new StateWriter(opts.stateFile, () => ({ ...store.toPersisted(issuer.key), tenants: tenants.toPersisted() }), opts.persistDebounceMs ?? 50) : undefined;
   if (writer) {
     store.onChange = () => writer.changed();
     // Written once at start, new or not, so a file that cannot be written fails here and not at exit.
@@ -49,7 +62,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Started
   }
 
   let closing = false;
-  const server = createServer({ keepAliveTimeout: 5_000 }, createHandler({ store, faults, log, issuer, admin, now, closing: () => closing, sandboxes: opts.sandboxes ?? DEFAULT_SANDBOXES }));
+  const server = createServer({ keepAliveTimeout: 5_000 }, createHandler({ store, faults, log, issuer, admin, now, closing: () => closing, tenants }));
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

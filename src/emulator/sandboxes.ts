@@ -1,10 +1,9 @@
 // The Sandbox Management API's read side, as flowsync uses it to find every sandbox of an org:
 // `GET /data/foundation/sandbox-management/sandboxes` (limit/offset paging, `_page`, `_links`) and
-// `GET …/sandboxes/{name}`, in the shapes of Adobe's sandbox API guide. The org's sandboxes are
-// `prod`, the emulator's configured sandboxes, and every sandbox in which the org has entities.
+// `GET …/sandboxes/{name}`, in the shapes of Adobe's sandbox API guide. The org's sandboxes come
+// from its registry (tenants.ts).
 import { ApiError } from './api-error.ts';
 import type { ServiceResponse } from './flow-service.ts';
-import type { Store } from './store.ts';
 
 export const SANDBOX_API_PATH = '/data/foundation/sandbox-management';
 export const DEFAULT_SANDBOXES: readonly string[] = ['prod', 'dev'];
@@ -37,12 +36,6 @@ function describe(name: string): Record<string, unknown> {
     createdBy: 'flowsync-emulator@AdobeID',
     modifiedBy: 'flowsync-emulator@AdobeID',
   };
-}
-
-/** `prod` first, then by name. */
-export function orgSandboxes(store: Store, org: string, configured: readonly string[]): string[] {
-  const names = new Set(['prod', ...configured, ...store.sandboxesWithEntities(org)]);
-  return [...names].sort((a, b) => Number(b === 'prod') - Number(a === 'prod') || a.localeCompare(b));
 }
 
 function count(query: URLSearchParams, name: string): number | undefined {

@@ -3,12 +3,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ADMIN_PREFIX, handleAdmin, type FullAdmin } from './admin.ts';
 import { ApiError, flowError, gatewayError, withEcho } from './api-error.ts';
-import { authenticate, tokenResponse, type TokenIssuer } from './auth.ts';
+import { authenticate, requireSandbox, tokenResponse, type TokenIssuer } from './auth.ts';
 import { dropParamsOnRead, type Faults, type FaultDecision } from './faults.ts';
 import { handleFlowService, type ServiceResponse } from './flow-service.ts';
-import { handleSandboxes, orgSandboxes, SANDBOX_API_PATH } from './sandboxes.ts';
+import { handleSandboxes, SANDBOX_API_PATH } from './sandboxes.ts';
 import type { RequestLog } from './request-log.ts';
 import type { Store } from './store.ts';
+import type { Tenants } from './tenants.ts';
 
 export const BASE_PATH = '/data/foundation/flowservice';
 export const IMS_PATH = '/ims/token/v3';
@@ -24,8 +25,8 @@ export interface ServerDeps {
   issuer: TokenIssuer;
   admin: FullAdmin;
   now: () => number;
-  /** Sandboxes every org has (besides prod and those holding entities), for the Sandbox Management API. */
-  sandboxes: readonly string[];
+  /** Each org's sandboxes and each client's org. */
+  tenants: Tenants;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -135,7 +136,8 @@ export function createHandler(deps: ServerDeps) {
         for (const [k, v] of new URLSearchParams(text)) form.set(k, v);
         out = { status: 200, body: tokenResponse(deps.issuer, form) };
       } else if (servicePath !== undefined) {
-        const caller = authenticate(deps.issuer, req.headers);
+        const caller = authenticate(deps.issuer, deps.tenants, req.headers);
+        requireSandbox(deps.tenants, caller);
         const body = parseJson(text);
         const lateMs = isCreate(method, servicePath) ? deps.faults.lateCommitDelay(faultReq) : 0;
         if (lateMs > 0) {
@@ -158,8 +160,8 @@ export function createHandler(deps: ServerDeps) {
           return drop();
         }
       } else if (path.startsWith(`${SANDBOX_API_PATH}/`)) {
-        const caller = authenticate(deps.issuer, req.headers); // same gateway checks as the Flow Service
-        out = handleSandboxes({ method, path: path.slice(SANDBOX_API_PATH.length), query: url.searchParams }, orgSandboxes(deps.store, caller.org, deps.sandboxes));
+        const caller = authenticate(deps.issuer, deps.tenants, req.headers); // same gateway checks as the Flow Service
+        out = handleSandboxes({ method, path: path.slice(SANDBOX_API_PATH.length), query: url.searchParams }, deps.tenants.sandboxesOf(caller.org));
       } else {
         out = { status: 404, body: { error_code: '404000', message: `No route for ${method} ${path}` } };
       }

@@ -2,6 +2,7 @@
 // write order (an updated entity is moved to the end), so "most recently created or updated first" is a
 // reverse walk with no sort. Entities are stored with their secrets; views strip them on the way out.
 import type { ListCache } from './list.ts';
+import type { PersistedTenants } from './tenants.ts';
 import { COLLECTIONS, type Collection, type Entity, type StoreSnapshot } from './types.ts';
 import { clone } from './clone.ts';
 
@@ -56,6 +57,8 @@ export interface PersistedStore {
   seq: number;
   tokenKey: string;
   scopes: Record<string, Record<Collection, StoredRecord[]>>;
+  /** Each org's sandboxes and each client's org (absent in files from before the registry). */
+  tenants?: PersistedTenants;
 }
 
 function emptyScope(): Scope {
@@ -85,12 +88,12 @@ export class Store {
     return scope;
   }
 
-  /** Sandboxes of an org that hold at least one entity. */
-  sandboxesWithEntities(org: string): string[] {
-    const out: string[] = [];
+  /** Every (org, sandbox) that holds at least one entity. */
+  scopesWithEntities(): { org: string; sandbox: string }[] {
+    const out: { org: string; sandbox: string }[] = [];
     for (const [key, scope] of this.scopes) {
-      if (!key.startsWith(`${org}/`)) continue;
-      if (COLLECTIONS.some((c) => scope[c].size > 0)) out.push(key.slice(org.length + 1));
+      const cut = key.lastIndexOf('/');
+      if (COLLECTIONS.some((c) => scope[c].size > 0)) out.push({ org: key.slice(0, cut), sandbox: key.slice(cut + 1) });
     }
     return out;
   }

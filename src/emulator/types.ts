@@ -134,8 +134,14 @@ export interface EmulatorAdmin {
   /** Applies a JSON Patch the way a person in the AEP UI would; returns the new entity (as GET shows it). */
   outOfBandEdit(edit: OutOfBandEdit): Entity;
   issueToken(opts?: { clientId?: string; ttlSeconds?: number }): string;
+  /** Creates a sandbox in an org (default the demo org); false when it existed already. */
+  addSandbox(name: string, orgId?: string): boolean;
+  /** The org's sandboxes, prod first (default the demo org). */
+  sandboxes(orgId?: string): string[];
+  /** Binds a client id to an org: its tokens are entitled to that org only. */
+  addClient(clientId: string, orgId: string): void;
   snapshot(): StoreSnapshot;
-  /** Empties the store, the request log and the faults (the seed is kept). */
+  /** Empties the store, the request log and the faults (the seed, sandboxes and clients are kept). */
   reset(): void;
 }
 
@@ -148,8 +154,10 @@ export interface EmulatorOptions {
   now?: () => number; // clock (epoch ms), for token expiry tests
   /** Debounce of state-file writes in ms (default 50). Acknowledged writes are flushed on close. */
   persistDebounceMs?: number;
-  /** Sandboxes the Sandbox Management API lists for every org, besides prod and those holding entities (default prod, dev). */
+  /** Sandboxes every org has besides prod (default dev); others exist once added (admin addSandbox). */
   sandboxes?: string[];
+  /** API clients and the org each belongs to (clientId → org); the demo client belongs to the demo org. */
+  clients?: Record<string, string>;
   /** Most request log entries kept (default 100000); counters are never capped. */
   requestLogLimit?: number;
 }

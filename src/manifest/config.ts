@@ -3,6 +3,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { hasErrors, type Diagnostic } from '../domain/diagnostics.ts';
+import type { SourcePos } from '../domain/model.ts';
 import { diag, formatPath } from './diag.ts';
 import { isInside, readText } from './files.ts';
 import { LIMITS } from './limits.ts';
@@ -242,7 +243,8 @@ async function checkValues(doc: ParsedDoc, config: FlowsyncConfig, root: string)
 const CONFIG_PARSE_CODES = { yaml: 'FS_CONFIG_YAML', tooDeep: 'FS_CONFIG_YAML', alias: 'FS_CONFIG_YAML', tooMany: 'FS_CONFIG_YAML' };
 
 /** Reads flowsync.yaml at the root (optional). Never throws for user mistakes. */
-export async function loadConfig(root: string): Promise<{ config: FlowsyncConfig; diagnostics: Diagnostic[] }> {
+/** `sandboxAt`: where flowsync.yaml sets `sandbox`, when it does (an unknown sandbox is reported there). */
+export async function loadConfig(root: string): Promise<{ config: FlowsyncConfig; diagnostics: Diagnostic[]; sandboxAt?: SourcePos }> {
   const st = await stat(root).catch(() => undefined);
   if (!st?.isDirectory()) {
     return {
@@ -266,5 +268,6 @@ export async function loadConfig(root: string): Promise<{ config: FlowsyncConfig
   diagnostics.push(...schemaDiagnostics(schemaErrors('config', doc.value), doc, { schema: 'FS_CONFIG_INVALID', plainSecret: 'FS_SECRET_PLAIN' }));
   const config = merge(obj(doc.value));
   diagnostics.push(...(await checkValues(doc, config, root)));
-  return { config, diagnostics };
+  const sandboxAt = typeof obj(doc.value).sandbox === 'string' ? { file: CONFIG_FILE, ...doc.locate(['sandbox']) } : undefined;
+  return { config, diagnostics, ...(sandboxAt ? { sandboxAt } : {}) };
 }

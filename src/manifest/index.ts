@@ -5,7 +5,7 @@ import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { defaultManager } from './manager.ts';
 import { sortDiagnostics, type Diagnostic } from '../domain/diagnostics.ts';
-import type { DesiredAccount, DesiredDestination, DesiredState } from '../domain/model.ts';
+import type { DesiredAccount, DesiredDestination, DesiredState, SourcePos } from '../domain/model.ts';
 import { buildAccount, buildDestination, byEntityKey } from './build.ts';
 import { checkAccountRefs, checkDescription, checkDestinationsPerSandbox, checkSegmentsAndAttributes, checkTarget, checkUniqueNames } from './checks.ts';
 import { CONFIG_FILE, loadConfig, type FlowsyncConfig } from './config.ts';
@@ -107,11 +107,23 @@ async function readManifests(root: string, config: FlowsyncConfig): Promise<{ ma
   return { manifests, broken, diagnostics, files: listed.files.length };
 }
 
+/** The first place that names each sandbox (see DesiredState.sandboxSources). */
+function whereSandboxesAreNamed(defaultSandbox: string, configAt: SourcePos | undefined, manifests: readonly Manifest[]): Record<string, SourcePos> {
+  const out: Record<string, SourcePos> = {};
+  if (configAt) out[defaultSandbox] = configAt;
+  for (const m of manifests) {
+    if (out[m.sandbox]) continue;
+    const meta = m.doc.value && typeof m.doc.value === 'object' ? (m.doc.value as { metadata?: { sandbox?: unknown } }).metadata : undefined;
+    if (typeof meta?.sandbox === 'string') out[m.sandbox] = { file: m.doc.file, ...m.doc.locate(['metadata', 'sandbox']) };
+  }
+  return out;
+}
+
 export async function loadRepo(root: string, opts: LoadOptions = {}): Promise<LoadedRepo> {
   const env = opts.env ?? process.env;
   const resolveSecrets = opts.resolveSecrets ?? true;
   const rootAbs = path.resolve(root);
-  const { config, diagnostics } = await loadConfig(rootAbs);
+  const { config, diagnostics, sandboxAt } = await loadConfig(rootAbs);
   if (diagnostics.some((d) => d.code === 'FS_CONFIG_NOT_FOUND')) {
     return { root: rootAbs, config, manager: config.manager || defaultManager(rootAbs), desired: emptyState(config), secrets: new Secrets(), diagnostics };
   }
@@ -165,10 +177,12 @@ export async function loadRepo(root: string, opts: LoadOptions = {}): Promise<Lo
     if (account && !bad.has(d) && !bad.has(account)) desiredDestinations.push(buildDestination(d, account));
   }
   const sandboxes = new Set([config.sandbox, ...read.manifests.map((m) => m.sandbox)]);
+  const sandboxSources = whereSandboxesAreNamed(config.sandbox, sandboxAt, read.manifests);
   const desired: DesiredState = {
     accounts: desiredAccounts.sort(byEntityKey),
     destinations: desiredDestinations.sort(byEntityKey),
     sandboxes: [...sandboxes].sort(),
+    ...(Object.keys(sandboxSources).length ? { sandboxSources } : {}),
   };
   return { root: rootAbs, config, manager: config.manager || defaultManager(rootAbs), desired, secrets: new Secrets(secretEntries), diagnostics: sortDiagnostics(diagnostics) };
 }

@@ -1,10 +1,12 @@
 // Orphan discovery: the sandboxes of the org that the config no longer names but where this
 // manager wrote before. Every writer records its manager in the sandbox's lease entity, so the
 // org's sandbox list (Sandbox Management API) plus one lease lookup per unnamed sandbox finds
-// them; their owned entities then show as orphans. Read-only. Cost: the sandbox list's pages and
-// one GET per sandbox the config does not name; nothing when reconcile.scanSandboxes is false.
-import { isSandboxListUnavailable, type FlowServiceClient } from '../api/index.ts';
+// them; their owned entities then show as orphans. Read-only. Cost: one GET per sandbox the config
+// does not name (the sandbox list is read once per run, see org-sandboxes.ts); nothing when
+// reconcile.scanSandboxes is false.
+import type { FlowServiceClient } from '../api/index.ts';
 import { readLeaseRecord } from '../lease/index.ts';
+import type { OrgSandboxes } from './org-sandboxes.ts';
 
 export interface Discovery {
   /** Unnamed sandboxes whose lease record lists this manager, sorted. */
@@ -13,15 +15,12 @@ export interface Discovery {
   warnings: string[];
 }
 
-export async function sandboxesManagedElsewhere(client: Pick<FlowServiceClient, 'listSandboxes' | 'list'>, named: readonly string[], manager: string): Promise<Discovery> {
-  let all: string[];
-  try {
-    all = await client.listSandboxes();
-  } catch (err) {
-    if (!isSandboxListUnavailable(err)) throw err;
+export async function sandboxesManagedElsewhere(client: Pick<FlowServiceClient, 'list'>, org: OrgSandboxes, named: readonly string[], manager: string): Promise<Discovery> {
+  const all = org.names;
+  if (!all) {
     return {
       sandboxes: [],
-      warnings: [`orphans in sandboxes the config does not name were not looked for: the org's sandboxes cannot be listed (${err.message}); grant the API project sandbox read access or set reconcile.scanSandboxes: false.`],
+      warnings: [`orphans in sandboxes the config does not name were not looked for: the org's sandboxes cannot be listed (${org.unavailable}); grant the API project sandbox read access or set reconcile.scanSandboxes: false.`],
     };
   }
   const known = new Set(named);

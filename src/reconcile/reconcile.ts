@@ -10,6 +10,7 @@ import { planAccount, planChanges, planDestination, withLiveEntity, type PlanOpt
 import { recomputedOver } from '../plan/overwrites.ts';
 import { parseBaseConnection, parseFlow, parseTargetConnection, readLiveState } from '../state/index.ts';
 import { sandboxesManagedElsewhere } from './discover.ts';
+import { checkNamedSandboxes, readOrgSandboxes } from './org-sandboxes.ts';
 
 export interface PlanInput {
   desired: DesiredState;
@@ -35,12 +36,19 @@ export function desiredDigest(desired: DesiredState): string {
 
 /**
  * Live state of the sandboxes the manifests name; with `scan`, also of the org's other sandboxes
- * where this manager wrote before (their owned entities are orphans; see discover.ts).
+ * where this manager wrote before (their owned entities are orphans; see discover.ts). First, one
+ * read of the org's sandbox list: a sandbox the config names that the org lacks is
+ * FS_PLAN_SANDBOX_UNKNOWN (org-sandboxes.ts). `checkSandboxes: false` skips both (a re-read in the
+ * same run, e.g. verification after apply).
  */
-export async function readLive(client: FlowServiceClient, desired: DesiredState, concurrency = 4, scan?: { manager: string }): Promise<LiveState> {
-  const found = scan ? await sandboxesManagedElsewhere(client, desired.sandboxes, scan.manager) : { sandboxes: [], warnings: [] };
+export async function readLive(client: FlowServiceClient, desired: DesiredState, concurrency = 4, scan?: { manager: string }, opts: { checkSandboxes?: boolean } = {}): Promise<LiveState> {
+  const check = opts.checkSandboxes ?? true;
+  const org = check || scan ? await readOrgSandboxes(client) : undefined;
+  const notes = org && check ? checkNamedSandboxes(desired, org, client.orgId) : [];
+  const found = scan && org ? await sandboxesManagedElsewhere(client, org, desired.sandboxes, scan.manager) : { sandboxes: [], warnings: [] };
+  notes.push(...found.warnings);
   const live = await readLiveState(client, [...desired.sandboxes, ...found.sandboxes], { concurrency });
-  return found.warnings.length > 0 ? { ...live, notes: found.warnings } : live;
+  return notes.length > 0 ? { ...live, notes } : live;
 }
 
 /** The scan option of readLive as the config asks for it. */
@@ -160,7 +168,7 @@ export interface Verification {
 
 /** The tutorial's "verify the dataflow" step: read again and plan again; what apply touched must now be clean. */
 export async function verifyApplied(client: FlowServiceClient, input: PlanInput, result: ApplyResult, concurrency = 4): Promise<Verification> {
-  const live = await readLive(client, input.desired, concurrency);
+  const live = await readLive(client, input.desired, concurrency, undefined, { checkSandboxes: false });
   // A forced rotation (--rotate-credentials) is planned whatever the live state says; planned again
   // it would always come back. It is verified like any update: nothing else left to change.
   const { rotateCredentials: _forced, ...unforced } = input;

@@ -89,10 +89,11 @@ test('gateway {error_code, message}: a wrong API key and a malformed org are aut
 test('an unknown sandbox name is reported with the Flow Service code', async (t) => {
   const { client } = await harness(t);
   const sandboxMissing = expectApiError('FS_API_NOT_FOUND', (err) => assert.equal(err.adobeCode, '2101-404'));
-  await assert.rejects(client.list('Not_A_Sandbox', 'flows'), sandboxMissing);
+  await assert.rejects(client.list('stagin', 'flows'), sandboxMissing);
   // a missing sandbox is not a missing entity: get and delete do not read it as "already gone"
-  await assert.rejects(client.get('Not_A_Sandbox', 'flows', 'f1'), sandboxMissing);
-  await assert.rejects(client.delete('Not_A_Sandbox', 'flows', 'f1'), sandboxMissing);
+  await assert.rejects(client.get('stagin', 'flows', 'f1'), sandboxMissing);
+  await assert.rejects(client.delete('stagin', 'flows', 'f1'), sandboxMissing);
+  await assert.rejects(client.list('Not_A_Sandbox', 'flows'), expectApiError('FS_API_NOT_FOUND', (err) => assert.equal(err.adobeCode, '2100-404')));
 });
 
 test('secrets never reach events or errors, even through retries and failures', async (t) => {

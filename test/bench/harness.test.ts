@@ -100,6 +100,7 @@ test('tiny scenario: the tutorial way creates destinations against the emulator 
   const bench = await startBenchEmulator();
   t.after(() => bench.close());
   const repo = { dir: '', ...planRepo({ n: 3, seed: 1 }) };
+  bench.register(repo);
   const run = await runTutorialWay(repo, bench.tutorial, 'scripted');
   assert.equal(run.flowIds.length, 3);
   // token + connectionSpecs + 2 sandboxes x (Profile Store base + source) + 3 accounts + 3 x 4 per destination

@@ -68,7 +68,7 @@ test('an expired token gets 401 401013 (clock injected)', async (t) => {
   assert.equal(fresh.status, 200);
 });
 
-test('missing x-sandbox-name means prod; malformed sandbox names get 2101-404', async (t) => {
+test('missing x-sandbox-name means prod; malformed sandbox names get 2100-404', async (t) => {
   const emu = await startForTest(t);
   const prod = await apiFor(emu);
   const noHeader = await apiFor(emu, { sandbox: null });
@@ -80,6 +80,7 @@ test('missing x-sandbox-name means prod; malformed sandbox names get 2101-404', 
   for (const bad of ['Prod', 'dev_1', '1dev', 'x'.repeat(300)]) {
     const res = await prod('GET', '/connections', undefined, { 'x-sandbox-name': bad });
     assert.equal(res.status, 404, bad);
-    assert.equal(res.body.type, 'https://ns.adobe.com/aep/errors/FLOW-2101-404');
+    assert.equal(res.body.type, 'https://ns.adobe.com/aep/errors/FLOW-2100-404');
+    assert.equal(res.body.title, 'Sandbox not found');
   }
 });

@@ -6,10 +6,10 @@ import { apiFor, makeFlow, startForTest } from './helpers.ts';
 const OTHER_ORG = 'ABCDEF0123456789ABCDEF01@AdobeOrg';
 
 test('entities are scoped by org and sandbox: another org or sandbox never sees them', async (t) => {
-  const emu = await startForTest(t);
+  const emu = await startForTest(t, { clients: { 'other-org-client': OTHER_ORG } });
   const prod = await apiFor(emu);
   const dev = await apiFor(emu, { sandbox: 'dev' });
-  const otherOrg = await apiFor(emu, { org: OTHER_ORG });
+  const otherOrg = await apiFor(emu, { org: OTHER_ORG, clientId: 'other-org-client' });
   const { flowId, baseId, targetId, etag } = await makeFlow(prod);
   for (const api of [dev, otherOrg]) {
     for (const [kind, id] of [['flows', flowId], ['connections', baseId], ['targetConnections', targetId]] as const) {

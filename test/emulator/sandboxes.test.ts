@@ -14,8 +14,9 @@ async function call(h: Awaited<ReturnType<typeof harness>>, pathAndQuery: string
   return { status: res.status, body: (await res.json()) as any };
 }
 
-test('the list holds prod, the configured sandboxes and every sandbox with entities, in Adobe\'s shape', async (t) => {
+test('the list holds prod, the configured sandboxes and those added, in Adobe\'s shape', async (t) => {
   const h = await harness(t);
+  h.emu.admin.addSandbox('qa');
   await h.client.create('qa', 'connections', kinesisConnection('qa-acct'));
   const { status, body } = await call(h, '/sandboxes');
   assert.equal(status, 200);

@@ -30,10 +30,11 @@ test('a no-op plan over 1,000 destinations sends no more requests than the list 
   const plan = makePlan(input, live);
   assert.equal(plan.actions.length, 0);
   const requests = emu.admin.requests().filter((r) => r.path.startsWith('/data/'));
-  // Minimum: one sandbox; 1 account + 1 Profile Store base (1 page), 1 source connection (1 page),
-  // 1,000 target connections (10 pages of 100), 1,000 flows (10 pages).
+  // Minimum: the org's sandbox list (1 page: every named sandbox must exist); one sandbox: 1 account
+  // + 1 Profile Store base (1 page), 1 source connection (1 page), 1,000 target connections (10
+  // pages of 100), 1,000 flows (10 pages).
   const pages = (count: number) => Math.max(1, Math.ceil(count / 100));
-  const minimum = pages(2) + pages(1) + pages(n) + pages(n);
+  const minimum = 1 + pages(2) + pages(1) + pages(n) + pages(n);
   assert.equal(requests.length, minimum, requests.map((r) => `${r.method} ${r.path}?${r.query}`).join('\n'));
   assert.ok(requests.every((r) => r.method === 'GET' && !r.write));
 });

@@ -54,6 +54,7 @@ test('two contenders on an empty sandbox never hold the lease at once; the loser
   let extraEntities = 0;
   for (let trial = 0; trial < 24; trial++) {
     const sandbox = `trial-${trial}`;
+    h.emu.admin.addSandbox(sandbox);
     const wait = trial % 2 === 1;
     const outcomes = await Promise.all(
       clients.map(async (client, i) => {

@@ -26,6 +26,8 @@ test('the example repo loads clean into two sandboxes with both destination type
   const repo = await loadRepo(EXAMPLE, { env: EXAMPLE_ENV });
   assert.deepEqual(repo.diagnostics, []);
   assert.deepEqual(repo.desired.sandboxes, ['dev', 'prod']);
+  // where each is named, for the plan-time check that the org has them
+  assert.deepEqual(repo.desired.sandboxSources, { prod: { file: 'flowsync.yaml', line: 8, column: 10 }, dev: { file: 'dev/destinations.yaml', line: 7, column: 12 } });
   assert.deepEqual(repo.desired.accounts.map((a) => `${a.sandbox}/${a.name}:${a.type}`), ['dev/eventhubs-dev:azure-event-hubs', 'dev/kinesis-dev:amazon-kinesis', 'prod/eventhubs-prod:azure-event-hubs', 'prod/kinesis-prod:amazon-kinesis']);
   assert.deepEqual(repo.desired.destinations.map((d) => `${d.sandbox}/${d.name}:${d.type}`), ['dev/loyalty-events:azure-event-hubs', 'dev/summer-campaign:amazon-kinesis', 'prod/loyalty-events:azure-event-hubs', 'prod/summer-campaign:amazon-kinesis']);
   const summer = repo.desired.destinations.find((d) => d.sandbox === 'prod' && d.name === 'summer-campaign')!;

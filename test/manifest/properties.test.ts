@@ -28,7 +28,8 @@ test('random valid repos load to the generated model, without loss', async (t) =
       }
       const repo = await loadRepo(dir, { env: gen.env });
       assert.deepEqual(repo.diagnostics, []);
-      assert.deepEqual(repo.desired, gen.expected);
+      const { sandboxSources: _where, ...desired } = repo.desired; // positions are checked in loader.test.ts
+      assert.deepEqual(desired, gen.expected);
       await rm(dir, { recursive: true, force: true });
     }),
     { numRuns: LONG ? 500 : 25 },

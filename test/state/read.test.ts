@@ -91,6 +91,7 @@ test('reading costs exactly one list page per collection and sandbox when nothin
   await seedDestination(h.client, 'prod', 'a');
   await seedDestination(h.client, 'dev', 'b');
   h.emu.admin.resetRequests();
+  h.emu.admin.addSandbox('empty');
   const live = await readLiveState(h.client, ['prod', 'dev', 'empty']);
   assert.deepEqual(Object.keys(live.sandboxes), ['dev', 'empty', 'prod']);
   assert.equal(live.sandboxes.empty!.flows.length, 0);
