@@ -299,7 +299,7 @@ export class Transport {
     try {
       // A write without a body (DELETE, the enable/disable action) goes out without Content-Type, as
       // Adobe's curl examples send it; `false` stops axios from adding its form-urlencoded default.
-      const res = await this.http.request({ method: spec.method, url: spec.url, headers: data === undefined ? { ...headers, 'Content-Type': false } : headers, data });
+      const res = await this.http.request({ method: spec.method, url: spec.url, headers: data === undefined && spec.method !== 'GET' ? { ...headers, 'Content-Type': false } : headers, data });
       const answer: HttpAnswer = { status: res.status, headers: lowerHeaders(res.headers), data: parseBody(res.data) };
       this.opts.emit({ type: 'request', method: spec.method, collection: spec.collection, status: res.status, durationMs: this.opts.now() - started, attempt });
       return { kind: 'answer', answer, startedAt: started };
