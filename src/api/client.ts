@@ -3,6 +3,7 @@
 import { ApiError } from './errors.ts';
 import { CircuitBreaker, TokenBucket } from './limits.ts';
 import { DEFAULT_IMS_ENDPOINT, DEFAULT_SCOPE, flowServiceBase, type ClientEvent, type FlowServiceClientOptions } from './options.ts';
+import { isBusyRefusal, waitUntilSettled, type FlowStatus } from './flow-settle.ts';
 import { nextPageUrl } from './pagination.ts';
 import { RatePacer } from './pacer.ts';
 import { sandboxApiBase, walkSandboxes } from './sandboxes.ts';
@@ -68,6 +69,9 @@ export function quoteEtag(etag: string): string {
 export class FlowServiceClient {
   readonly base: string;
   private readonly transport: Transport;
+  private readonly settle: { timeoutMs: number; now: () => number; sleep: (ms: number) => Promise<void>; random: () => number };
+  /** Flows this client wrote (`sandbox/id` → the etag its write returned): they may still be mid-operation. */
+  private readonly flowsWritten = new Map<string, string>();
 
   constructor(options: FlowServiceClientOptions) {
     const now = options.now ?? Date.now;
@@ -79,6 +83,12 @@ export class FlowServiceClient {
       }
     };
     this.base = flowServiceBase(options.endpoint);
+    this.settle = {
+      timeoutMs: options.settleTimeoutMs ?? 60_000,
+      now,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      random: options.random ?? Math.random,
+    };
     const breakerOpts = options.breaker ?? { failureThreshold: 8, cooldownMs: 10_000 };
     const timeoutMs = options.timeoutMs ?? 30_000;
     this.transport = new Transport({
@@ -206,41 +216,50 @@ export class FlowServiceClient {
       ...(opts.findExisting ? { findExisting: opts.findExisting } : {}),
       ...(opts.bypassWriteGuard ? { bypassWriteGuard: true } : {}),
     });
-    if ('existing' in outcome) return outcome.existing;
+    if ('existing' in outcome) return this.wroteFlow(sandbox, collection, outcome.existing);
     const data = (outcome.answer.data ?? {}) as Record<string, unknown>;
     let id = typeof data.id === 'string' ? data.id : undefined;
     const location = outcome.answer.headers.location;
     if (!id && location) id = decodeURIComponent(location.replace(/[?#].*$/, '').split('/').filter(Boolean).pop() ?? '');
     if (!id) throw new ApiError('FS_API_RESPONSE', `POST ${entity}: the answer has no id`, { status: outcome.answer.status, entity });
-    return this.withEtag(sandbox, collection, id, data.etag);
+    return this.wroteFlow(sandbox, collection, await this.withEtag(sandbox, collection, id, data.etag));
   }
 
   /** JSON Patch with If-Match (the etag verbatim; quotes added when absent). 412 → FS_API_PRECONDITION. */
   async patch(sandbox: string, collection: string, id: string, etag: string, ops: PatchOperation[], opts: WriteOptions = {}): Promise<WriteResult> {
-    const answer = await this.answer({
-      method: 'PATCH',
-      url: this.url(collection, id),
-      collection,
-      entity: `${collection}/${id}`,
-      sandbox,
-      headers: { 'If-Match': quoteEtag(etag) },
-      data: ops,
-      flowService: true,
-      ...(opts.bypassWriteGuard ? { bypassWriteGuard: true } : {}),
-    });
-    const data = (answer.data ?? {}) as Record<string, unknown>;
-    return this.withEtag(sandbox, collection, id, data.etag);
+    const send = async (ifMatch: string) => {
+      const answer = await this.answer({
+        method: 'PATCH',
+        url: this.url(collection, id),
+        collection,
+        entity: `${collection}/${id}`,
+        sandbox,
+        headers: { 'If-Match': quoteEtag(ifMatch) },
+        data: ops,
+        flowService: true,
+        ...(opts.bypassWriteGuard ? { bypassWriteGuard: true } : {}),
+      });
+      const data = (answer.data ?? {}) as Record<string, unknown>;
+      return this.withEtag(sandbox, collection, id, data.etag);
+    };
+    if (collection !== 'flows') return send(etag);
+    return this.wroteFlow(sandbox, collection, await this.whenSettled(sandbox, id, etag, send));
   }
 
   /** Deletes an entity; one that is already gone (404) counts as deleted. */
   async delete(sandbox: string, collection: string, id: string, opts: WriteOptions = {}): Promise<void> {
-    try {
-      const bypass = opts.bypassWriteGuard ? { bypassWriteGuard: true } : {};
-      await this.answer({ method: 'DELETE', url: this.url(collection, id), collection, entity: `${collection}/${id}`, sandbox, flowService: true, ...bypass });
-    } catch (err) {
-      if (entityGone(err)) return;
-      throw err;
-    }
+    const send = async () => {
+      try {
+        const bypass = opts.bypassWriteGuard ? { bypassWriteGuard: true } : {};
+        await this.answer({ method: 'DELETE', url: this.url(collection, id), collection, entity: `${collection}/${id}`, sandbox, flowService: true, ...bypass });
+      } catch (err) {
+        if (entityGone(err)) return;
+        throw err;
+      }
+    };
+    if (collection !== 'flows') return send();
+    await this.whenSettled(sandbox, id, undefined, send);
+    this.flowsWritten.delete(`${sandbox}/${id}`);
   }
 
   /**
@@ -248,6 +267,10 @@ export class FlowServiceClient {
    * the state asked for is success: typically the retry of an action whose answer was lost.
    */
   async flowAction(sandbox: string, id: string, op: 'enable' | 'disable'): Promise<WriteResult> {
+    return this.wroteFlow(sandbox, 'flows', await this.whenSettled(sandbox, id, undefined, () => this.sendFlowAction(sandbox, id, op)));
+  }
+
+  private async sendFlowAction(sandbox: string, id: string, op: 'enable' | 'disable'): Promise<WriteResult> {
     const url = new URL(`${this.url('flows', id)}/action`);
     url.searchParams.set('op', op);
     let answer;
@@ -278,6 +301,59 @@ export class FlowServiceClient {
 
   flowSpecs(sandbox = SPEC_SANDBOX): Promise<FlowSpec[]> {
     return this.list<FlowSpec>(sandbox, 'flowSpecs');
+  }
+
+  /**
+   * Runs a write to a flow once the flow has settled: first, when this client wrote the flow (it may
+   * still be mid-operation), by polling it; then, when the API refuses the write because the flow is
+   * busy (1416/1420/1421: not applied), by waiting and sending it again, all within api.settleTimeout.
+   * `etag` is the If-Match the caller chose; when it is the etag our own last write returned and
+   * settling changed it, the settled one is sent (the change is the API's, not someone else's).
+   */
+  private async whenSettled<T>(sandbox: string, id: string, etag: string | undefined, send: (etag: string) => Promise<T>): Promise<T> {
+    const key = `${sandbox}/${id}`;
+    const deadline = this.settle.now() + this.settle.timeoutMs;
+    let ifMatch = etag ?? '';
+    const wait = async () => {
+      const flow = await waitUntilSettled({
+        entity: `flows/${id}`,
+        deadline,
+        read: () => this.get<FlowStatus>(sandbox, 'flows', id),
+        ...this.settle,
+      });
+      if (etag !== undefined && ifMatch === this.flowsWritten.get(key) && typeof flow?.etag === 'string') ifMatch = flow.etag;
+      this.flowsWritten.delete(key);
+    };
+    if (this.flowsWritten.has(key)) await wait();
+    for (;;) {
+      try {
+        return await send(ifMatch);
+      } catch (err) {
+        if (!isBusyRefusal(err) || this.settle.now() >= deadline) throw err;
+        await wait(); // someone else's operation: the etag it leaves is checked by If-Match, never adopted
+      }
+    }
+  }
+
+  /**
+   * Waits until every flow this client wrote has settled (apply calls it last, so the re-plan that
+   * verifies an apply sees settled flows, not `updating`). A flow still busy at api.settleTimeout is
+   * left as it is: its write was applied, and the next plan holds it back with a warning.
+   */
+  async settleWritten(): Promise<void> {
+    await Promise.all([...this.flowsWritten.keys()].map(async (key) => {
+      const cut = key.indexOf('/');
+      try {
+        await this.whenSettled(key.slice(0, cut), key.slice(cut + 1), undefined, async () => undefined);
+      } catch {
+        // reported by the next plan (a warning on the flow), not by this apply
+      }
+    }));
+  }
+
+  private wroteFlow(sandbox: string, collection: string, ref: WriteResult): WriteResult {
+    if (collection === 'flows') this.flowsWritten.set(`${sandbox}/${ref.id}`, ref.etag);
+    return ref;
   }
 
   private url(collection: string, id?: string): string {
