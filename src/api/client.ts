@@ -3,7 +3,7 @@
 import { ApiError } from './errors.ts';
 import { CircuitBreaker, TokenBucket } from './limits.ts';
 import { DEFAULT_IMS_ENDPOINT, DEFAULT_SCOPE, flowServiceBase, type ClientEvent, type FlowServiceClientOptions } from './options.ts';
-import { isBusyRefusal, waitUntilSettled, type FlowStatus } from './flow-settle.ts';
+import { isBusyRefusal, isSettled, settleDelay, waitUntilSettled, type FlowStatus } from './flow-settle.ts';
 import { nextPageUrl } from './pagination.ts';
 import { RatePacer } from './pacer.ts';
 import { sandboxApiBase, walkSandboxes } from './sandboxes.ts';
@@ -216,13 +216,16 @@ export class FlowServiceClient {
       ...(opts.findExisting ? { findExisting: opts.findExisting } : {}),
       ...(opts.bypassWriteGuard ? { bypassWriteGuard: true } : {}),
     });
-    if ('existing' in outcome) return this.wroteFlow(sandbox, collection, outcome.existing);
+    if ('existing' in outcome) return outcome.existing;
     const data = (outcome.answer.data ?? {}) as Record<string, unknown>;
     let id = typeof data.id === 'string' ? data.id : undefined;
     const location = outcome.answer.headers.location;
     if (!id && location) id = decodeURIComponent(location.replace(/[?#].*$/, '').split('/').filter(Boolean).pop() ?? '');
     if (!id) throw new ApiError('FS_API_RESPONSE', `POST ${entity}: the answer has no id`, { status: outcome.answer.status, entity });
-    return this.wroteFlow(sandbox, collection, await this.withEtag(sandbox, collection, id, data.etag));
+    // Not remembered as a flow to settle: new flows start enabled ("New flows start enabled",
+    // update-destination-dataflows.md). Were a create ever asynchronous, the next write's refusal
+    // (1416) would make it wait then.
+    return this.withEtag(sandbox, collection, id, data.etag);
   }
 
   /** JSON Patch with If-Match (the etag verbatim; quotes added when absent). 412 → FS_API_PRECONDITION. */
@@ -337,16 +340,34 @@ export class FlowServiceClient {
 
   /**
    * Waits until every flow this client wrote has settled (apply calls it last, so the re-plan that
-   * verifies an apply sees settled flows, not `updating`). A flow still busy at api.settleTimeout is
-   * left as it is: its write was applied, and the next plan holds it back with a warning.
+   * verifies an apply sees settled flows, not `updating`). One list call per sandbox and 50 flows
+   * (`property=id==a,b,…`) per round instead of a GET per flow; the same back-off and bound as a
+   * write's wait. A flow still busy then is left as it is: its write was applied, and the next plan
+   * holds it back with a warning.
    */
   async settleWritten(): Promise<void> {
-    await Promise.all([...this.flowsWritten.keys()].map(async (key) => {
+    const bySandbox = new Map<string, string[]>();
+    for (const key of this.flowsWritten.keys()) {
       const cut = key.indexOf('/');
-      try {
-        await this.whenSettled(key.slice(0, cut), key.slice(cut + 1), undefined, async () => undefined);
-      } catch {
-        // reported by the next plan (a warning on the flow), not by this apply
+      bySandbox.set(key.slice(0, cut), [...(bySandbox.get(key.slice(0, cut)) ?? []), key.slice(cut + 1)]);
+    }
+    const deadline = this.settle.now() + this.settle.timeoutMs;
+    await Promise.all([...bySandbox].map(async ([sandbox, ids]) => {
+      let busy = ids;
+      for (let round = 0; busy.length > 0; round++) {
+        const chunks = Array.from({ length: Math.ceil(busy.length / 50) }, (_, i) => busy.slice(i * 50, i * 50 + 50));
+        let flows: (FlowStatus & { id?: unknown })[];
+        try {
+          flows = (await Promise.all(chunks.map((c) => this.list<FlowStatus & { id?: unknown }>(sandbox, 'flows', { property: [`id==${c.join(',')}`] })))).flat();
+        } catch {
+          return; // reported by the next plan, not by this apply
+        }
+        const stillBusy = new Set(flows.filter((f) => !isSettled(f)).map((f) => String(f.id)));
+        for (const id of busy) if (!stillBusy.has(id)) this.flowsWritten.delete(`${sandbox}/${id}`);
+        busy = busy.filter((id) => stillBusy.has(id));
+        const left = deadline - this.settle.now();
+        if (busy.length === 0 || left <= 0) return;
+        await this.settle.sleep(Math.min(settleDelay(round, this.settle.random), left));
       }
     }));
   }
