@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isApiError } from '../../src/api/index.ts';
+import { DEFAULT_TRANSITION_MS } from '../../src/emulator/index.ts';
 import { apiFor, makeFlow } from '../emulator/helpers.ts';
 import { harness } from './harness.ts';
 
@@ -15,12 +16,12 @@ function sharedClock() {
 
 test('writes to a flow the client just wrote wait for it to settle: disable, patch, enable with no refused write', async (t) => {
   const clock = sharedClock();
-  const h = await harness(t, { emulator: { now: clock.now }, client: clock });
+  const h = await harness(t, { emulator: { now: clock.now, transitionMs: DEFAULT_TRANSITION_MS }, client: clock });
   const { flowId } = await makeFlow(await apiFor(h.emu));
   h.emu.admin.resetRequests();
   await h.client.flowAction('prod', flowId, 'disable');
   const flow = await h.client.get<{ etag: string; state: string }>('prod', 'flows', flowId);
-  assert.equal(flow?.state, 'disabling', 'the emulator is asynchronous by default');
+  assert.equal(flow?.state, 'disabling');
   const renamed = await h.client.patch('prod', 'flows', flowId, flow!.etag, [{ op: 'replace', path: '/name', value: 'renamed' }]);
   await h.client.flowAction('prod', flowId, 'enable');
   await h.client.settleWritten();
@@ -34,7 +35,7 @@ test('writes to a flow the client just wrote wait for it to settle: disable, pat
 
 test('a write refused because of someone else\'s operation (1420, 1421) waits for the flow and is sent again', async (t) => {
   const clock = sharedClock();
-  const h = await harness(t, { emulator: { now: clock.now }, client: clock });
+  const h = await harness(t, { emulator: { now: clock.now, transitionMs: DEFAULT_TRANSITION_MS }, client: clock });
   const api = await apiFor(h.emu);
   const { flowId } = await makeFlow(api);
   const etag = (await api('POST', `/flows/${flowId}/action?op=disable`)).body.etag; // another writer, not this client

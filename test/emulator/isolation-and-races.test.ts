@@ -30,7 +30,7 @@ test('entities are scoped by org and sandbox: another org or sandbox never sees 
 });
 
 test('two clients race on one etag: exactly one PATCH wins, the other gets 412 and succeeds after a re-read', async (t) => {
-  const emu = await startForTest(t);
+  const emu = await startForTest(t, { transitionMs: 0 }); // back-to-back writes to one flow
   const alice = await apiFor(emu);
   const bob = await apiFor(emu, { clientId: 'bob-client' });
   const { flowId, etag } = await makeFlow(alice);
