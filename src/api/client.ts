@@ -3,6 +3,7 @@
 import { ApiError } from './errors.ts';
 import { CircuitBreaker, TokenBucket } from './limits.ts';
 import { DEFAULT_IMS_ENDPOINT, DEFAULT_SCOPE, flowServiceBase, type ClientEvent, type FlowServiceClientOptions } from './options.ts';
+import { isBusyRefusal, isSettled, settleDelay, waitUntilSettled, type FlowStatus } from './flow-settle.ts';
 import { nextPageUrl } from './pagination.ts';
 import { RatePacer } from './pacer.ts';
 import { sandboxApiBase, walkSandboxes } from './sandboxes.ts';
@@ -70,6 +71,9 @@ export class FlowServiceClient {
   /** The org every request names (x-gw-ims-org-id). */
   readonly orgId: string;
   private readonly transport: Transport;
+  private readonly settle: { timeoutMs: number; now: () => number; sleep: (ms: number) => Promise<void>; random: () => number };
+  /** Flows this client wrote (`sandbox/id` → the etag its write returned): they may still be mid-operation. */
+  private readonly flowsWritten = new Map<string, string>();
 
   constructor(options: FlowServiceClientOptions) {
     const now = options.now ?? Date.now;
@@ -82,6 +86,12 @@ export class FlowServiceClient {
     };
     this.base = flowServiceBase(options.endpoint);
     this.orgId = options.orgId;
+    this.settle = {
+      timeoutMs: options.settleTimeoutMs ?? 60_000,
+      now,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      random: options.random ?? Math.random,
+    };
     const breakerOpts = options.breaker ?? { failureThreshold: 8, cooldownMs: 10_000 };
     const timeoutMs = options.timeoutMs ?? 30_000;
     this.transport = new Transport({
@@ -215,35 +225,47 @@ export class FlowServiceClient {
     const location = outcome.answer.headers.location;
     if (!id && location) id = decodeURIComponent(location.replace(/[?#].*$/, '').split('/').filter(Boolean).pop() ?? '');
     if (!id) throw new ApiError('FS_API_RESPONSE', `POST ${entity}: the answer has no id`, { status: outcome.answer.status, entity });
+    // Not remembered as a flow to settle: new flows start enabled ("New flows start enabled",
+    // update-destination-dataflows.md). Were a create ever asynchronous, the next write's refusal
+    // (1416) would make it wait then.
     return this.withEtag(sandbox, collection, id, data.etag);
   }
 
   /** JSON Patch with If-Match (the etag verbatim; quotes added when absent). 412 → FS_API_PRECONDITION. */
   async patch(sandbox: string, collection: string, id: string, etag: string, ops: PatchOperation[], opts: WriteOptions = {}): Promise<WriteResult> {
-    const answer = await this.answer({
-      method: 'PATCH',
-      url: this.url(collection, id),
-      collection,
-      entity: `${collection}/${id}`,
-      sandbox,
-      headers: { 'If-Match': quoteEtag(etag) },
-      data: ops,
-      flowService: true,
-      ...(opts.bypassWriteGuard ? { bypassWriteGuard: true } : {}),
-    });
-    const data = (answer.data ?? {}) as Record<string, unknown>;
-    return this.withEtag(sandbox, collection, id, data.etag);
+    const send = async (ifMatch: string) => {
+      const answer = await this.answer({
+        method: 'PATCH',
+        url: this.url(collection, id),
+        collection,
+        entity: `${collection}/${id}`,
+        sandbox,
+        headers: { 'If-Match': quoteEtag(ifMatch) },
+        data: ops,
+        flowService: true,
+        ...(opts.bypassWriteGuard ? { bypassWriteGuard: true } : {}),
+      });
+      const data = (answer.data ?? {}) as Record<string, unknown>;
+      return this.withEtag(sandbox, collection, id, data.etag);
+    };
+    if (collection !== 'flows') return send(etag);
+    return this.wroteFlow(sandbox, collection, await this.whenSettled(sandbox, id, etag, send));
   }
 
   /** Deletes an entity; one that is already gone (404) counts as deleted. */
   async delete(sandbox: string, collection: string, id: string, opts: WriteOptions = {}): Promise<void> {
-    try {
-      const bypass = opts.bypassWriteGuard ? { bypassWriteGuard: true } : {};
-      await this.answer({ method: 'DELETE', url: this.url(collection, id), collection, entity: `${collection}/${id}`, sandbox, flowService: true, ...bypass });
-    } catch (err) {
-      if (entityGone(err)) return;
-      throw err;
-    }
+    const send = async () => {
+      try {
+        const bypass = opts.bypassWriteGuard ? { bypassWriteGuard: true } : {};
+        await this.answer({ method: 'DELETE', url: this.url(collection, id), collection, entity: `${collection}/${id}`, sandbox, flowService: true, ...bypass });
+      } catch (err) {
+        if (entityGone(err)) return;
+        throw err;
+      }
+    };
+    if (collection !== 'flows') return send();
+    await this.whenSettled(sandbox, id, undefined, send);
+    this.flowsWritten.delete(`${sandbox}/${id}`);
   }
 
   /**
@@ -251,6 +273,10 @@ export class FlowServiceClient {
    * the state asked for is success: typically the retry of an action whose answer was lost.
    */
   async flowAction(sandbox: string, id: string, op: 'enable' | 'disable'): Promise<WriteResult> {
+    return this.wroteFlow(sandbox, 'flows', await this.whenSettled(sandbox, id, undefined, () => this.sendFlowAction(sandbox, id, op)));
+  }
+
+  private async sendFlowAction(sandbox: string, id: string, op: 'enable' | 'disable'): Promise<WriteResult> {
     const url = new URL(`${this.url('flows', id)}/action`);
     url.searchParams.set('op', op);
     let answer;
@@ -281,6 +307,77 @@ export class FlowServiceClient {
 
   flowSpecs(sandbox = SPEC_SANDBOX): Promise<FlowSpec[]> {
     return this.list<FlowSpec>(sandbox, 'flowSpecs');
+  }
+
+  /**
+   * Runs a write to a flow once the flow has settled: first, when this client wrote the flow (it may
+   * still be mid-operation), by polling it; then, when the API refuses the write because the flow is
+   * busy (1416/1420/1421: not applied), by waiting and sending it again, all within api.settleTimeout.
+   * `etag` is the If-Match the caller chose; when it is the etag our own last write returned and
+   * settling changed it, the settled one is sent (the change is the API's, not someone else's).
+   */
+  private async whenSettled<T>(sandbox: string, id: string, etag: string | undefined, send: (etag: string) => Promise<T>): Promise<T> {
+    const key = `${sandbox}/${id}`;
+    const deadline = this.settle.now() + this.settle.timeoutMs;
+    let ifMatch = etag ?? '';
+    const wait = async () => {
+      const flow = await waitUntilSettled({
+        entity: `flows/${id}`,
+        deadline,
+        read: () => this.get<FlowStatus>(sandbox, 'flows', id),
+        ...this.settle,
+      });
+      if (etag !== undefined && ifMatch === this.flowsWritten.get(key) && typeof flow?.etag === 'string') ifMatch = flow.etag;
+      this.flowsWritten.delete(key);
+    };
+    if (this.flowsWritten.has(key)) await wait();
+    for (;;) {
+      try {
+        return await send(ifMatch);
+      } catch (err) {
+        if (!isBusyRefusal(err) || this.settle.now() >= deadline) throw err;
+        await wait(); // someone else's operation: the etag it leaves is checked by If-Match, never adopted
+      }
+    }
+  }
+
+  /**
+   * Waits until every flow this client wrote has settled (apply calls it last, so the re-plan that
+   * verifies an apply sees settled flows, not `updating`). One list call per sandbox and 50 flows
+   * (`property=id==a,b,…`) per round instead of a GET per flow; the same back-off and bound as a
+   * write's wait. A flow still busy then is left as it is: its write was applied, and the next plan
+   * holds it back with a warning.
+   */
+  async settleWritten(): Promise<void> {
+    const bySandbox = new Map<string, string[]>();
+    for (const key of this.flowsWritten.keys()) {
+      const cut = key.indexOf('/');
+      bySandbox.set(key.slice(0, cut), [...(bySandbox.get(key.slice(0, cut)) ?? []), key.slice(cut + 1)]);
+    }
+    const deadline = this.settle.now() + this.settle.timeoutMs;
+    await Promise.all([...bySandbox].map(async ([sandbox, ids]) => {
+      let busy = ids;
+      for (let round = 0; busy.length > 0; round++) {
+        const chunks = Array.from({ length: Math.ceil(busy.length / 50) }, (_, i) => busy.slice(i * 50, i * 50 + 50));
+        let flows: (FlowStatus & { id?: unknown })[];
+        try {
+          flows = (await Promise.all(chunks.map((c) => this.list<FlowStatus & { id?: unknown }>(sandbox, 'flows', { property: [`id==${c.join(',')}`] })))).flat();
+        } catch {
+          return; // reported by the next plan, not by this apply
+        }
+        const stillBusy = new Set(flows.filter((f) => !isSettled(f)).map((f) => String(f.id)));
+        for (const id of busy) if (!stillBusy.has(id)) this.flowsWritten.delete(`${sandbox}/${id}`);
+        busy = busy.filter((id) => stillBusy.has(id));
+        const left = deadline - this.settle.now();
+        if (busy.length === 0 || left <= 0) return;
+        await this.settle.sleep(Math.min(settleDelay(round, this.settle.random), left));
+      }
+    }));
+  }
+
+  private wroteFlow(sandbox: string, collection: string, ref: WriteResult): WriteResult {
+    if (collection === 'flows') this.flowsWritten.set(`${sandbox}/${ref.id}`, ref.etag);
+    return ref;
   }
 
   private url(collection: string, id?: string): string {

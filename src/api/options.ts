@@ -47,6 +47,11 @@ export interface FlowServiceClientOptions {
    * wait for its half-open probe instead of failing at once. 0: fail while it is open.
    */
   outageWaitMs?: number;
+  /**
+   * How long a write to a dataflow waits for it to settle (default 60 s): after this client wrote
+   * the flow, or when the API refused the write because the flow is mid-operation (1416/1420/1421).
+   */
+  settleTimeoutMs?: number;
   /** Backoff: first delay cap and ceiling in ms (full jitter between 0 and min(max, base * 2^n)). */
   backoff?: { baseMs: number; maxMs: number };
   /** Longest Retry-After honoured in ms (default 60 s); a longer one ends the retries. */

@@ -14,4 +14,6 @@ export interface ApplyClient {
   patch(sandbox: string, collection: Collection, id: string, etag: string, ops: unknown[]): Promise<EntityRef>;
   delete(sandbox: string, collection: Collection, id: string): Promise<void>;
   flowAction(sandbox: string, id: string, op: 'enable' | 'disable'): Promise<EntityRef>;
+  /** Waits until the flows written by this client have settled (their updates are asynchronous). */
+  settleWritten?(): Promise<void>;
 }

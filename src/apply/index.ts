@@ -1,6 +1,7 @@
 // Carries out a plan: dependency order, independent destinations in parallel (bounded), every
 // PATCH guarded by If-Match, a 412 answered by re-reading the entity and recomputing that one
-// action (live mode only), and a summary of every outcome. Verification is the caller's re-plan.
+// action (live mode only), and a summary of every outcome. Verification is the caller's re-plan,
+// once the flows written have settled. Waiting between two writes to one flow is the client's (src/api/flow-settle.ts).
 import { FlowsyncError, isFlowsyncError } from '../domain/errors.ts';
 import type { Action, Overwrite, Plan } from '../domain/plan.ts';
 import type { ApplyClient } from './client.ts';
@@ -107,6 +108,9 @@ export async function applyPlan(plan: Pick<Plan, 'actions'>, opts: ApplyOptions)
     },
   });
 
+  // Flow updates and enable/disable finish asynchronously: wait for them, so what follows (the
+  // verifying re-plan, the next daemon cycle) reads settled flows.
+  await opts.client.settleWritten?.();
   const ordered = actions.map((a) => outcomes.get(a.id)!);
   const counts: Record<OutcomeStatus, number> = { applied: 0, failed: 0, skipped: 0, unneeded: 0, unknown: 0 };
   for (const o of ordered) counts[o.status] += 1;

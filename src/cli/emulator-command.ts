@@ -16,6 +16,8 @@ Flags:
   --token-ttl S       lifetime of issued tokens in seconds (default 86399)
   --sandboxes A,B     the sandboxes every org has besides prod (default dev); a call naming any
                       other gets 2101-404 (add more at runtime with POST /__emulator/sandboxes)
+  --transition-ms MS  how long a flow stays updating/enabling/disabling after a PATCH or an
+                      enable/disable, refusing writes as Adobe does (default 300; 0 = at once)
 Faults (off by default; also settable at runtime with PUT /__emulator/faults):
   --latency MS        add MS milliseconds before every Flow Service answer
   --jitter MS         add up to MS more milliseconds, at random
@@ -64,7 +66,7 @@ export const emulatorCommand: Command = {
       port: { type: 'string' }, host: { type: 'string' }, state: { type: 'string' }, 'token-ttl': { type: 'string' }, sandboxes: { type: 'string' },
       latency: { type: 'string' }, jitter: { type: 'string' }, 'error-rate': { type: 'string' }, 'throttle-rate': { type: 'string' },
       'retry-after': { type: 'string' }, 'rate-limit': { type: 'string' }, 'drop-rate': { type: 'string' }, seed: { type: 'string' },
-      'late-commit': { type: 'string' }, 'late-commit-count': { type: 'string' }, 'drop-param': { type: 'string' },
+      'late-commit': { type: 'string' }, 'late-commit-count': { type: 'string' }, 'drop-param': { type: 'string' }, 'transition-ms': { type: 'string' },
     }, false);
     const optionalInt = (flag: string, v: string | undefined, max?: number) => (v === undefined ? undefined : intFlag('emulator', flag, v, 0, 0, max));
     const faults: FaultsInput = {
@@ -79,6 +81,7 @@ export const emulatorCommand: Command = {
       lateCommitMs: optionalInt('late-commit', values['late-commit']),
       lateCommitCount: optionalInt('late-commit-count', values['late-commit-count']),
       ...(values['drop-param'] !== undefined ? { dropParamsOnRead: values['drop-param'].split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+      transitionMs: optionalInt('transition-ms', values['transition-ms']),
     };
     const ttl = optionalInt('token-ttl', values['token-ttl']);
     // Loaded here so other commands do not pay for the emulator's schema compilation at start-up.
@@ -99,13 +102,14 @@ export const emulatorCommand: Command = {
       const hint = e.code === 'EADDRINUSE' ? 'Another process uses the port; pass --port with a free port (or 0).' : undefined;
       throw new FlowsyncError('FS_CLI_USAGE', `emulator: cannot start: ${e.message}`, { cause: err, ...(hint ? { hint } : {}) });
     }
-    const active = Object.entries(faults).filter(([k, v]) => v !== undefined && v !== 0 && k !== 'seed' && !(Array.isArray(v) && v.length === 0));
+    const active = Object.entries(faults).filter(([k, v]) => v !== undefined && v !== 0 && k !== 'seed' && k !== 'transitionMs' && !(Array.isArray(v) && v.length === 0));
     io.stdout.write(
       `flowsync emulator listening on ${emu.url}\n` +
         `  Flow Service:  ${emu.flowServiceUrl}\n` +
         `  IMS token:     ${emu.imsUrl}\n` +
         `  Admin:         ${emu.url}/__emulator/ (requests, faults, edit, tokens, state, reset)\n` +
         `  State:         ${values.state ?? 'in memory'}\n` +
+        `  Flow updates:  settle after ${emu.admin.faults().transitionMs} ms (--transition-ms)\n` +
         `Demo credentials (the emulator's documented defaults; any client id with a non-empty secret works):\n` +
         `  client id:     ${EMULATOR_DEFAULTS.clientId}\n` +
         `  client secret: ${EMULATOR_DEFAULTS.clientSecret}\n` +

@@ -52,6 +52,7 @@ export const ERRORS = {
   FS_LEASE_LOST: 'The writer lease was lost while writing (it could not be renewed in time, or another run took it); flowsync stopped before its next write. Run again.',
   FS_LEASE_ENTITY: 'The lease entity of the sandbox could not be read or written; check the API permissions (manage connections) and run again.',
   FS_PLAN_CONFLICT: 'Another manager owns the entity (the plan names it). Remove the manifest from one of the configs, rename it, or take the entity over with --force-conflicts.',
+  FS_API_FLOW_BUSY: 'A dataflow stayed in a transitional state (updating, enabling, disabling…) longer than api.settleTimeout; nothing more was written to it. Check it in the AEP UI, then run again (or raise api.settleTimeout).',
   FS_API_OUTCOME_UNKNOWN: 'A create may or may not have reached the API (its answer was lost and the entity could not be looked up in time); nothing was sent again. Run plan or apply again: it reads live state and settles it.',
   FS_APPLY_MASS_DELETE: 'The plan would delete more than reconcile.maxDeleteRatio of the entities this manager owns; check the manifests, or pass --allow-mass-delete if the deletions are intended.',
   FS_APPLY_DELETE_BUDGET: 'Deletions within reconcile.deleteBudget.window would exceed its share of the owned entities; wait for the window, or pass --allow-mass-delete if the deletions are intended.',

@@ -15,6 +15,8 @@ export interface WriteContext {
   user: string; // e.g. flowsync-emulator@AdobeID or ui-user@AdobeID
   client: string; // the API client id, or exc_app for the UI
   now: number; // epoch ms
+  /** How long an API write keeps a flow in a transitional state (transitions.ts); 0 or absent: settled at once. */
+  transitionMs?: number;
 }
 
 export function sandboxId(org: string, sandbox: string): string {

@@ -1,6 +1,7 @@
 // Fault injection, off by default: latency, 5xx and 429 rates, a request rate limit, dropped
 // connections, late commits of creates, target params dropped on read, and one-shot rules (failNext, dropAfterCommit, lateCommit). Every random choice comes from one
 // seeded generator, so a seed and a request sequence always give the same faults.
+import { DEFAULT_TRANSITION_MS } from './transitions.ts';
 import type { DropAfterCommitRule, FailNextRule, FaultConfig, FaultsInput, LateCommitRule } from './types.ts';
 
 export const DEFAULT_FAULTS: FaultConfig = {
@@ -20,6 +21,7 @@ export const DEFAULT_FAULTS: FaultConfig = {
   lateCommit: [],
   echoRequest: false,
   dropParamsOnRead: [],
+  transitionMs: DEFAULT_TRANSITION_MS,
 };
 
 /** mulberry32: small, fast, good enough to spread faults. */
@@ -46,7 +48,7 @@ function checkNonNegative(name: string, v: number | undefined): void {
 
 export function mergeFaults(base: FaultConfig, input: FaultsInput): FaultConfig {
   for (const k of ['errorRate', 'throttleRate', 'dropRate'] as const) checkRate(k, input[k]);
-  for (const k of ['latencyMs', 'latencyJitterMs', 'retryAfterSeconds', 'rateLimit', 'seed', 'lateCommitMs', 'lateCommitCount'] as const) checkNonNegative(k, input[k]);
+  for (const k of ['latencyMs', 'latencyJitterMs', 'retryAfterSeconds', 'rateLimit', 'seed', 'lateCommitMs', 'lateCommitCount', 'transitionMs'] as const) checkNonNegative(k, input[k]);
   const failNext = asList(input.failNext);
   const dropAfterCommit = asList(input.dropAfterCommit);
   const lateCommit = asList(input.lateCommit);
@@ -116,7 +118,7 @@ export class Faults {
   }
 
   reset(): void {
-    this.config = { ...DEFAULT_FAULTS, seed: this.config.seed };
+    this.config = { ...DEFAULT_FAULTS, seed: this.config.seed, transitionMs: this.config.transitionMs };
     this.random = seededRandom(this.config.seed);
     this.windowCount = 0;
   }

@@ -11,6 +11,7 @@ import { parseListQuery, type PathStep } from './list-query.ts';
 import type { Store } from './store.ts';
 import { COLLECTIONS, type Collection, type Entity, type PatchOp } from './types.ts';
 import { clone } from './clone.ts';
+import { checkSettled, settleFlows, startOperation } from './transitions.ts';
 
 export interface ServiceRequest {
   method: string;
@@ -95,12 +96,16 @@ const CREATORS: Record<Collection, (ctx: WriteContext, body: Record<string, unkn
 };
 
 /** Applies a patch to a stored entity as `ctx` (API caller or UI user). Returns the new stored doc. */
-export function patchEntity(ctx: WriteContext, collection: Collection, current: Entity, ops: PatchOp[], opts: { operation?: string; allowState?: boolean; strictSelectors?: boolean } = {}): Entity {
+export function patchEntity(
+  ctx: WriteContext, collection: Collection, current: Entity, ops: PatchOp[], opts: { operation?: string; allowState?: boolean; strictSelectors?: boolean; transitionMs?: number } = {},
+): Entity {
   const operation = opts.operation ?? 'update';
   checkPatchable(collection, ops, opts.allowState);
   let next = touch(applyPatch(current, ops), ctx);
-  if (collection === 'flows') next = finishFlowPatch(ctx, next, ops, operation, opts.strictSelectors ?? true);
-  else validatePatchedConnection(collection, next);
+  if (collection === 'flows') {
+    next = finishFlowPatch(ctx, next, ops, operation, opts.strictSelectors ?? true);
+    if (opts.transitionMs !== undefined) startOperation(ctx.scope, next, 'update', ops, String(current.state), ctx.now, opts.transitionMs);
+  } else validatePatchedConnection(collection, next);
   ctx.store.put(ctx.scope, collection, next);
   return next;
 }
@@ -122,6 +127,8 @@ export function handleFlowService(req: ServiceRequest, ctx: WriteContext): Servi
   if (!(COLLECTIONS as readonly string[]).includes(kind)) throw flowError(404, '1101', `No route for ${req.method} ${req.path}`);
   const collection = kind as Collection;
   const map = ctx.scope[collection];
+  if (collection === 'flows') settleFlows(ctx.store, ctx.scope, ctx.now);
+  const transitionMs = ctx.transitionMs ?? 0;
 
   if (id === undefined) {
     if (req.method === 'GET') {
@@ -143,9 +150,9 @@ export function handleFlowService(req: ServiceRequest, ctx: WriteContext): Servi
     if (!current) throw notFound(collection, id);
     checkContentType(req, false);
     checkIfMatch(current, ifMatchOf(req), false);
+    checkSettled(current, 'action');
     const { state, op } = applyAction(current, req.query.get('op'));
-    const next = touch({ ...clone(current), state }, ctx);
-    next.lastOperation = { started: ctx.now, updated: ctx.now, percentCompleted: 100, status: { value: 'completed', properties: {}, errors: [] }, ops: [], operation: op };
+    const next = startOperation(ctx.scope, touch(clone(current), ctx), op, [], state, ctx.now, transitionMs);
     ctx.store.put(ctx.scope, collection, next);
     return { status: 200, body: { id, etag: next.etag } };
   }
@@ -156,12 +163,14 @@ export function handleFlowService(req: ServiceRequest, ctx: WriteContext): Servi
     case 'PATCH': {
       checkIfMatch(current, ifMatchOf(req), true);
       checkContentType(req, true);
-      const next = patchEntity(ctx, collection, current, parsePatch(req.body));
+      if (collection === 'flows') checkSettled(current, 'update');
+      const next = patchEntity(ctx, collection, current, parsePatch(req.body), { transitionMs });
       return { status: 200, body: { id, etag: next.etag } };
     }
     case 'DELETE':
       checkContentType(req, false);
       checkIfMatch(current, ifMatchOf(req), false);
+      if (collection === 'flows') checkSettled(current, 'delete');
       checkDeletable(ctx.scope, collection, id);
       ctx.store.remove(ctx.scope, collection, id);
       return { status: 202 };

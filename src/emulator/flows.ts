@@ -163,7 +163,7 @@ export function finishFlowPatch(ctx: WriteContext, doc: Entity, ops: PatchOp[], 
 }
 
 /** enable/disable, any case. Enabling an enabled flow (or disabling a disabled one) is 1422-400. */
-export function applyAction(doc: Entity, opRaw: string | null): { state: string; op: string } {
+export function applyAction(doc: Entity, opRaw: string | null): { state: string; op: 'enable' | 'disable' } {
   const op = (opRaw ?? '').toLowerCase();
   if (op !== 'enable' && op !== 'disable') {
     throw invalidBody(`flows ${doc.id}: action op "${opRaw ?? ''}" is not supported; use op=enable or op=disable`, { id: doc.id });

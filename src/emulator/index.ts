@@ -11,12 +11,14 @@ import { BASE_PATH, createHandler, IMS_PATH } from './server.ts';
 import { DEFAULT_SANDBOXES } from './sandboxes.ts';
 import { Store } from './store.ts';
 import { Tenants } from './tenants.ts';
+import { finishAll, settleOrphans } from './transitions.ts';
 import type { Emulator, EmulatorOptions } from './types.ts';
 
 export * from './types.ts';
 export { BASE_PATH, IMS_PATH } from './server.ts';
 export { ADMIN_PREFIX, UI_USER, UI_CLIENT } from './admin.ts';
 export { DEFAULT_FAULTS } from './faults.ts';
+export { DEFAULT_TRANSITION_MS } from './transitions.ts';
 export { DEFAULT_SANDBOXES, SANDBOX_API_PATH } from './sandboxes.ts';
 export { Tenants } from './tenants.ts';
 
@@ -45,9 +47,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Started
   const now = opts.now ?? Date.now;
   const store = new Store();
   const persisted = opts.stateFile ? loadState(opts.stateFile) : undefined;
-  if (persisted) store.load(persisted);
+  if (persisted) {
+    store.load(persisted);
+    settleOrphans(store);
+  }
   const issuer = new TokenIssuer(persisted?.tokenKey ?? TokenIssuer.newKey(), now, opts.tokenTtlSeconds ?? 86399);
-  const faults = new Faults(opts.faults ?? {}, now);
+  const faults = new Faults({ ...(opts.transitionMs !== undefined ? { transitionMs: opts.transitionMs } : {}), ...opts.faults }, now);
   const log = new RequestLog(opts.requestLogLimit ?? 100_000);
   const tenants = new Tenants(opts.sandboxes ?? DEFAULT_SANDBOXES, EMULATOR_DEFAULTS.orgId, { ...DEFAULT_CLIENTS, ...opts.clients });
   if (persisted) tenants.load(persisted.tenants, store.scopesWithEntities());
@@ -82,6 +87,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Started
     admin,
     close() {
       closing = true;
+      finishAll(store); // a state file never holds a flow mid-operation
       closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -98,6 +98,10 @@ export class Store {
     return out;
   }
 
+  allScopes(): Scope[] {
+    return [...this.scopes.values()];
+  }
+
   /** Read-only lookup that never creates a scope. */
   find(org: string, sandbox: string, collection: Collection, id: string): StoredRecord | undefined {
     return this.scopes.get(scopeKey(org, sandbox))?.[collection].get(id);

@@ -77,6 +77,12 @@ export interface FaultConfig {
    * a param on read, so a test can prove the planner does not see permanent drift.
    */
   dropParamsOnRead: string[];
+  /**
+   * How long (ms) a flow stays `updating`/`enabling`/`disabling` after an API PATCH or action, refusing
+   * writes (1416/1420/1421) until it settles (default 300; 0 = settled at once). A setting of the
+   * emulator more than a fault: reset() keeps it.
+   */
+  transitionMs: number;
 }
 
 export interface FaultsInput extends Partial<Omit<FaultConfig, 'failNext' | 'dropAfterCommit' | 'lateCommit'>> {
@@ -160,6 +166,8 @@ export interface EmulatorOptions {
   clients?: Record<string, string>;
   /** Most request log entries kept (default 100000); counters are never capped. */
   requestLogLimit?: number;
+  /** Duration of asynchronous flow operations in ms (default 300; 0 = off). Same as faults.transitionMs. */
+  transitionMs?: number;
 }
 
 export interface Emulator {

@@ -48,6 +48,9 @@ export interface FlowsyncConfig {
     /** How long requests wait out an API outage (the circuit breaker's probe) before failing; 0s: at once. */
     outageWait: string;
     outageWaitMs: number;
+    /** How long a write to a dataflow waits for the flow to settle (updating, enabling, disabling…). */
+    settleTimeout: string;
+    settleTimeoutMs: number;
   };
   /** The writer lease every writing run takes per (org, sandbox); see docs/several-writers.md. */
   lease: {
@@ -99,6 +102,8 @@ export function defaultConfig(): FlowsyncConfig {
       lateCommitWindowMs: 60_000,
       outageWait: '60s',
       outageWaitMs: 60_000,
+      settleTimeout: '60s',
+      settleTimeoutMs: 60_000,
     },
     lease: { duration: '60s', durationMs: 60_000, clockSkew: '5s', clockSkewMs: 5_000 },
     reconcile: {
@@ -139,6 +144,7 @@ function merge(raw: Raw): FlowsyncConfig {
   const timeout = pick(api.timeout, d.api.timeout, isDuration);
   const lateCommitWindow = pick(api.lateCommitWindow, d.api.lateCommitWindow, isDuration);
   const outageWait = pick(api.outageWait, d.api.outageWait, isDuration);
+  const settleTimeout = pick(api.settleTimeout, d.api.settleTimeout, isDuration);
   const leaseDuration = pick(lease.duration, d.lease.duration, isDuration);
   const clockSkew = pick(lease.clockSkew, d.lease.clockSkew, isDuration);
   const budgetWindow = pick(budget.window, d.reconcile.deleteBudget.window, isDuration);
@@ -165,6 +171,8 @@ function merge(raw: Raw): FlowsyncConfig {
       lateCommitWindowMs: parseDuration(lateCommitWindow)!,
       outageWait,
       outageWaitMs: parseDuration(outageWait)!,
+      settleTimeout,
+      settleTimeoutMs: parseDuration(settleTimeout)!,
     },
     lease: { duration: leaseDuration, durationMs: parseDuration(leaseDuration)!, clockSkew, clockSkewMs: parseDuration(clockSkew)! },
     reconcile: {

@@ -31,6 +31,7 @@ export async function clientOptions(
     timeoutMs: config.api.timeoutMs,
     lateCommitWindowMs: config.api.lateCommitWindowMs,
     outageWaitMs: config.api.outageWaitMs,
+    settleTimeoutMs: config.api.settleTimeoutMs,
     concurrency: ctx.concurrency ?? config.reconcile.concurrency,
     // A stated quota spaces requests evenly (no burst) at 95% of it: the 5% absorbs latency jitter
     // and the server's window boundaries, so a per-second window never overflows. Without one the

@@ -24,7 +24,8 @@ export async function harness(
   t: TestContext,
   opts: { emulator?: EmulatorOptions; client?: Partial<FlowServiceClientOptions> } = {},
 ): Promise<Harness> {
-  const emu = await startEmulator({ port: 0, ...opts.emulator });
+  // The client's sleep is instant here: flow operations settle at once unless a test gives them a clock.
+  const emu = await startEmulator({ port: 0, transitionMs: 0, ...opts.emulator });
   const events: ClientEvent[] = [];
   const sleeps: number[] = [];
   const clients: FlowServiceClient[] = [];

@@ -1,5 +1,6 @@
 // Validation, etags and delete rules of connections, source/target connections and flows, each with the
-// documented status and error shape.
+// documented status and error shape. Tests that chain writes to one flow turn the asynchronous flow
+// operations off (transitionMs 0); test/emulator/flow-transitions.test.ts covers them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EVENT_HUBS, KINESIS, PROFILE_STORE_SPEC_ID, apiFor, eventHubsAuth, flowBody, kinesisAuth, kinesisTarget, makeFlow, profileSource, Raw, startForTest, type Reply } from './helpers.ts';
@@ -92,7 +93,7 @@ test('PATCH: If-Match missing 1403, stale or unquoted 412 with the documented bo
 });
 
 test('PATCH: ops apply in order and atomically; bad paths 1455, read-only fields, move 1434, spec change 1414', async (t) => {
-  const api = await apiFor(await startForTest(t));
+  const api = await apiFor(await startForTest(t, { transitionMs: 0 }));
   const { flowId, etag, baseId } = await makeFlow(api);
   const seg = (id: string) => ({ type: 'PLATFORM_SEGMENT', value: { id: `${id.repeat(8)}-0000-4000-8000-000000000000` } });
   const path = '/transformations/0/params/segmentSelectors/selectors';
@@ -146,7 +147,7 @@ test('credential rotation and target params: PATCH base and target connections; 
 const S1 = '72ddd79b-6b0a-4e97-a8d2-112ccd81bd02';
 
 test('flow lastOperation records ops without secrets; segment selectors get createTime/updateTime', async (t) => {
-  const api = await apiFor(await startForTest(t));
+  const api = await apiFor(await startForTest(t, { transitionMs: 0 }));
   const { flowId, etag } = await makeFlow(api);
   await api('PATCH', `/flows/${flowId}`, [{ op: 'add', path: '/transformations/0/params/segmentSelectors/selectors/-', value: { type: 'PLATFORM_SEGMENT', value: { id: S1 } } }], { 'if-match': etag });
   const flow = (await api('GET', `/flows/${flowId}`)).body.items[0];
@@ -161,7 +162,7 @@ test('flow lastOperation records ops without secrets; segment selectors get crea
 });
 
 test('actions: op any case, illegal transitions 1422, If-Match optional but checked', async (t) => {
-  const api = await apiFor(await startForTest(t));
+  const api = await apiFor(await startForTest(t, { transitionMs: 0 }));
   const { flowId, etag } = await makeFlow(api);
   assertFlowError(await api('POST', `/flows/${flowId}/action?op=enable`), 400, '1422', /action enable cannot be applied on the current state enabled/);
   const off = await api('POST', `/flows/${flowId}/action?op=DISABLE`, undefined, { 'if-match': etag });

@@ -144,3 +144,13 @@ export async function makeFlow(api: Api, name = 'flow') {
   if (flow.status !== 201) throw new Error(`flow: ${flow.status} ${flow.text}`);
   return { sourceId, baseId, targetId, flowId: flow.body.id as string, etag: flow.body.etag as string };
 }
+
+/** Waits, as a careful script would, until a flow's last operation is done (not updating/enabling/disabling). */
+export async function settled(api: Api, flowId: string): Promise<{ etag: string; state: string }> {
+  const { eventually } = await import('../helpers/eventually.ts');
+  const done = await eventually(async () => {
+    const flow = (await api('GET', `/flows/${flowId}`)).body?.items?.[0];
+    return flow && ['enabled', 'disabled'].includes(flow.state) ? { etag: flow.etag as string, state: flow.state as string } : undefined;
+  }, { intervalMs: 20, message: `flow ${flowId} did not settle` });
+  return done!;
+}

@@ -33,7 +33,7 @@ const SEGMENT_IDS: Record<string, string> = { 'from-alice': '9f1c3a55-0d44-4c7e-
 const UI_ADDED = '72ddd79b-6b0a-4e97-a8d2-112ccd81bd02';
 
 test('two clients race on one etag: exactly one PATCH wins, the other gets 412 and succeeds after a re-read', async (t) => {
-  const emu = await startForTest(t);
+  const emu = await startForTest(t, { transitionMs: 0 }); // back-to-back writes to one flow
   const alice = await apiFor(emu);
   const bob = await apiFor(emu, { clientId: 'bob-client' });
   const { flowId, etag } = await makeFlow(alice);

@@ -40,7 +40,7 @@ function assertNoDuplicates(items: Flow[]) {
 }
 
 test('pagination over 1,000 flows with filters and ordering loses and repeats nothing', async (t) => {
-  const emu = await startForTest(t);
+  const emu = await startForTest(t, { transitionMs: 0 }); // writes while walking pages
   const api = await apiFor(emu);
   const sourceId = await profileSource(api);
   const targets = [(await kinesisTarget(api, 'a')).targetId, (await kinesisTarget(api, 'b')).targetId];

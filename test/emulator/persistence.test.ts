@@ -38,7 +38,7 @@ function assertConsistent(emu: StartedEmulator) {
 
 test('in-process: a clean close flushes every acknowledged write; a restart serves the same store and tokens', async (t) => {
   const file = join(tempDir(t), 'state.json');
-  const first = await startEmulator({ port: 0, stateFile: file, persistDebounceMs: 10_000 });
+  const first = await startEmulator({ port: 0, stateFile: file, persistDebounceMs: 10_000, transitionMs: 0 }); // close would settle a running update
   const api = await apiFor(first);
   const { flowId, etag } = await makeFlow(api);
   const patched = await api('PATCH', `/flows/${flowId}`, [{ op: 'replace', path: '/name', value: 'kept' }], { 'if-match': etag });

@@ -1,6 +1,6 @@
 // A brownfield org, made the way people make one: the tutorial's plain HTTP calls, untagged
 // entities with human names. Returns the ids and the secrets (to prove they never leak).
-import { apiFor, eventHubsAuth, EVENT_HUBS, flowBody, KINESIS, kinesisAuth, profileSource, type Api } from '../emulator/helpers.ts';
+import { apiFor, eventHubsAuth, EVENT_HUBS, flowBody, KINESIS, kinesisAuth, profileSource, settled, type Api } from '../emulator/helpers.ts';
 import type { StartedEmulator } from '../../src/emulator/index.ts';
 
 export const SECRETS = { kinesis: 'KINESIS-SECRET-do-not-print-1', eventHubs: 'EVENTHUBS-SECRET-do-not-print-2', dev: 'DEV-SECRET-do-not-print-3' };
@@ -21,7 +21,8 @@ async function selectors(api: Api, flowId: string, etag: string, segments: { id:
     ...segments.map((s) => ({ op: 'add', path: '/transformations/0/params/segmentSelectors/selectors/-', value: { type: 'PLATFORM_SEGMENT', value: { id: s.id, ...(s.name ? { name: s.name } : {}) } } })),
     ...attributes.map((p) => ({ op: 'add', path: '/transformations/0/params/profileSelectors/selectors/-', value: { type: 'JSON_PATH', value: { path: p, operator: 'EXISTS' } } })),
   ];
-  return ok(api('PATCH', `/flows/${flowId}`, ops, { 'If-Match': etag }), 'selectors');
+  await ok(api('PATCH', `/flows/${flowId}`, ops, { 'If-Match': etag }), 'selectors');
+  return settled(api, flowId); // the update is asynchronous: the next write waits for it
 }
 
 export async function seedBrownfield(emu: StartedEmulator) {
@@ -44,6 +45,7 @@ export async function seedBrownfield(emu: StartedEmulator) {
   const loyalty = await flow('Loyalty Tier Changes', loyaltyTc.id, 'Tier changes');
   const withSel = await selectors(api, loyalty.id, loyalty.etag, [{ id: SEGMENTS.gold, name: 'Gold tier' }], ['_acme.loyalty.tier']);
   await ok(api('POST', `/flows/${loyalty.id}/action?op=disable`, undefined, { 'If-Match': withSel.etag }), 'disable');
+  await settled(api, loyalty.id);
 
   // Not selected by an import of prod: a target connection without a dataflow, and a whole other sandbox.
   const orphan = await target('Orphan stream', kBase.id, KINESIS, { stream: 'orphan', region: 'us-east-1' });

@@ -78,6 +78,9 @@ test('property: apply converges from random live states, never touches unowned e
           if (m === 'toggle-state') await client.flowAction('prod', flow.id, flow.state === 'enabled' ? 'disable' : 'enable');
           if (m === 'delete-flow') await client.delete('prod', 'flows', flow.id);
         }
+        // A toggle is asynchronous; the org the writers start from has settled (a flow still
+        // enabling/disabling is held back by the planner with a warning, by design).
+        await client.settleWritten();
         const before = scope();
         const unowned = [...(before.flows ?? []), ...(before.targetConnections ?? []), ...(before.connections ?? [])].filter((e: any) => !String(e.description ?? '').includes('[flowsync:'));
         // 3. The desired revision is applied by two writers at once (a daemon and a CI apply, say),

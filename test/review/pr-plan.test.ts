@@ -58,6 +58,10 @@ function checkGolden(name: string, outDir: string, emu: Emu): void {
   for (const f of actual) assert.equal(read(f), readFileSync(new URL(f, dir), 'utf8'), `${name}/${f} differs (UPDATE_GOLDEN=1 rewrites it)`);
 }
 
+// The emulator's clock stands still (golden timestamps), so its asynchronous flow operations,
+// which settle as that clock moves, are turned off.
+const FROZEN = { now: () => FIXED_NOW, transitionMs: 0 };
+
 /** The base is applied in-process (the CLI's own verbs) to spare a CLI start per test. */
 async function applyInProcess(config: string, env: Record<string, string>): Promise<void> {
   const repo = await loadRepo(config, { env });
@@ -100,7 +104,7 @@ function sections(md: string): { pr: string; drift: string } {
 }
 
 test('a pull request adding one segment while the live org drifted elsewhere: the comment shows exactly the segment first, the drift apart', async (t) => {
-  const { emu, env, orgId } = await startTestEmulator(t, { now: () => FIXED_NOW });
+  const { emu, env, orgId } = await startTestEmulator(t, FROZEN);
   const { repo, config, out } = await baseRepo(t, env);
   // Drift in the live org, unrelated to the pull request: someone adds a segment to loyalty in the UI.
   const loyalty = flowByName(emu, orgId, 'loyalty');
@@ -150,7 +154,7 @@ test('a pull request adding one segment while the live org drifted elsewhere: th
 });
 
 test('a pull request that changes nothing: "no changes" and exit 0, even with drift in the org', async (t) => {
-  const { emu, env, orgId } = await startTestEmulator(t, { now: () => FIXED_NOW });
+  const { emu, env, orgId } = await startTestEmulator(t, FROZEN);
   const { repo, config, out } = await baseRepo(t, env);
   await writeFile(path.join(repo, 'README.md'), 'docs only\n');
   commitAll(repo, 'docs');
@@ -173,7 +177,7 @@ test('a pull request that changes nothing: "no changes" and exit 0, even with dr
 });
 
 test('an invalid pull request: the comment lists the validation errors with file:line, exit 1, no API call', async (t) => {
-  const { emu, env } = await startTestEmulator(t, { now: () => FIXED_NOW });
+  const { emu, env } = await startTestEmulator(t, FROZEN);
   const { repo, config, out } = await baseRepo(t, env);
   await writeFile(path.join(config, 'm', 'broken.yaml'), 'apiVersion: flowsync/v1\nkind: StreamingDestination\nmetadata:\n  name: broken\nspec:\n  account: kin\n  target: { region: us-east-1 }\n');
   commitAll(repo, 'broken');
@@ -195,7 +199,7 @@ test('an invalid pull request: the comment lists the validation errors with file
 });
 
 test('a pull request too long for one GitHub comment is split into self-describing parts', async (t) => {
-  const { emu, env } = await startTestEmulator(t, { now: () => FIXED_NOW });
+  const { emu, env } = await startTestEmulator(t, FROZEN);
   const { repo, config, out } = await baseRepo(t, env);
   const many = (from: number) => Array.from({ length: 300 }, (_, i) => segmentId(from + i));
   const added = ['north', 'south', 'east', 'west', 'centre'].map((name, i) => ({ name, account: 'kin', segments: many(1000 * (i + 1)) }));
