@@ -1,3 +1,4 @@
+// Raw back-to-back writes to one flow: transitions off (the flow-transition rules have their own tests).
 // Issue 13 #4-#6: the emulator refuses what Adobe's spec and docs refuse (limits, If-Match, spec versions,
 // target params, selectors, JSON Patch ops, content types) and accepts what Adobe's own client sends
 // (If-Match as a query parameter). Each rule is exercised over HTTP.
@@ -21,14 +22,14 @@ function assertFlowError(res: Reply, status: number, code: string, messagePart?:
 const CONTENT_TYPE_ERROR = { type: '/placeholder/type/uri', status: 400, title: 'BadRequestError', detail: 'A valid content-type must be specified' };
 
 test('#4 limit above the documented maximum of 100 is refused, not capped', async (t) => {
-  const api = await apiFor(await startForTest(t));
+  const api = await apiFor(await startForTest(t, { transitionMs: 0 }));
   assertFlowError(await api('GET', '/flows?limit=101'), 400, '1452', /limit/);
   assertFlowError(await api('GET', '/connections?limit=500'), 400, '1452', /100/);
   assert.equal((await api('GET', '/flows?limit=100')).status, 200);
 });
 
 test('#4 If-Match: * is refused with 412: only the entity\'s own etag matches', async (t) => {
-  const api = await apiFor(await startForTest(t));
+  const api = await apiFor(await startForTest(t, { transitionMs: 0 }));
   const { flowId } = await makeFlow(api);
   assertFlowError(await api('PATCH', `/flows/${flowId}`, [{ op: 'replace', path: '/name', value: 'x' }], { 'if-match': '*' }), 412, '1404');
   assertFlowError(await api('POST', `/flows/${flowId}/action?op=disable`, undefined, { 'if-match': '*' }), 412, '1404');
@@ -36,7 +37,7 @@ test('#4 If-Match: * is refused with 412: only the entity\'s own etag matches', 
 });
 
 test('#4 unknown connectionSpec and flowSpec versions are refused with 422', async (t) => {
-  const api = await apiFor(await startForTest(t));
+  const api = await apiFor(await startForTest(t, { transitionMs: 0 }));
   assertFlowError(await api('POST', '/connections', { name: 'k', connectionSpec: { id: KINESIS, version: '9.9' }, auth: kinesisAuth() }), 422, '1100', /9\.9/);
   const sourceId = await profileSource(api);
   const { targetId } = await kinesisTarget(api);
@@ -45,7 +46,7 @@ test('#4 unknown connectionSpec and flowSpec versions are refused with 422', asy
 });
 
 test('#4 target params outside the catalog schema and a data.format other than json are refused', async (t) => {
-  const api = await apiFor(await startForTest(t));
+  const api = await apiFor(await startForTest(t, { transitionMs: 0 }));
   const { baseId, targetId } = await kinesisTarget(api);
   const target = (params: object, data: object = { format: 'json' }) => ({ name: 't', baseConnectionId: baseId, connectionSpec: { id: KINESIS, version: '1.0' }, data, params });
   assertFlowError(await api('POST', '/targetConnections', target({ stream: 's', region: 'us-east-1', streem: 'typo' })), 400, '1100', /streem/);
@@ -56,7 +57,7 @@ test('#4 target params outside the catalog schema and a data.format other than j
 });
 
 test('#4 selectors: PLATFORM_SEGMENT with a UUID, JSON_PATH with EXISTS, no duplicate, at most 250 segments', async (t) => {
-  const api = await apiFor(await startForTest(t));
+  const api = await apiFor(await startForTest(t, { transitionMs: 0 }));
   const { flowId } = await makeFlow(api);
   const patch = async (ops: unknown[]) => {
     const etag = (await api('GET', `/flows/${flowId}`)).body.items[0].etag as string;
@@ -74,7 +75,7 @@ test('#4 selectors: PLATFORM_SEGMENT with a UUID, JSON_PATH with EXISTS, no dupl
 });
 
 test('#4 a flow is created with empty selectors; segments and attributes come by PATCH', async (t) => {
-  const api = await apiFor(await startForTest(t));
+  const api = await apiFor(await startForTest(t, { transitionMs: 0 }));
   const sourceId = await profileSource(api);
   const { targetId } = await kinesisTarget(api);
   const withSegment = flowBody('f', sourceId, targetId, {
@@ -87,7 +88,7 @@ test('#4 a flow is created with empty selectors; segments and attributes come by
 });
 
 test('#4 JSON Patch: only add, replace and remove, each with a value', async (t) => {
-  const api = await apiFor(await startForTest(t));
+  const api = await apiFor(await startForTest(t, { transitionMs: 0 }));
   const { flowId, etag } = await makeFlow(api);
   const patch = (ops: unknown[]) => api('PATCH', `/flows/${flowId}`, ops, { 'if-match': etag });
   assertFlowError(await patch([{ op: 'copy', from: '/name', path: '/description' }]), 400, '1434', /copy/);
@@ -99,7 +100,7 @@ test('#4 JSON Patch: only add, replace and remove, each with a value', async (t)
 });
 
 test('#5 If-Match is also accepted as the ?if-match= query parameter, as Adobe\'s Postman collection sends it', async (t) => {
-  const api = await apiFor(await startForTest(t));
+  const api = await apiFor(await startForTest(t, { transitionMs: 0 }));
   const { flowId, etag } = await makeFlow(api);
   const ok = await api('PATCH', `/flows/${flowId}?if-match=${encodeURIComponent(etag)}`, [{ op: 'replace', path: '/name', value: 'renamed' }]);
   assert.equal(ok.status, 200, ok.text);
@@ -109,7 +110,7 @@ test('#5 If-Match is also accepted as the ?if-match= query parameter, as Adobe\'
 });
 
 test('#6 writes need Content-Type: application/json as the spec declares; a body-less action may omit it', async (t) => {
-  const emu = await startForTest(t);
+  const emu = await startForTest(t, { transitionMs: 0 });
   const api = await apiFor(emu);
   const { flowId, etag } = await makeFlow(api);
   const patchPatch = await api('PATCH', `/flows/${flowId}`, [{ op: 'replace', path: '/name', value: 'x' }], { 'if-match': etag, 'content-type': 'application/json-patch+json' });
