@@ -266,6 +266,10 @@ export class FlowServiceClient {
     if (collection !== 'flows') return send();
     await this.whenSettled(sandbox, id, undefined, send);
     this.flowsWritten.delete(`${sandbox}/${id}`);
+    // The API finalizes a delete asynchronously (delete-finalizing) and the flow keeps its connections
+    // until it is gone: wait for that, so the next write (deleting those connections) is not refused.
+    const deadline = this.settle.now() + this.settle.timeoutMs;
+    await waitUntilSettled({ entity: `flows/${id}`, deadline, read: () => this.get<FlowStatus>(sandbox, 'flows', id), ...this.settle }, true);
   }
 
   /**

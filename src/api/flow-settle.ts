@@ -2,14 +2,16 @@
 // `enabling` or `disabling` for a while, and the API refuses writes to it meanwhile (1416-400 "Delete or
 // Update can only be applied on … enabled, disabled or initializing state", 1420-400 "The current
 // state disabling cannot be updated", 1421-400 "The current state updating cannot be transitioned";
-// help/sources/errors/flow-service-errors.md). So before writing to a flow it wrote, or after such a
-// refusal (the write was not applied), the client polls GET /flows/{id} with back-off until the flow
-// has settled, for at most api.settleTimeout.
+// help/sources/errors/flow-service-errors.md). After a DELETE it is `delete-finalizing` until it is
+// gone (1457-400 update, 1458-400 delete "cannot be applied in state delete-finalizing"), and it still
+// holds its connections, so their deletes wait for it. So before writing to a flow it wrote, or after
+// such a refusal (the write was not applied), the client polls GET /flows/{id} with back-off until the
+// flow has settled (or is gone), for at most api.settleTimeout.
 import { ApiError } from './errors.ts';
 
 export const SETTLE_BACKOFF = { firstMs: 100, maxMs: 5_000 } as const;
 const SETTLED_STATES = new Set(['enabled', 'disabled', 'initializing']);
-const BUSY_CODES = /^(1416|1420|1421)(-|$)/;
+const BUSY_CODES = /^(1416|1420|1421|1457|1458)(-|$)/;
 
 export interface FlowStatus {
   state?: unknown;
@@ -44,14 +46,18 @@ export interface SettleWait {
   random: () => number;
 }
 
-/** The flow once settled (undefined when it is gone); FS_API_FLOW_BUSY when the deadline passes first. */
-export async function waitUntilSettled(w: SettleWait): Promise<FlowStatus | undefined> {
+/**
+ * The flow once settled (undefined when it is gone); FS_API_FLOW_BUSY when the deadline passes first.
+ * With `untilGone`, only its disappearance ends the wait (a delete that the API is finalizing).
+ */
+export async function waitUntilSettled(w: SettleWait, untilGone = false): Promise<FlowStatus | undefined> {
   for (let round = 0; ; round++) {
     const flow = await w.read();
-    if (!flow || isSettled(flow)) return flow;
+    if (!flow || (!untilGone && isSettled(flow))) return flow;
     const left = w.deadline - w.now();
     if (left <= 0) {
-      throw new ApiError('FS_API_FLOW_BUSY', `${w.entity} is still ${String(flow.state)} after ${Math.round(w.timeoutMs / 1000)} s (api.settleTimeout); the write waiting for it was not sent`, {
+      const what = untilGone ? 'the writes waiting for it to be gone were not sent' : 'the write waiting for it was not sent';
+      throw new ApiError('FS_API_FLOW_BUSY', `${w.entity} is still ${String(flow.state)} after ${Math.round(w.timeoutMs / 1000)} s (api.settleTimeout); ${what}`, {
         status: 200,
         entity: w.entity,
       });

@@ -172,7 +172,10 @@ export function handleFlowService(req: ServiceRequest, ctx: WriteContext): Servi
       checkIfMatch(current, ifMatchOf(req), false);
       if (collection === 'flows') checkSettled(current, 'delete');
       checkDeletable(ctx.scope, collection, id);
-      ctx.store.remove(ctx.scope, collection, id);
+      if (collection === 'flows' && transitionMs > 0) {
+        // asynchronous like the other flow operations: listed as delete-finalizing, then gone
+        ctx.store.put(ctx.scope, collection, startOperation(ctx.scope, clone(current), 'delete', [], null, ctx.now, transitionMs), map.get(id)!.cseq);
+      } else ctx.store.remove(ctx.scope, collection, id);
       return { status: 202 };
     default:
       throw flowError(405, '1100', `${req.method} is not allowed on /${collection}/{id}`);

@@ -10,8 +10,12 @@
 //   - PATCH → `updating` (named by 1421); an action is refused with 1421, a PATCH or DELETE with 1416.
 //   - op=enable → `enabling` (the catalogue names no enable state; mirrors `disabling`); writes get 1416.
 //   - create is not transitional: "new flows start enabled" (update-destination-dataflows.md), and
-//     1416 allows updates in `initializing` anyway. DELETE stays immediate (no `delete-finalizing`),
-//     so a prune can delete the target connection right after its flow.
+//     1416 allows updates in `initializing` anyway.
+//   - DELETE → `delete-finalizing` (named by the catalogue), then the flow is gone:
+//       1457-400 "Operation update cannot be applied in state delete-finalizing." (PATCH, action)
+//       1458-400 "Operation delete cannot be applied in state delete-finalizing." (DELETE)
+//     Until it is gone the flow is still listed and still references its connections, so deleting
+//     one of them meanwhile is 1447 (our reading: nothing says references drop earlier).
 //   - Settling changes state and lastOperation only, not the etag: the etag changes on a client's
 //     write ("on create and on every successful update"), and settling is not one.
 // Time comes from the emulator's clock (EmulatorOptions.now), so tests advance it instead of sleeping.
@@ -22,15 +26,15 @@ import type { Entity, PatchOp } from './types.ts';
 /** Default duration of a flow operation in ms: a few hundred, like the real service's quick updates. */
 export const DEFAULT_TRANSITION_MS = 300;
 
-export type FlowOperation = 'update' | 'enable' | 'disable';
+export type FlowOperation = 'update' | 'enable' | 'disable' | 'delete';
 
 interface Pending {
   started: number;
   until: number;
-  to: string; // the state once settled
+  to: string | null; // the state once settled; null: the flow is removed
 }
 
-const TRANSIENT: Record<FlowOperation, string> = { update: 'updating', enable: 'enabling', disable: 'disabling' };
+const TRANSIENT: Record<FlowOperation, string> = { update: 'updating', enable: 'enabling', disable: 'disabling', delete: 'delete-finalizing' };
 const SETTLED_STATES = new Set(['enabled', 'disabled', 'initializing']);
 const pendingByScope = new WeakMap<Scope, Map<string, Pending>>();
 
@@ -53,10 +57,11 @@ function lastOperation(operation: string, ops: PatchOp[], started: number, updat
 /**
  * Puts a flow just written by the API into its transitional state (or, with transitionMs 0, straight
  * into `settledState` with a completed lastOperation). Mutates and returns `doc` before it is stored.
+ * A delete passes `settledState` null (the caller removes the flow itself when transitionMs is 0).
  */
-export function startOperation(scope: Scope, doc: Entity, operation: FlowOperation, ops: PatchOp[], settledState: string, now: number, transitionMs: number): Entity {
+export function startOperation(scope: Scope, doc: Entity, operation: FlowOperation, ops: PatchOp[], settledState: string | null, now: number, transitionMs: number): Entity {
   if (transitionMs <= 0) {
-    doc.state = settledState;
+    if (settledState !== null) doc.state = settledState;
     doc.lastOperation = lastOperation(operation, ops, now, now, 100);
     pendingOf(scope).delete(doc.id);
     return doc;
@@ -83,6 +88,10 @@ export function settleFlows(store: Store, scope: Scope, now: number): void {
     const lo = rec.doc.lastOperation as { operation: string; ops: PatchOp[] };
     if (now >= p.until) {
       pending!.delete(id);
+      if (p.to === null) {
+        store.remove(scope, 'flows', id);
+        continue;
+      }
       const doc = { ...rec.doc, state: p.to, lastOperation: lastOperation(lo.operation, lo.ops, p.started, Math.min(now, p.until), 100) };
       store.put(scope, 'flows', doc, rec.cseq);
     } else {
@@ -95,13 +104,18 @@ export function settleFlows(store: Store, scope: Scope, now: number): void {
 
 /**
  * A state file written by a process that crashed may hold flows mid-operation, with nothing pending:
- * they settle at load (disabling → disabled, else enabled; the state before an update is not kept).
+ * they settle at load (delete-finalizing → gone, disabling → disabled, else enabled; the state
+ * before an update is not kept).
  */
 export function settleOrphans(store: Store): void {
   for (const scope of store.allScopes()) {
     for (const rec of [...scope.flows.values()]) {
       const state = String(rec.doc.state);
       if (SETTLED_STATES.has(state)) continue;
+      if (state === 'delete-finalizing') {
+        store.remove(scope, 'flows', String(rec.doc.id));
+        continue;
+      }
       store.put(scope, 'flows', { ...rec.doc, state: state === 'disabling' ? 'disabled' : 'enabled' }, rec.cseq);
     }
   }
@@ -112,6 +126,10 @@ export function checkSettled(doc: Entity, kind: 'update' | 'delete' | 'action'):
   const state = String(doc.state);
   if (SETTLED_STATES.has(state)) return;
   const report = { id: doc.id, state };
+  if (state === 'delete-finalizing') {
+    if (kind === 'delete') throw badRequest('1458', `Operation delete cannot be applied in state delete-finalizing (flow ${doc.id} is being deleted)`, report);
+    throw badRequest('1457', `Operation update cannot be applied in state delete-finalizing (flow ${doc.id} is being deleted)`, report);
+  }
   if (state === 'disabling') throw badRequest('1420', `The current state disabling cannot be updated (flow ${doc.id} is being disabled; retry once it is disabled)`, report);
   if (state === 'updating' && kind === 'action') throw badRequest('1421', `The current state updating cannot be transitioned (flow ${doc.id} is being updated; retry once the update completes)`, report);
   throw badRequest('1416', `Delete or Update can only be applied on flows with enabled, disabled or initializing state; flow ${doc.id} is ${state}`, report);

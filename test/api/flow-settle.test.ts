@@ -73,3 +73,28 @@ test('with transitionMs 0 a flow settles at once and the client never waits', as
   assert.deepEqual(h.sleeps, []);
   assert.deepEqual(h.serviceRequests().filter((r) => r.write).map((r) => r.status), [200, 200]);
 });
+
+test('deleting a flow waits until the API has finalized it, so deleting its connections next is never refused', async (t) => {
+  const clock = sharedClock();
+  const h = await harness(t, { emulator: { now: clock.now, transitionMs: DEFAULT_TRANSITION_MS }, client: clock });
+  const { flowId, targetId, baseId } = await makeFlow(await apiFor(h.emu));
+  h.emu.admin.resetRequests();
+  await h.client.delete('prod', 'flows', flowId);
+  assert.equal(await h.client.get('prod', 'flows', flowId), undefined, 'gone when delete returns');
+  await h.client.delete('prod', 'targetConnections', targetId);
+  await h.client.delete('prod', 'connections', baseId);
+  const writes = h.serviceRequests().filter((r) => r.write);
+  assert.deepEqual(writes.map((r) => `${r.method} ${r.status}`), ['DELETE 202', 'DELETE 202', 'DELETE 202'], 'no write was refused');
+});
+
+test('a delete refused because someone else is deleting the flow (1458) waits until it is gone and counts as done', async (t) => {
+  const clock = sharedClock();
+  const h = await harness(t, { emulator: { now: clock.now, transitionMs: DEFAULT_TRANSITION_MS }, client: clock });
+  const api = await apiFor(h.emu);
+  const { flowId } = await makeFlow(api);
+  assert.equal((await api('DELETE', `/flows/${flowId}`)).status, 202); // another writer
+  await h.client.delete('prod', 'flows', flowId);
+  const mine = h.serviceRequests().filter((r) => r.method === 'DELETE' && r.userAgent?.startsWith('flowsync'));
+  assert.deepEqual(mine.map((r) => r.status), [400, 404], 'refused once with 1458, then sent again once it is gone: 404 counts as deleted');
+  assert.equal(await h.client.get('prod', 'flows', flowId), undefined);
+});

@@ -177,7 +177,7 @@ test('actions: op any case, illegal transitions 1422, If-Match optional but chec
 });
 
 test('delete: 202 with empty body, then 404; in-use connections refuse (1447, 1418) until the flow is gone', async (t) => {
-  const api = await apiFor(await startForTest(t));
+  const api = await apiFor(await startForTest(t, { transitionMs: 0 })); // delete-finalizing: flow-transitions.test.ts
   const { flowId, baseId, targetId, sourceId } = await makeFlow(api);
   assertFlowError(await api('DELETE', `/connections/${baseId}`), 400, '1418', /Delete the flows first/);
   assertFlowError(await api('DELETE', `/targetConnections/${targetId}`), 400, '1447');

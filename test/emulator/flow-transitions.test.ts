@@ -107,3 +107,33 @@ test('transitionMs 0 turns it off; the admin faults setting changes it at runtim
   emu.admin.reset();
   assert.equal(emu.admin.faults().transitionMs, 500, 'reset keeps the setting');
 });
+
+test('delete: the flow is delete-finalizing, refuses writes with 1457 and 1458, keeps its connections, then is gone', async (t) => {
+  const c = clock();
+  const api = await apiFor(await startForTest(t, { now: c.now }));
+  const { flowId, etag, targetId } = await makeFlow(api);
+  const del = await api('DELETE', `/flows/${flowId}`);
+  assert.equal(del.status, 202, del.text);
+  const flow = await flowOf(api, flowId);
+  assert.equal(flow.state, 'delete-finalizing');
+  assert.equal(flow.lastOperation.operation, 'delete');
+  assert.equal(flow.lastOperation.status.value, 'inProgress');
+  const listed = await api('GET', '/flows?property=state==delete-finalizing');
+  assert.deepEqual(listed.body.items.map((f: { id: string }) => f.id), [flowId], 'still listed while finalizing');
+  refused(await api('PATCH', `/flows/${flowId}`, rename('x'), { 'if-match': etag }), '1457');
+  refused(await api('POST', `/flows/${flowId}/action?op=disable`), '1457');
+  refused(await api('DELETE', `/flows/${flowId}`), '1458');
+  refused(await api('DELETE', `/targetConnections/${targetId}`), '1447');
+  c.advance(DEFAULT_TRANSITION_MS);
+  assert.equal((await api('GET', `/flows/${flowId}`)).status, 404);
+  assert.equal((await api('GET', '/flows')).body.items.length, 0);
+  assert.equal((await api('DELETE', `/targetConnections/${targetId}`)).status, 202, 'the connection is free once the flow is gone');
+});
+
+test('with transitionMs 0 a delete is immediate', async (t) => {
+  const api = await apiFor(await startForTest(t, { transitionMs: 0 }));
+  const { flowId, targetId } = await makeFlow(api);
+  assert.equal((await api('DELETE', `/flows/${flowId}`)).status, 202);
+  assert.equal((await api('GET', `/flows/${flowId}`)).status, 404);
+  assert.equal((await api('DELETE', `/targetConnections/${targetId}`)).status, 202);
+});

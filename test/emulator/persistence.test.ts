@@ -206,3 +206,32 @@ test('flowsync emulator --state FILE that cannot be written fails at start with 
   assert.match(err, /Hint:/);
   assert.doesNotMatch(err, /FS_INTERNAL/);
 });
+
+test('a state file written mid-operation (a crash) loads settled: disabling → disabled, updating → enabled, delete-finalizing → gone', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowsync-emu-')); // removed after the emulators close (t.after runs in order)
+  const file = join(dir, 'state.json');
+  const first = await startForTest(t, { stateFile: file, persistDebounceMs: 10, transitionMs: 600_000 });
+  const api = await apiFor(first);
+  const disabling = await makeFlow(api, 'disabling');
+  const updating = await makeFlow(api, 'updating');
+  const deleting = await makeFlow(api, 'deleting');
+  assert.equal((await api('POST', `/flows/${disabling.flowId}/action?op=disable`)).status, 200);
+  assert.equal((await api('PATCH', `/flows/${updating.flowId}`, [{ op: 'replace', path: '/name', value: 'u2' }], { 'if-match': updating.etag })).status, 200);
+  assert.equal((await api('DELETE', `/flows/${deleting.flowId}`)).status, 202);
+  // the file as a process killed now would leave it (close would settle everything first)
+  const crashed = join(dir, 'crashed.json');
+  await eventually(() => {
+    if (!existsSync(file)) return undefined;
+    const text = readFileSync(file, 'utf8');
+    return text.includes('delete-finalizing') && text.includes('disabling') && text.includes('updating') ? (writeFileSync(crashed, text), true) : undefined;
+  }, { message: 'the state file never held the three operations' });
+  const second = await startForTest(t, { stateFile: crashed, transitionMs: 600_000 });
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const api2 = await apiFor(second);
+  const state = async (id: string) => (await api2('GET', `/flows/${id}`)).body?.items?.[0]?.state;
+  assert.equal(await state(disabling.flowId), 'disabled');
+  assert.equal(await state(updating.flowId), 'enabled');
+  assert.equal((await api2('GET', `/flows/${deleting.flowId}`)).status, 404);
+  assert.equal((await api2('DELETE', `/targetConnections/${deleting.targetId}`)).status, 202, 'its connections are free');
+  assert.equal((await api2('POST', `/flows/${updating.flowId}/action?op=disable`)).status, 200, 'a loaded flow takes writes');
+});
