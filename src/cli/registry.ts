@@ -8,5 +8,6 @@ import { planCommand } from './plan-command.ts';
 import { runCommand } from './run-command.ts';
 import { unlockCommand } from './unlock-command.ts';
 import { validateCommand } from './validate-command.ts';
+import { versionCommand } from './version-command.ts';
 
-export const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, runCommand, importCommand, unlockCommand, destinationsCommand, emulatorCommand];
+export const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, runCommand, importCommand, unlockCommand, destinationsCommand, emulatorCommand, versionCommand];
