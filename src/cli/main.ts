@@ -4,6 +4,7 @@
 import { COMMANDS } from './registry.ts';
 import { processIO } from './command.ts';
 import { FlowsyncError } from '../domain/errors.ts';
+import { withCredentials } from './credentials.ts';
 import { useColor } from '../render/color.ts';
 import { formatError } from '../render/error.ts';
 
@@ -33,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
     io.stdout.write(command.usage.endsWith('\n') ? command.usage : `${command.usage}\n`);
     return 0;
   }
-  return command.run(rest, io);
+  return command.run(rest, { ...io, env: await withCredentials(io.env) });
 }
 
 /** Runs one CLI invocation and sets process.exitCode; never throws. */
