@@ -1,7 +1,6 @@
-#!/usr/bin/env -S node --import tsx
-// CLI entry under tsx (`npx tsx cmd/flowsync.ts …`, the tests, the bench). The CLI itself is
-// src/cli/main.ts; the launcher runs it from the prebuilt bundle when that is up to date, which
-// spares tsx compiling every module at each start (cmd/bundle.mjs). FLOWSYNC_NO_BUNDLE=1: sources.
-import { launch } from './bundle.mjs';
+// The CLI's entry. In development it runs through tsx (`npx tsx cmd/flowsync.ts …`,
+// `npm run flowsync --`, the tests); cmd/build.ts bundles it into the package's bin,
+// dist/cli/flowsync.mjs, which runs without tsx or a build step.
+import { runCli } from '../src/cli/main.ts';
 
-void launch(process.argv.slice(2), { tsxLoaded: true });
+await runCli(process.argv.slice(2));

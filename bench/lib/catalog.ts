@@ -8,4 +8,5 @@ export const SCENARIOS = [
   { name: 'drift', summary: '6. daemon: out-of-band edit to detection and to healing' },
   { name: 'cli-startup', summary: '7. `flowsync validate` and `flowsync plan` on the example repo' },
   { name: 'apply-429-storm', summary: '8. apply 30 new destinations while 50 % of answers are 429 (Retry-After: 1)' },
+  { name: 'installed-startup', summary: '9. npm package: `flowsync --help` from an installed copy in another folder, install size' },
 ] as const;

@@ -7,7 +7,7 @@ import { cliArgv, runMeasured, type ChildRun } from './measure.ts';
 
 /** `flowsync <args>` run from the repo root (where flowsync.yaml is), measured, with the emulator's env. */
 export async function flowsync(args: string[], repo: Pick<GeneratedRepo, 'dir' | 'env'>, bench: BenchEmulator, env: Record<string, string> = {}): Promise<ChildRun> {
-  return runMeasured(cliArgv(args), { cwd: repo.dir, env: { ...bench.env, ...repo.env, ...env } });
+  return runMeasured(await cliArgv(args), { cwd: repo.dir, env: { ...bench.env, ...repo.env, ...env } });
 }
 
 /** Throws with the command's output when it exited with a code not in `ok`. */

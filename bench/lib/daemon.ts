@@ -44,7 +44,7 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs: 
 export async function startDaemon(args: string[], opts: { cwd: string; env: Record<string, string> }): Promise<RunningDaemon> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const argv = cliArgv(['run', ...args, '--listen', `127.0.0.1:${port}`]);
+  const argv = await cliArgv(['run', ...args, '--listen', `127.0.0.1:${port}`]);
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...opts.env };
   const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const events: LogEvent[] = [];

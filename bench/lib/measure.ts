@@ -9,8 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** The `flowsync` bin of package.json (plain JS that runs the prebuilt bundle). */
-export const CLI_BIN = fileURLToPath(new URL('../../cmd/flowsync.mjs', import.meta.url));
+/** The `flowsync` bin of package.json: the bundle `npm run build` makes (cmd/build.ts). */
+export const CLI_BIN = fileURLToPath(new URL('../../dist/cli/flowsync.mjs', import.meta.url));
 /** tsx's loader by absolute URL: a child started in a temp folder cannot resolve the bare name. */
 const TSX = import.meta.resolve('tsx');
 
@@ -97,14 +97,24 @@ export async function runMeasured(
   return { code, stdout, stderr, wallMs, cpuUserMs, cpuSystemMs, cpuMs: cpuUserMs + cpuSystemMs, maxRssMb };
 }
 
+let built: Promise<unknown> | undefined;
+
 /**
- * The flowsync CLI exactly as a user runs it: `node cmd/flowsync.mjs` (the package's bin).
- * BENCH_FLOWSYNC_CLI (a space-separated command line) measures another build instead.
+ * The flowsync CLI exactly as a user runs it: the package's bin, built from the current sources
+ * once per bench process. BENCH_FLOWSYNC_CLI (a space-separated command line) measures another
+ * build instead.
  */
-export function cliArgv(args: string[]): string[] {
+export async function cliArgv(args: string[]): Promise<string[]> {
   const other = process.env.BENCH_FLOWSYNC_CLI?.trim();
   if (other) return [...other.split(/\s+/), ...args];
+  built ??= import('../../cmd/build.ts').then((m) => m.buildBundle());
+  await built;
   return [process.execPath, CLI_BIN, ...args];
+}
+
+/** The CLI from the TypeScript sources through tsx, as in development (for comparison). */
+export function sourcesArgv(args: string[]): string[] {
+  return [process.execPath, '--import', TSX, fileURLToPath(new URL('../../cmd/flowsync.ts', import.meta.url)), ...args];
 }
 
 /** Where BENCH_PROFILE=1 puts the V8 CPU profiles of measured steps (open them in Chrome DevTools). */

@@ -1,10 +1,10 @@
 // The CLI: parse the command name, run it, turn the result into an exit code. No logic here.
-// Started by cmd/flowsync.mjs (the bin) or cmd/flowsync.ts (tsx), from the prebuilt bundle when it
-// is up to date (cmd/bundle.mjs), else from these sources.
-import { readFile } from 'node:fs/promises';
+// Entry: cmd/flowsync.ts, run through tsx in development and bundled into the package's bin
+// (dist/cli/flowsync.mjs, built by cmd/build.ts).
 import { COMMANDS } from './registry.ts';
 import { processIO } from './command.ts';
 import { FlowsyncError } from '../domain/errors.ts';
+import { withCredentials } from './credentials.ts';
 import { useColor } from '../render/color.ts';
 import { formatError } from '../render/error.ts';
 
@@ -27,18 +27,14 @@ async function main(argv: string[]): Promise<number> {
     io.stdout.write(HELP);
     return name === undefined ? 1 : 0;
   }
-  if (name === '--version' || name === '-v') {
-    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-    io.stdout.write(`flowsync ${pkg.version}\n`);
-    return 0;
-  }
+  if (name === '--version' || name === '-v') return main(['version', ...rest]);
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) throw new FlowsyncError('FS_CLI_UNKNOWN_COMMAND', `unknown command "${name}"`);
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout.write(command.usage.endsWith('\n') ? command.usage : `${command.usage}\n`);
     return 0;
   }
-  return command.run(rest, io);
+  return command.run(rest, { ...io, env: await withCredentials(io.env) });
 }
 
 /** Runs one CLI invocation and sets process.exitCode; never throws. */

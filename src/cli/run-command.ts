@@ -11,6 +11,7 @@ import { repoSettingsReader } from '../daemon/repo-settings.ts';
 import { DEFAULT_CACHE_DIR, DEFAULT_INTERVAL, DEFAULT_LISTEN, DEFAULT_POLL, runSettings, type RunSettings } from '../daemon/run-options.ts';
 import type { Source } from '../daemon/types.ts';
 import { parseFlags } from './args.ts';
+import { buildInfo } from './build-info.ts';
 import type { Command, CommandIO } from './command.ts';
 import { CONNECT_OPTIONS, CONNECT_USAGE, connectFlags } from './common.ts';
 
@@ -107,6 +108,7 @@ export const runCommand: Command = {
       mode: settings.mode,
       logger,
       metrics,
+      build: buildInfo(),
       intervalMs: settings.intervalMs,
       intervalFixed: settings.intervalFixed,
       repoSettings: repoSettingsReader(io.env),

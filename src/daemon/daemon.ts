@@ -12,7 +12,7 @@ import { Scheduler, type CycleVerdict } from './scheduler.ts';
 import type { ReadRepoSettings } from './repo-settings.ts';
 import { StatusStore } from './status-store.ts';
 import { realTimers, type Timers } from './timers.ts';
-import type { CycleOutcome, Mode, Reconcile, Snapshot, Source, Trigger } from './types.ts';
+import type { BuildInfo, CycleOutcome, Mode, Reconcile, Snapshot, Source, Trigger } from './types.ts';
 import type { WebhookConfig } from './webhook.ts';
 
 export interface DaemonOptions {
@@ -33,6 +33,8 @@ export interface DaemonOptions {
   /** True when --interval was given, so flowsync.yaml's daemon.interval does not override it. */
   intervalFixed?: boolean;
   metrics?: DaemonMetrics;
+  /** Which flowsync runs: shown in /status and the flowsync_build_info metric. */
+  build?: BuildInfo;
   timers?: Timers;
   random?: () => number;
   /** How long stop() waits for the cycle in flight, default 4 s (SIGTERM must exit within 5 s). */
@@ -69,7 +71,8 @@ export class Daemon extends EventEmitter {
     this.log = opts.logger;
     this.timers = opts.timers ?? realTimers;
     this.metrics = opts.metrics ?? new DaemonMetrics();
-    this.status = new StatusStore({ mode: opts.mode, source: opts.source.describe() });
+    this.status = new StatusStore({ mode: opts.mode, source: opts.source.describe(), ...(opts.build ? { build: opts.build } : {}) });
+    if (opts.build) this.metrics.setBuildInfo(opts.build);
     this.notifier = opts.notifyUrl ? this.makeNotifier(opts.notifyUrl) : null;
     this.scheduler = new Scheduler({
       intervalMs: opts.intervalMs,
@@ -99,8 +102,8 @@ export class Daemon extends EventEmitter {
     this.opts.source.on('changed', this.onChange);
     await this.opts.source.start();
     this.log.info(
-      { event: 'started', source: this.opts.source.describe(), mode: this.opts.mode, intervalMs: this.opts.intervalMs, url: this.server?.url },
-      `flowsync daemon started${this.server ? `; status ${this.server.url}/status, metrics ${this.server.url}/metrics` : ''}`,
+      { event: 'started', source: this.opts.source.describe(), mode: this.opts.mode, intervalMs: this.opts.intervalMs, url: this.server?.url, ...(this.opts.build ? { build: this.opts.build } : {}) },
+      `flowsync ${this.opts.build ? `${this.opts.build.version} ` : ''}daemon started${this.server ? `; status ${this.server.url}/status, metrics ${this.server.url}/metrics` : ''}`,
     );
     this.scheduler.start();
   }

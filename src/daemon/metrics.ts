@@ -2,7 +2,7 @@
 // two daemons in one process, or a test, never share counters). Prefix `flowsync_`.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ClientEvent } from '../api/options.ts';
-import { CONDITIONS, type CycleOutcome, type Trigger } from './types.ts';
+import { CONDITIONS, type BuildInfo, type CycleOutcome, type Trigger } from './types.ts';
 
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
@@ -25,6 +25,7 @@ export class DaemonMetrics {
   private readonly ready: Gauge;
   private readonly webhooks: Counter<'outcome'>;
   private readonly notifications: Counter<'outcome'>;
+  private readonly buildInfo: Gauge<'version' | 'revision' | 'node'>;
   private shownRevision: string | null = null;
 
   constructor(opts: { processMetrics?: boolean } = {}) {
@@ -53,6 +54,7 @@ export class DaemonMetrics {
     this.ready = new Gauge({ name: 'flowsync_ready', help: '1 when /readyz answers 200.', registers });
     this.webhooks = new Counter({ name: 'flowsync_webhook_requests_total', help: 'Incoming webhook requests, by outcome.', labelNames: ['outcome'], registers });
     this.notifications = new Counter({ name: 'flowsync_notifications_total', help: 'Outgoing notifications, by outcome (sent, failed).', labelNames: ['outcome'], registers });
+    this.buildInfo = new Gauge({ name: 'flowsync_build_info', help: 'Always 1; the labels say which flowsync runs: version, git revision it was built from, Node.js version.', labelNames: ['version', 'revision', 'node'], registers });
   }
 
   recordCycle(trigger: Trigger, outcome: CycleOutcome, durationMs: number, now: number): void {
@@ -77,6 +79,11 @@ export class DaemonMetrics {
     this.revisionInfo.reset();
     this.revisionInfo.set({ revision }, 1);
     this.shownRevision = revision;
+  }
+
+  setBuildInfo(build: BuildInfo): void {
+    this.buildInfo.reset();
+    this.buildInfo.set({ version: build.version, revision: build.revision, node: build.node }, 1);
   }
 
   setReady(ready: boolean): void {

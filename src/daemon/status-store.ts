@@ -1,7 +1,7 @@
 // What the daemon knows between cycles, served as /status: the revision in force, the last
 // attempt, every entity's condition with the time it last changed, readiness. One place records
 // a cycle's outcome; /status, /readyz and the metrics read from here.
-import type { Condition, CycleOutcome, CycleResult, EntityStatus, Mode, Trigger } from './types.ts';
+import type { BuildInfo, Condition, CycleOutcome, CycleResult, EntityStatus, Mode, Trigger } from './types.ts';
 
 export const STATUS_VERSION = 1;
 
@@ -24,6 +24,8 @@ export interface CycleRecord {
 export interface StatusDocument {
   version: typeof STATUS_VERSION;
   mode: Mode;
+  /** Which flowsync runs (absent only where the daemon is built without it, in tests). */
+  build?: BuildInfo;
   suspended: boolean;
   ready: boolean;
   source: string;
@@ -55,6 +57,7 @@ export interface RecordInput {
 export class StatusStore {
   private readonly mode: Mode;
   private readonly source: string;
+  private readonly build: BuildInfo | undefined;
   private entities = new Map<string, EntityCondition>();
   private inForce: { revision: string; at: number } | null = null;
   private lastAttempt: { revision: string | null; result: CycleResult } | null = null;
@@ -64,9 +67,10 @@ export class StatusStore {
   private suspended = false;
   private reachable = { api: true, source: true };
 
-  constructor(opts: { mode: Mode; source: string }) {
+  constructor(opts: { mode: Mode; source: string; build?: BuildInfo }) {
     this.mode = opts.mode;
     this.source = opts.source;
+    this.build = opts.build;
   }
 
   record(input: RecordInput): void {
@@ -127,6 +131,7 @@ export class StatusStore {
     return {
       version: STATUS_VERSION,
       mode: this.mode,
+      ...(this.build ? { build: { ...this.build } } : {}),
       suspended: this.suspended,
       ready: this.ready,
       source: this.source,

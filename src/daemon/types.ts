@@ -7,6 +7,13 @@ export const TRIGGERS = ['startup', 'change', 'webhook', 'interval', 'retry'] as
 
 export type Mode = 'apply' | 'observe';
 
+/** The running flowsync: shown in /status and the flowsync_build_info metric. */
+export interface BuildInfo {
+  version: string;
+  revision: string; // git commit it was built from ("-dirty": with uncommitted changes), or "unknown"
+  node: string; // Node.js version running it
+}
+
 export interface CycleInput {
   dir: string; // folder holding flowsync.yaml and the manifests, at `revision`
   revision: string;

@@ -56,6 +56,9 @@ export const ERRORS = {
   FS_API_OUTCOME_UNKNOWN: 'A create may or may not have reached the API (its answer was lost and the entity could not be looked up in time); nothing was sent again. Run plan or apply again: it reads live state and settles it.',
   FS_APPLY_MASS_DELETE: 'The plan would delete more than reconcile.maxDeleteRatio of the entities this manager owns; check the manifests, or pass --allow-mass-delete if the deletions are intended.',
   FS_APPLY_DELETE_BUDGET: 'Deletions within reconcile.deleteBudget.window would exceed its share of the owned entities; wait for the window, or pass --allow-mass-delete if the deletions are intended.',
+  FS_CREDENTIALS_DIRECTORY: 'CREDENTIALS_DIRECTORY (set by systemd for LoadCredential=) names a folder or a file flowsync cannot read, a file over 64 KiB or not UTF-8 text; check the unit\'s LoadCredential= lines and the files they name.',
+  FS_COMMENT_SETUP: 'flowsync comment needs the comment files of `flowsync plan --output markdown --out-dir DIR`, a token (GITHUB_TOKEN, or the variable --token-env names), the repository and the pull request number (from the GitHub Actions environment or --repo/--pr); the message says which is missing.',
+  FS_COMMENT_API: 'The GitHub API refused a comment request (the message names the call and status): give the workflow `permissions: pull-requests: write` and check the repository and pull request number.',
 } as const satisfies Record<string, string>;
 
 export type ErrorCode = keyof typeof ERRORS;
