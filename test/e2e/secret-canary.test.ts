@@ -73,7 +73,8 @@ function startCli(args: string[], env: Record<string, string>, cwd: string) {
   };
 }
 
-test('secret canary: no command, output format, log, notification or written file holds a secret', { timeout: 120_000 }, async (t) => {
+// 300 s: it runs about 25 CLI commands through tsx, slow on a loaded 2-core machine
+test('secret canary: no command, output format, log, notification or written file holds a secret', { timeout: 300_000 }, async (t) => {
   const { emu, env: emuEnv } = await startTestEmulator(t);
   const hostile = (extra: Parameters<typeof emu.admin.setFaults>[0] = {}) => emu.admin.setFaults({ echoRequest: true, ...extra });
 
