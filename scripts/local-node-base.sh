@@ -88,10 +88,13 @@ nogroup:x:65534:
 EOF
 printf 'passwd: files\ngroup: files\nhosts: files dns\n' > "$root/etc/nsswitch.conf"
 
+previous=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
 tar -C "$root" -c . | docker import \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change "ENV NODE_VERSION=$(node -p process.versions.node)" \
   --change 'CMD ["node"]' \
   --message "node $(node --version) and git $(git --version | awk '{print $3}') from $(uname -n)" \
   - "$tag" >/dev/null
+# The image this tag named before is left untagged: remove it unless something still uses it.
+[ -n "$previous" ] && [ "$previous" != "$(docker image inspect -f '{{.Id}}' "$tag")" ] && docker rmi "$previous" >/dev/null 2>&1 || true
 echo "$tag: node $(node --version), git $(git --version | awk '{print $3}'), $(du -sh "$root" | cut -f1)"
