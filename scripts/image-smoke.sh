@@ -61,10 +61,17 @@ if [ -z "$base" ]; then
   scripts/local-node-base.sh "$base" | sed 's/^/  /'
 fi
 
-args=(--network host --build-arg "BASE=$base" --build-arg "FLOWSYNC_BUILD_REVISION=$(git rev-parse HEAD 2>/dev/null || echo unknown)" -t "$tag")
-[ "$build" = prebuilt ] && args+=(--target prebuilt)
-# A proxy that re-signs TLS: the host's CA bundle is in the base made from the host.
-[ "$build" = source ] && [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && args+=(--build-arg "NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS")
+args=(--network host --build-arg "BASE=$base" -t "$tag")
+if [ "$build" = prebuilt ]; then
+  args+=(--target prebuilt) # the bundle just built carries the revision
+else
+  # The context has no .git: the revision as cmd/build.ts would record it.
+  revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+  [ "$revision" != unknown ] && [ -n "$(git status --porcelain --untracked-files=no)" ] && revision=$revision-dirty
+  args+=(--build-arg "FLOWSYNC_BUILD_REVISION=$revision")
+  # A proxy that re-signs TLS: the host's CA bundle is in the base made from the host.
+  [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && args+=(--build-arg "NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS")
+fi
 say "docker build ${args[*]} ."
 previous=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
 start=$(date +%s)
@@ -86,14 +93,19 @@ git -C "$work/src" -c user.name=smoke -c user.email=smoke@example.invalid commit
 git clone -q --bare "$work/src" "$work/config.git"
 revision=$(git -C "$work/config.git" rev-parse main)
 
-# Every secret a file, named like the variable it stands for (README "Secrets"): fake values.
+# Every secret a file named like the variable it stands for (README "Secrets"), laid out as a
+# Kubernetes Secret volume is: NAME -> ..data/NAME, ..data -> a timestamped folder. Fake values.
 mkdir -m 0700 "$work/credentials"
+mkdir -m 0700 "$work/credentials/..2026_01_01_00_00_00.smoke"
+ln -s ..2026_01_01_00_00_00.smoke "$work/credentials/..data"
 for name in KINESIS_ACCESS_KEY_ID KINESIS_SECRET_KEY EVENTHUB_SAS_KEY KINESIS_DEV_ACCESS_KEY_ID KINESIS_DEV_SECRET_KEY EVENTHUB_DEV_SAS_KEY FLOWSYNC_CLIENT_SECRET FLOWSYNC_WEBHOOK_SECRET; do
-  printf 'smoke-fake-%s-%s\n' "$name" "$$" >"$work/credentials/$name"
+  case $name in
+    *ACCESS_KEY_ID) printf 'AKIASMOKEFAKE%07d\n' "$RANDOM" ;;
+    *) printf 'smoke-fake-%s-%s\n' "$name" "$$" ;;
+  esac >"$work/credentials/..data/$name"
+  ln -s "..data/$name" "$work/credentials/$name"
 done
-printf 'AKIASMOKEFAKE0000001\n' >"$work/credentials/KINESIS_ACCESS_KEY_ID"
-printf 'AKIASMOKEFAKE0000002\n' >"$work/credentials/KINESIS_DEV_ACCESS_KEY_ID"
-chmod 0400 "$work/credentials"/*
+chmod 0400 "$work/credentials/..data/"*
 if [ "$(id -u)" = 0 ]; then chown -R "$uid:$uid" "$work/config.git" "$work/credentials"; fi
 
 node dist/cli/flowsync.mjs emulator --port 0 --host 127.0.0.1 >"$work/emulator.log" 2>&1 &
@@ -122,7 +134,7 @@ for _ in $(seq 120); do
   sleep 0.5
 done
 [ -n "$ready" ] || { logs; fail '/readyz never answered 200 within 60 s'; }
-say "/readyz 200: $(http "$url/readyz")"
+say "/readyz 200: $(http "$url/readyz" | tr -d ' \n')"
 
 status=$(http "$url/status")
 check() { # path, expected
