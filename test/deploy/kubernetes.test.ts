@@ -13,6 +13,7 @@ import { test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import ts from 'typescript';
 import { parse, parseAllDocuments } from 'yaml';
+import { CACHE_DIR_ENV, LISTEN_ENV } from '../../src/daemon/run-options.ts';
 import { REPO_ROOT, runCli } from '../helpers/cli.ts';
 
 const run = promisify(execFile);
@@ -132,13 +133,14 @@ test('kubectl kustomize renders the base and the ServiceMonitor overlay; every o
   assert.equal(pod.automountServiceAccountToken, false);
   assert.deepEqual(container.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ['ALL'] } });
   for (const r of ['cpu', 'memory']) assert.ok(container.resources.requests[r] && container.resources.limits[r], `${r} request and limit`);
-  // Probes and the port the image listens on (FLOWSYNC_LISTEN=0.0.0.0:9465).
+  // Probes on the port flowsync listens on, on every interface.
+  const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));
   assert.deepEqual([container.livenessProbe.httpGet.path, container.readinessProbe.httpGet.path], ['/healthz', '/readyz']);
-  assert.equal(container.ports[0].containerPort, 9465);
-  // Writable: the cache volume the image declares, and /tmp; nothing else.
+  assert.equal(env[LISTEN_ENV], `0.0.0.0:${container.ports[0].containerPort}`);
+  // Writable: the cache volume flowsync clones into, and /tmp; nothing else.
   const mounts = Object.fromEntries(container.volumeMounts.map((m: any) => [m.mountPath, m]));
   const volumes = Object.fromEntries(pod.volumes.map((v: any) => [v.name, v]));
-  assert.ok(volumes[mounts['/var/cache/flowsync'].name].emptyDir);
+  assert.ok(volumes[mounts[env[CACHE_DIR_ENV]].name].emptyDir);
   assert.ok(volumes[mounts['/tmp'].name].emptyDir);
   // Secrets: files in CREDENTIALS_DIRECTORY (API client secret, git token, webhook secret), and the
   // destinations' secrets as variables.
@@ -147,7 +149,7 @@ test('kubectl kustomize renders the base and the ServiceMonitor overlay; every o
   assert.equal(volumes[mounts[credentialsDir].name].secret.secretName, 'flowsync-credentials');
   assert.ok(container.envFrom.some((e: any) => e.secretRef?.name === 'flowsync-destinations'));
   assert.ok(container.args.includes('--git-token-env=FLOWSYNC_GIT_TOKEN') && container.args.includes('--webhook-secret-env=FLOWSYNC_WEBHOOK_SECRET'));
-  assert.deepEqual(container.env.filter((e: any) => 'value' in e).map((e: any) => e.name), ['CREDENTIALS_DIRECTORY'], 'no literal values but the folder: secrets come from Secrets the base only names');
+  assert.deepEqual(container.env.filter((e: any) => 'value' in e).map((e: any) => e.name), ['CREDENTIALS_DIRECTORY', LISTEN_ENV, CACHE_DIR_ENV], 'no secret values: they come from Secrets the base only names');
   // Every flag is one `flowsync run` has; every $(VAR) is in the settings ConfigMap.
   assert.equal(container.args[0], 'run');
   const known = new Set((await runCli(['run', '--help'])).stdout.match(/--[a-z][a-z-]*/g));
