@@ -25,9 +25,9 @@ test('painter: SGR styles, combined with ";", reset after; without colour the te
 });
 
 test('the views paint through the painter: colour only when asked', () => {
-  const d = { severity: 'warning', code: 'FS_X', summary: 's', hint: 'h' } as const;
-  assert.equal(formatDiagnostic(d, { color: true }), '\x1b[33;1mwarning\x1b[0m FS_X s\n  \x1b[2mhint: h\x1b[0m\n');
-  assert.equal(formatDiagnostic(d, { color: false }), 'warning FS_X s\n  hint: h\n');
+  const d = { severity: 'warning', code: 'FS_MANIFEST_DESCRIPTION', summary: 's', hint: 'h' } as const;
+  assert.equal(formatDiagnostic(d, { color: true }), '\x1b[33;1mwarning\x1b[0m FS_MANIFEST_DESCRIPTION s\n  \x1b[2mhint: h\x1b[0m\n');
+  assert.equal(formatDiagnostic(d, { color: false }), 'warning FS_MANIFEST_DESCRIPTION s\n  hint: h\n');
   const err = new FlowsyncError('FS_CONFIG_INVALID', 'bad');
   assert.match(formatError(err, { color: true }), /^\x1b\[31mError FS_CONFIG_INVALID:\x1b\[0m bad\n\x1b\[2mHint: /);
   assert.doesNotMatch(formatError(err, { color: false }), /\x1b\[/);
