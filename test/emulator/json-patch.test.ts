@@ -2,7 +2,9 @@
 // engine, then the same cases over HTTP, on the API's PATCH and on the out-of-band edit route.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import fjp from 'fast-json-patch';
+import { canonicalJson } from '../../src/domain/fingerprint.ts';
 import { ApiError } from '../../src/emulator/api-error.ts';
 import { clone } from '../../src/emulator/clone.ts';
 import { EDIT_OPS, applyPatch, parsePatch } from '../../src/emulator/json-patch.ts';
@@ -34,6 +36,24 @@ test('RFC 6902 A.8/A.9 and 4.6: a test passes on the same content in another key
   assert.throws(() => edit([{ op: 'test', path: '/a', value: { b: 1 } }]), code('1100'), 'a missing member is a difference');
   assert.throws(() => edit([{ op: 'test', path: '/a/b', value: '1' }]), code('1100'), 'types differ');
   assert.throws(() => edit([{ op: 'test', path: '/nope', value: null }]), code('1455'));
+});
+
+/** The same JSON value with every object's keys in reverse order. */
+function reordered(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(reordered);
+  if (typeof v !== 'object' || v === null) return v;
+  return Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reordered(x)]));
+}
+
+test('a test op passes on any JSON value in any key order, and fails on any other value', () => {
+  const guarded = (doc: unknown, value: unknown) => applyPatch({ doc }, parsePatch([{ op: 'test', path: '/doc', value }], { ops: EDIT_OPS }));
+  fc.assert(
+    fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+      assert.doesNotThrow(() => guarded(a, reordered(a)));
+      if (canonicalJson(a) !== canonicalJson(b)) assert.throws(() => guarded(a, b), code('1100'));
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('RFC 6902 errors: missing targets, bad indexes and inherited members are 1455, and the input is never changed', () => {
