@@ -19,3 +19,8 @@ export const TEST_SEGMENTS = 200;
 
 /** What the test helpers' emulators start with: the example repo's audiences and the test segments. */
 export const TEST_AUDIENCES: readonly AudienceSeed[] = [...EXAMPLE_AUDIENCES, ...audienceSeeds(Array.from({ length: TEST_SEGMENTS }, (_, n) => segmentId(n)))];
+
+/** TEST_AUDIENCES in the sandboxes an emulator has: prod and `sandboxes` (its `sandboxes` option; default dev). */
+export function testAudiences(sandboxes: readonly string[] = ['dev']): AudienceSeed[] {
+  return TEST_AUDIENCES.filter((s) => s.sandbox === 'prod' || sandboxes.includes(s.sandbox));
+}
