@@ -12,6 +12,8 @@ export interface Diagnostic {
   line?: number; // 1-based
   column?: number; // 1-based
   path?: string; // field path inside the document, e.g. spec.target.stream
+  /** The sandbox the finding is about, when the file alone does not say (a document listing several, name resolution). */
+  sandbox?: string;
 }
 
 export function hasErrors(diags: readonly Diagnostic[]): boolean {
@@ -25,6 +27,7 @@ export function sortDiagnostics(diags: readonly Diagnostic[]): Diagnostic[] {
       (a.file ?? '').localeCompare(b.file ?? '') ||
       (a.line ?? 0) - (b.line ?? 0) ||
       (a.column ?? 0) - (b.column ?? 0) ||
+      (a.sandbox ?? '').localeCompare(b.sandbox ?? '') ||
       a.code.localeCompare(b.code) ||
       a.summary.localeCompare(b.summary),
   );

@@ -233,6 +233,8 @@ export interface Plan {
   /** Digest of the desired state the plan was made from; a saved plan refuses to apply once the manifests moved. */
   desiredHash?: string;
   sandboxes: string[];
+  /** The sandboxes `--sandbox` limited the plan to; absent when it covers every sandbox the manifests name. */
+  scope?: string[];
   actions: Action[]; // execution order (dependencies first, deletions in reverse dependency order)
   drift: DriftItem[];
   unowned: UnownedEntity[];

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson, credentialFingerprint } from '../domain/fingerprint.ts';
 import type { DesiredAccount, DesiredDestination, DesiredSegment, TargetParams } from '../domain/model.ts';
 import { DESTINATION_TYPE_SPECS } from '../domain/specs.ts';
+import { where } from './checks.ts';
 import { diag } from './diag.ts';
 import type { AccountManifest, DestinationManifest } from './documents.ts';
 import { tryResolveRef, type RefContext } from './secrets.ts';
@@ -53,8 +54,7 @@ export async function buildAccount(m: AccountManifest, ctx: RefContext, resolveS
     if (!res.ok) {
       complete = false;
       const severity = res.code === 'FS_SECRET_UNRESOLVED' && !resolveSecrets ? 'warning' : 'error';
-      const pos = m.doc.locate(['spec', 'auth', param]);
-      diagnostics.push(diag(severity, res.code, `spec.auth.${param}: ${res.reason}`, res.hint, { file: m.doc.file, ...pos, path: `spec.auth.${param}` }));
+      diagnostics.push(diag(severity, res.code, `spec.auth.${param}: ${res.reason}`, res.hint, where(m, ['spec', 'auth', param])));
       continue;
     }
     if (isSecret) {

@@ -7,7 +7,8 @@ import type { AccountManifest, BrokenManifest, DestinationManifest, Manifest } f
 import { GUARDRAILS } from './limits.ts';
 import { didYouMean } from './schema-diagnostics.ts';
 
-const where = (m: Manifest, p: (string | number)[], key = false) => ({ file: m.doc.file, ...m.doc.locate(p, { key }), path: formatPath(p) });
+/** A document listing several sandboxes yields one manifest per sandbox: its findings name which. */
+export const where = (m: Manifest, p: (string | number)[], key = false) => ({ file: m.doc.file, ...m.doc.locate(p, { key }), path: formatPath(p), ...(m.shared ? { sandbox: m.sandbox } : {}) });
 const posText = (m: Manifest) => `${m.doc.file}:${m.doc.start.line}`;
 
 /** Later manifests with a name already taken are duplicates; the first one stays valid. */

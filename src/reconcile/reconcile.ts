@@ -27,6 +27,8 @@ export interface PlanInput {
   manager: string;
   /** Take over entities of other managers that a manifest names (a visible `takeover`). */
   forceConflicts?: boolean;
+  /** The sandboxes `--sandbox` limited the run to (desired is already scoped); recorded in the plan. */
+  scope?: string[];
 }
 
 /** Digest of the desired state a plan was made from; a saved plan refuses to apply when it moved. */
@@ -64,6 +66,7 @@ export function makePlan(input: PlanInput, live: LiveState): Plan {
     ...(input.endpoint ? { endpoint: input.endpoint } : {}),
     ...(input.configDir ? { configDir: input.configDir } : {}),
     warnings,
+    ...(input.scope ? { scope: [...new Set(input.scope)].sort() } : {}),
     desiredHash: desiredDigest(input.desired),
   };
 }

@@ -20,7 +20,8 @@ function location(d: Diagnostic, prefix: string): string {
 export function formatDiagnostic(d: Diagnostic, opts: TextOptions): string {
   const paint = (code: string, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const sev = d.severity === 'error' ? paint('31;1', 'error') : paint('33;1', 'warning');
-  let out = `${location(d, opts.filePrefix ?? '')}${sev} ${d.code} ${d.summary}\n`;
+  const sandbox = d.sandbox === undefined ? '' : `[sandbox ${d.sandbox}] `;
+  let out = `${location(d, opts.filePrefix ?? '')}${sev} ${d.code} ${sandbox}${d.summary}\n`;
   if (d.detail) out += `  ${d.detail}\n`;
   if (d.hint) out += `  ${paint('2', `hint: ${d.hint}`)}\n`;
   return out;

@@ -31,9 +31,15 @@ export function planCommentId(plan: Plan, id?: string): string {
   return id ?? [plan.org ?? 'default', ...plan.sandboxes].join('/');
 }
 
+/** One collapsible block per address; a plan that touches several sandboxes gets a heading per sandbox. */
 export function groupBlocks(plan: Plan): Block[] {
   const blocks: Block[] = [];
-  for (const { sandbox, groups } of groupActions(plan)) {
+  const bySandbox = groupActions(plan);
+  for (const { sandbox, groups } of bySandbox) {
+    if (bySandbox.length > 1) {
+      const count = groups.reduce((n, g) => n + g.actions.length, 0);
+      blocks.push({ head: `#### Sandbox <code>${escapeHtml(sandbox)}</code> (${count} action${count === 1 ? '' : 's'})`, lines: [], tail: '' });
+    }
     for (const g of groups) {
       const markers = [...new Set(g.actions.map((a) => MARKERS[a.change]))].join(' ');
       const lines: string[] = [];
