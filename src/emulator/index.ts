@@ -4,6 +4,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdmin, type FullAdmin } from './admin.ts';
 import { TokenIssuer } from './auth.ts';
+import { Audiences } from './audiences.ts';
+import { EXAMPLE_AUDIENCES } from './example-audiences.ts';
 import { Faults } from './faults.ts';
 import { loadState, stateError, StateWriter } from './persistence.ts';
 import { RequestLog } from './request-log.ts';
@@ -21,6 +23,9 @@ export { DEFAULT_FAULTS } from './faults.ts';
 export { DEFAULT_TRANSITION_MS } from './transitions.ts';
 export { DEFAULT_SANDBOXES, SANDBOX_API_PATH } from './sandboxes.ts';
 export { Tenants } from './tenants.ts';
+export { audienceUuid } from './audiences.ts';
+export { EXAMPLE_AUDIENCES } from './example-audiences.ts';
+export { SEGMENTATION_PATH } from './segmentation.ts';
 
 export const EMULATOR_DEFAULTS = {
   clientId: 'flowsync-emulator',
@@ -56,10 +61,20 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Started
   const log = new RequestLog(opts.requestLogLimit ?? 100_000);
   const tenants = new Tenants(opts.sandboxes ?? DEFAULT_SANDBOXES, EMULATOR_DEFAULTS.orgId, { ...DEFAULT_CLIENTS, ...opts.clients });
   if (persisted) tenants.load(persisted.tenants, store.scopesWithEntities());
-  const admin = createAdmin({ store, faults, log, issuer, tenants, now, defaultOrg: EMULATOR_DEFAULTS.orgId, defaultClientId: EMULATOR_DEFAULTS.clientId });
-  const writer = opts.stateFile ? new StateWriter(opts.stateFile, () => ({ ...store.toPersisted(issuer.key), tenants: tenants.toPersisted() }), opts.persistDebounceMs ?? 50) : undefined;
+  const audiences = new Audiences();
+  audiences.load(persisted?.audiences);
+  const seeds = opts.audiences ?? EXAMPLE_AUDIENCES.filter((s) => tenants.hasSandbox(s.orgId ?? EMULATOR_DEFAULTS.orgId, s.sandbox));
+  for (const s of seeds) {
+    if (!tenants.hasSandbox(s.orgId ?? EMULATOR_DEFAULTS.orgId, s.sandbox)) throw new RangeError(`audience "${s.name}": sandbox "${s.sandbox}" does not exist (add it with the sandboxes option)`);
+  }
+  audiences.seedMissing(seeds, EMULATOR_DEFAULTS.orgId, now());
+  const admin = createAdmin({ store, faults, log, issuer, tenants, audiences, now, defaultOrg: EMULATOR_DEFAULTS.orgId, defaultClientId: EMULATOR_DEFAULTS.clientId });
+  const writer = opts.stateFile
+    ? new StateWriter(opts.stateFile, () => ({ ...store.toPersisted(issuer.key), tenants: tenants.toPersisted(), audiences: audiences.toPersisted() }), opts.persistDebounceMs ?? 50)
+    : undefined;
   if (writer) {
     store.onChange = () => writer.changed();
+    audiences.onChange = () => writer.changed();
     // Written once at start, new or not, so a file that cannot be written fails here and not at exit.
     writer.changed();
     writer.flush();
@@ -67,7 +82,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Started
   }
 
   let closing = false;
-  const server = createServer({ keepAliveTimeout: 5_000 }, createHandler({ store, faults, log, issuer, admin, now, closing: () => closing, tenants }));
+  const server = createServer({ keepAliveTimeout: 5_000 }, createHandler({ store, faults, log, issuer, admin, now, closing: () => closing, tenants, audiences }));
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -3,6 +3,7 @@
 // reverse walk with no sort. Entities are stored with their secrets; views strip them on the way out.
 import type { ListCache } from './list.ts';
 import type { PersistedTenants } from './tenants.ts';
+import type { PersistedAudiences } from './audiences.ts';
 import { COLLECTIONS, type Collection, type Entity, type StoreSnapshot } from './types.ts';
 import { clone } from './clone.ts';
 
@@ -59,6 +60,8 @@ export interface PersistedStore {
   scopes: Record<string, Record<Collection, StoredRecord[]>>;
   /** Each org's sandboxes and each client's org (absent in files from before the registry). */
   tenants?: PersistedTenants;
+  /** Audiences per `${org}/${sandbox}` (absent in files from before audiences). */
+  audiences?: PersistedAudiences;
 }
 
 function emptyScope(): Scope {
