@@ -20,7 +20,7 @@ import { parsePlanJson } from '../render/json.ts';
 import { renderPlanText } from '../render/text.ts';
 import { intFlag, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
-import { CONNECT_OPTIONS, CONNECT_USAGE, LOCK_TIMEOUT_USAGE, ROTATE_USAGE, connectFlags, loadRepoOrReport, lockTimeoutFlag, rotateFlag, SANDBOX_USAGE, scopeRepo, useColor } from './common.ts';
+import { CONNECT_OPTIONS, CONNECT_USAGE, LOCK_TIMEOUT_USAGE, ROTATE_USAGE, connectFlags, loadRepoOrReport, lockTimeoutFlag, resolveOrReport, rotateFlag, SANDBOX_USAGE, scopeRepo, useColor } from './common.ts';
 import { confirm, requireTerminal } from './confirm.ts';
 import { planFileOrDir } from './paths.ts';
 
@@ -93,15 +93,17 @@ export const applyCommand: Command = {
     const loaded = await loadRepoOrReport(dir, io);
     if (!loaded) return 1;
     const scope = savedScope(saved, values.sandbox, planFile);
-    const repo = scopeRepo('apply', loaded, scope);
-    const concurrency = intFlag('apply', 'concurrency', values.concurrency, repo.config.reconcile.concurrency, 1, 32);
+    const scoped = scopeRepo('apply', loaded, scope);
+    const concurrency = intFlag('apply', 'concurrency', values.concurrency, scoped.config.reconcile.concurrency, 1, 32);
     const lockTimeoutMs = lockTimeoutFlag('apply', values['lock-timeout']);
     const allowMassDelete = values['allow-mass-delete'] === true;
     const color = useColor(io.stdout, io.env);
-    const target = await planTarget(repo.config, repo.root, io.env, connectFlags(values));
-    if (saved) refuseOtherTarget(saved, { ...target, manager: repo.manager, sandboxes: repo.desired.sandboxes }, planFile!);
-    const client = await connect(repo.config, { root: repo.root, env: io.env, flags: connectFlags(values), concurrency });
+    const target = await planTarget(scoped.config, scoped.root, io.env, connectFlags(values));
+    if (saved) refuseOtherTarget(saved, { ...target, manager: scoped.manager, sandboxes: scoped.desired.sandboxes }, planFile!);
+    const client = await connect(scoped.config, { root: scoped.root, env: io.env, flags: connectFlags(values), concurrency });
     try {
+      const repo = await resolveOrReport(client, scoped, io);
+      if (!repo) return 1;
       const input: PlanInput = {
         desired: repo.desired,
         prune: saved ? saved.prune : (values.prune ?? repo.config.reconcile.prune),

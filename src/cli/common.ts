@@ -9,6 +9,7 @@ import { scopeDesired, unknownSandboxes } from '../manifest/scope.ts';
 import { parseDuration } from '../manifest/config.ts';
 import { loadRepoSecretsOptional } from '../manifest/secrets-optional.ts';
 import { countLine, renderDiagnosticsText } from '../render/diagnostics.ts';
+import { resolveAudiences } from '../reconcile/audiences.ts';
 import { connect, type ConnectFlags } from '../reconcile/connect.ts';
 import type { CommandIO } from './command.ts';
 import { useColor } from '../render/color.ts';
@@ -126,4 +127,21 @@ export function scopeRepo(command: string, repo: LoadedRepo, scope: readonly str
     throw new FlowsyncError('FS_CLI_USAGE', `${command}: --sandbox ${unknown.join(', ')}: no manifest or flowsync.yaml names ${unknown.length === 1 ? 'that sandbox' : 'those sandboxes'} (named: ${repo.desired.sandboxes.join(', ')})`);
   }
   return { ...repo, desired: scopeDesired(repo.desired, scope), config: { ...repo.config, reconcile: { ...repo.config.reconcile, scanSandboxes: false } } };
+}
+
+/**
+ * The repo with its segments resolved against each sandbox's audiences (one list walk per sandbox
+ * that names segments); undefined after printing the findings when any is an error: nothing is written.
+ */
+export async function resolveOrReport(client: FlowServiceClient, repo: LoadedRepo, io: CommandIO): Promise<LoadedRepo | undefined> {
+  const { desired, diagnostics } = await resolveAudiences(client, repo.desired);
+  if (diagnostics.length > 0) {
+    const prefix = path.relative(io.cwd, repo.root);
+    io.stderr.write(renderDiagnosticsText(diagnostics, { color: useColor(io.stderr, io.env), ...(prefix ? { filePrefix: prefix } : {}) }));
+  }
+  if (hasErrors(diagnostics)) {
+    io.stderr.write(`\nThe manifests name segments that are no audiences of their sandbox (${countLine(diagnostics)}); nothing was written.\n`);
+    return undefined;
+  }
+  return { ...repo, desired };
 }

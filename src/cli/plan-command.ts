@@ -19,7 +19,7 @@ import { runReview } from '../review/run.ts';
 import { oneOf, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
 import { applyCommandLine } from './paths.ts';
-import { CONNECT_OPTIONS, CONNECT_USAGE, ROTATE_USAGE, connectFlags, loadRepoOrReport, rotateFlag, SANDBOX_USAGE, scopeRepo, useColor } from './common.ts';
+import { CONNECT_OPTIONS, CONNECT_USAGE, ROTATE_USAGE, connectFlags, loadRepoOrReport, resolveOrReport, rotateFlag, SANDBOX_USAGE, scopeRepo, useColor } from './common.ts';
 
 const USAGE = `Usage: flowsync plan [DIR] [flags]
 
@@ -138,9 +138,11 @@ export const planCommand: Command = {
     }
     const loaded = await loadRepoOrReport(dir, io, { secretsOptional: true });
     if (!loaded) return 1;
-    const repo = scopeRepo('plan', loaded, values.sandbox);
-    const client = await connect(repo.config, { root: repo.root, env: io.env, flags: connectFlags(values) });
+    const scoped = scopeRepo('plan', loaded, values.sandbox);
+    const client = await connect(scoped.config, { root: scoped.root, env: io.env, flags: connectFlags(values) });
     try {
+      const repo = await resolveOrReport(client, scoped, io);
+      if (!repo) return 1;
       const input = {
         desired: repo.desired,
         prune: values.prune ?? repo.config.reconcile.prune,

@@ -3,7 +3,7 @@
 import type { Diagnostic } from '../domain/diagnostics.ts';
 import { createHash } from 'node:crypto';
 import { canonicalJson, credentialFingerprint } from '../domain/fingerprint.ts';
-import type { DesiredAccount, DesiredDestination, DesiredSegment, TargetParams } from '../domain/model.ts';
+import type { DesiredAccount, DesiredDestination, DesiredSegment, SegmentRef, TargetParams } from '../domain/model.ts';
 import { DESTINATION_TYPE_SPECS } from '../domain/specs.ts';
 import { where } from './checks.ts';
 import { diag } from './diag.ts';
@@ -84,9 +84,12 @@ export function buildDestination(m: DestinationManifest, account: AccountManifes
     target.region = account.spec.auth.region;
   }
   const segments = new Map<string, DesiredSegment>();
-  for (const s of m.spec.segments ?? []) {
-    const id = s.id.toLowerCase();
-    if (!segments.has(id)) segments.set(id, s.name === undefined ? { id } : { id, name: s.name });
+  const refs: SegmentRef[] = [];
+  for (const [i, s] of (m.spec.segments ?? []).entries()) {
+    const id = s.id?.toLowerCase();
+    const at = { file: m.doc.file, ...m.doc.locate(['spec', 'segments', i]), path: `spec.segments[${i}]` };
+    refs.push({ ...(id !== undefined ? { id } : {}), ...(s.name !== undefined ? { name: s.name } : {}), at });
+    if (id !== undefined && !segments.has(id)) segments.set(id, s.name === undefined ? { id } : { id, name: s.name });
   }
   return {
     name: m.name,
@@ -99,6 +102,7 @@ export function buildDestination(m: DestinationManifest, account: AccountManifes
     enabled: m.spec.enabled ?? true,
     drift: m.spec.drift ?? 'heal',
     segments: [...segments.values()].sort((a, b) => byCodepoint(a.id, b.id)),
+    ...(refs.length > 0 ? { segmentRefs: refs } : {}),
     profileAttributes: [...new Set(m.spec.profileAttributes ?? [])].sort(byCodepoint),
     source: { file: m.doc.file, line: m.doc.start.line, column: m.doc.start.column },
   };

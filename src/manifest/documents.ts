@@ -38,7 +38,7 @@ export interface DestinationManifest extends ManifestBase {
     format?: 'json';
     enabled?: boolean;
     drift?: DriftPolicy;
-    segments?: { id: string; name?: string }[];
+    segments?: { id?: string; name?: string }[];
     profileAttributes?: string[];
   };
 }

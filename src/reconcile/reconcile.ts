@@ -33,7 +33,9 @@ export interface PlanInput {
 
 /** Digest of the desired state a plan was made from; a saved plan refuses to apply when it moved. */
 export function desiredDigest(desired: DesiredState): string {
-  return specHash({ accounts: desired.accounts.map(({ source: _s, ...a }) => a), destinations: desired.destinations.map(({ source: _s, ...d }) => d) });
+  // Segments by id only: an audience renamed in AEP between plan and apply is a label, not a manifest change.
+  const destinations = desired.destinations.map(({ source: _s, segmentRefs: _r, ...d }) => ({ ...d, segments: d.segments.map((s) => s.id) }));
+  return specHash({ accounts: desired.accounts.map(({ source: _s, ...a }) => a), destinations });
 }
 
 /**
