@@ -4,6 +4,7 @@
 // an audience renamed in AEP changes a label, never which audience is activated.
 import type { Diagnostic } from '../domain/diagnostics.ts';
 import { ERRORS } from '../domain/errors.ts';
+import { didYouMean } from '../manifest/schema-diagnostics.ts';
 import type { Audience, DesiredDestination, DesiredSegment, DesiredState, SegmentRef } from '../domain/model.ts';
 
 /** A sandbox's audiences, or why they could not be listed. */
@@ -48,9 +49,9 @@ function elsewhere(id: string, sandbox: string, indexes: ReadonlyMap<string, Ind
 }
 
 function nameHint(name: string, index: Index): string {
-  const lower = name.toLowerCase();
-  const close = [...index.byName.keys()].filter((n) => n.toLowerCase() === lower || n.toLowerCase().includes(lower) || lower.includes(n.toLowerCase())).slice(0, 5);
-  return close.length > 0 ? `Did you mean ${close.map(quote).join(' or ')}? Names must match exactly.` : ERRORS.FS_PLAN_SEGMENT_UNKNOWN;
+  const names = [...index.byName.keys()];
+  const guess = names.find((n) => n.toLowerCase() === name.toLowerCase()) ?? didYouMean(name, names);
+  return guess !== undefined ? `Did you mean ${quote(guess)}? Names must match exactly. ${ERRORS.FS_PLAN_SEGMENT_UNKNOWN}` : ERRORS.FS_PLAN_SEGMENT_UNKNOWN;
 }
 
 function resolveRef(ref: SegmentRef, d: DesiredDestination, index: Index, indexes: ReadonlyMap<string, Index>, out: Diagnostic[]): DesiredSegment | undefined {
@@ -128,6 +129,11 @@ export function resolveSegments(desired: DesiredState, lists: ReadonlyMap<string
     return { ...rest, segments: [...segments.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) };
   });
   return { desired: { ...desired, destinations }, diagnostics };
+}
+
+/** The ids a resolution found in no audience of their sandbox (the other sandboxes' lists may say where they belong). */
+export function foreignIds(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.code === 'FS_PLAN_SEGMENT_NOT_AUDIENCE');
 }
 
 /** True while some destination still names a segment only by name: planning it would drop that segment. */

@@ -5,7 +5,7 @@ import { isAudienceListUnavailable } from '../api/audiences.ts';
 import type { FlowServiceClient } from '../api/index.ts';
 import type { Diagnostic } from '../domain/diagnostics.ts';
 import type { DesiredState } from '../domain/model.ts';
-import { resolveSegments, sandboxesNeedingAudiences, type AudienceList } from '../plan/audiences.ts';
+import { foreignIds, resolveSegments, sandboxesNeedingAudiences, type AudienceList } from '../plan/audiences.ts';
 
 /** Audience lists by sandbox, each read at most once per run. */
 export type AudienceCache = Map<string, Promise<AudienceList>>;
@@ -13,7 +13,15 @@ export type AudienceCache = Map<string, Promise<AudienceList>>;
 export async function resolveAudiences(client: FlowServiceClient, desired: DesiredState, cache: AudienceCache = new Map()): Promise<{ desired: DesiredState; diagnostics: Diagnostic[] }> {
   const need = sandboxesNeedingAudiences(desired);
   if (need.length === 0) return { desired, diagnostics: [] };
-  for (const sandbox of need) {
+  const first = resolveSegments(desired, await lists(client, need, cache));
+  if (!foreignIds(first.diagnostics)) return first;
+  // An id that is no audience of its sandbox is usually one copied from another sandbox: the other
+  // sandboxes' lists (still one walk each) let the error say which audience it is there.
+  return resolveSegments(desired, await lists(client, desired.sandboxes, cache));
+}
+
+async function lists(client: FlowServiceClient, sandboxes: readonly string[], cache: AudienceCache): Promise<Map<string, AudienceList>> {
+  for (const sandbox of sandboxes) {
     if (cache.has(sandbox)) continue;
     const read = client.listAudiences(sandbox).then(
       (audiences): AudienceList => ({ audiences }),
@@ -26,7 +34,7 @@ export async function resolveAudiences(client: FlowServiceClient, desired: Desir
     read.catch(() => cache.delete(sandbox));
     cache.set(sandbox, read);
   }
-  const lists = new Map<string, AudienceList>();
-  for (const [sandbox, read] of cache) lists.set(sandbox, await read);
-  return resolveSegments(desired, lists);
+  const out = new Map<string, AudienceList>();
+  for (const [sandbox, read] of cache) out.set(sandbox, await read);
+  return out;
 }
