@@ -8,7 +8,8 @@ import type { Command, CommandIO } from './command.ts';
 
 const USAGE = `Usage: flowsync emulator [flags]
 
-Runs a local Flow Service emulator (AEP Flow Service API + IMS token endpoint) until Ctrl-C.
+Runs a local Flow Service emulator (AEP Flow Service API, audiences of the Segmentation Service,
+Sandbox Management reads, IMS token endpoint) until Ctrl-C.
 
 Flags:
   --port N            port to listen on (default 4010; 0 picks a free port)

@@ -121,13 +121,6 @@ export class Audiences {
     return audience;
   }
 
-  /** Seeds given at start: an audience that exists already (from a state file) is left as it is. */
-  seedMissing(seeds: readonly AudienceSeed[], defaultOrg: string, now: number): void {
-    for (const s of seeds) {
-      if (!this.has(s.orgId ?? defaultOrg, s.sandbox, s.id ?? audienceUuid(s.sandbox, s.name))) this.seed(s, defaultOrg, now);
-    }
-  }
-
   remove(org: string, sandbox: string, id: string): boolean {
     const ok = this.scopes.get(scopeKey(org, sandbox))?.delete(id) ?? false;
     if (ok) this.onChange();

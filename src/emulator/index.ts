@@ -67,7 +67,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Started
   for (const s of seeds) {
     if (!tenants.hasSandbox(s.orgId ?? EMULATOR_DEFAULTS.orgId, s.sandbox)) throw new RangeError(`audience "${s.name}": sandbox "${s.sandbox}" does not exist (add it with the sandboxes option)`);
   }
-  audiences.seedMissing(seeds, EMULATOR_DEFAULTS.orgId, now());
+  // a state file's audiences are the truth (renamed or deleted ones stay so); seeds start a new state
+  if (!persisted?.audiences) for (const s of seeds) audiences.seed(s, EMULATOR_DEFAULTS.orgId, now());
   const admin = createAdmin({ store, faults, log, issuer, tenants, audiences, now, defaultOrg: EMULATOR_DEFAULTS.orgId, defaultClientId: EMULATOR_DEFAULTS.clientId });
   const writer = opts.stateFile
     ? new StateWriter(opts.stateFile, () => ({ ...store.toPersisted(issuer.key), tenants: tenants.toPersisted(), audiences: audiences.toPersisted() }), opts.persistDebounceMs ?? 50)

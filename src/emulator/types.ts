@@ -180,7 +180,7 @@ export interface EmulatorOptions {
   transitionMs?: number;
   /**
    * Audiences to start with (default: the example repo's, EXAMPLE_AUDIENCES); each names an existing
-   * sandbox. Audiences a state file holds already are kept as they are.
+   * sandbox. With a state file that holds audiences, the file's are kept as they are and seeds are not applied.
    */
   audiences?: readonly AudienceSeed[];
 }
