@@ -13,14 +13,15 @@ export type AudienceCache = Map<string, Promise<AudienceList>>;
 export async function resolveAudiences(client: FlowServiceClient, desired: DesiredState, cache: AudienceCache = new Map()): Promise<{ desired: DesiredState; diagnostics: Diagnostic[] }> {
   const need = sandboxesNeedingAudiences(desired);
   if (need.length === 0) return { desired, diagnostics: [] };
-  const first = resolveSegments(desired, await lists(client, need, cache));
+  const first = resolveSegments(desired, await readAudienceLists(client, need, cache));
   if (!foreignIds(first.diagnostics)) return first;
   // An id that is no audience of its sandbox is usually one copied from another sandbox: the other
   // sandboxes' lists (still one walk each) let the error say which audience it is there.
-  return resolveSegments(desired, await lists(client, desired.sandboxes, cache));
+  return resolveSegments(desired, await readAudienceLists(client, desired.sandboxes, cache));
 }
 
-async function lists(client: FlowServiceClient, sandboxes: readonly string[], cache: AudienceCache): Promise<Map<string, AudienceList>> {
+/** The audience lists of the sandboxes (each walked once through the cache); a sandbox that may not be listed says why. */
+export async function readAudienceLists(client: FlowServiceClient, sandboxes: readonly string[], cache: AudienceCache): Promise<Map<string, AudienceList>> {
   for (const sandbox of sandboxes) {
     if (cache.has(sandbox)) continue;
     const read = client.listAudiences(sandbox).then(
