@@ -11,6 +11,7 @@ import { runCli } from '../helpers/cli.ts';
 import { flowServiceWrites, startTestEmulator, type TestEmulator } from '../helpers/emulator.ts';
 import { tempRepo } from '../helpers/repo.ts';
 import { ACCOUNT_KINESIS } from '../manifest/helpers.ts';
+import { commitAll, git, initRepo } from '../review/git-repo.ts';
 
 const PROD_MEN = '72ddd79b-6b0a-4e97-a8d2-112ccd81bd02';
 const PROD_GOLD = '5a1e2b3c-7d8e-4f90-a1b2-c3d4e5f60718';
@@ -60,7 +61,8 @@ function stream(e: TestEmulator, sandbox: string): unknown {
   return tc.map((t) => t.params?.stream);
 }
 
-const audienceWalks = (e: TestEmulator) => e.emu.admin.requests().filter((r) => r.path.endsWith('/data/core/ups/audiences')).map((r) => r.sandbox);
+/** The sandboxes whose audience list was walked, once per walk (a walk of 200+ audiences takes several pages). */
+const audienceWalks = (e: TestEmulator) => e.emu.admin.requests().filter((r) => r.path.endsWith('/data/core/ups/audiences') && /(^|&)start=0(&|$)/.test(r.query)).map((r) => r.sandbox);
 
 test('one manifest for dev and prod activates each sandbox its own audience ids; the prod override changes only prod', async (t) => {
   const e = await startTestEmulator(t);
@@ -167,4 +169,33 @@ test('an audience renamed in AEP is a label change, never a re-activation (manif
   assert.equal(apply.code, 0, apply.stderr);
   assert.deepEqual(flowServiceWrites(e.emu), []);
   assert.deepEqual(activated(e, 'prod'), [PROD_MEN, PROD_GOLD].sort());
+});
+
+test('the pull-request comment groups the plan by sandbox: promoting dev to prod by adding prod to sandboxes', async (t) => {
+  const e = await startTestEmulator(t);
+  const devOnly = destination(BY_NAME).replace('  sandboxes: [dev, prod]', '  sandboxes: [dev]').replace(/ {2}overrides:[\s\S]*$/, '');
+  const dir = await repoWith(t, { 'a.yaml': ACCOUNT, 'summer.yaml': devOnly });
+  initRepo(dir);
+  commitAll(dir, 'dev only');
+  const applied = await runCli(['apply', '--dir', dir, '--auto-approve'], { env: e.env });
+  assert.equal(applied.code, 0, applied.stderr + applied.stdout);
+  git(dir, 'checkout', '-q', '-b', 'promote');
+  // The promotion: prod joins the list, with the one field that differs there. dev gains a segment too.
+  await writeFile(path.join(dir, 'm', 'summer.yaml'), destination(`${BY_NAME}\n    - name: Platinum tier members`, ''));
+  commitAll(dir, 'promote summer to prod');
+  e.emu.admin.resetRequests();
+  const review = await runCli(['plan', '--dir', dir, '--base', 'main', '--output', 'markdown'], { env: { ...e.env, FLOWSYNC_NOW: '2026-03-01T12:00:00Z' } });
+  assert.equal(review.code, 0, review.stderr);
+  const md = review.stdout;
+  const dev = md.indexOf('#### Sandbox <code>dev</code>');
+  const prod = md.indexOf('#### Sandbox <code>prod</code>');
+  assert.ok(dev >= 0 && prod > dev, md);
+  // Each sandbox's section holds its own actions, with its own audience ids.
+  assert.match(md.slice(dev, prod), new RegExp(`\\+\\s+segment ${audienceUuid('dev', 'Platinum tier members')} \\(Platinum tier members\\)`));
+  assert.match(md.slice(prod), new RegExp(`\\+\\s+segment ${PROD_MEN} \\(Men over 50\\)`));
+  assert.match(md.slice(prod), /params\.stream: "summer"/);
+  assert.doesNotMatch(md.slice(prod), new RegExp(DEV_MEN));
+  // Read only, one audience walk per sandbox for both sides of the review.
+  assert.deepEqual(flowServiceWrites(e.emu), []);
+  assert.deepEqual(audienceWalks(e).sort(), ['dev', 'prod']);
 });
