@@ -13,9 +13,11 @@ import { connect } from '../reconcile/connect.ts';
 import { planTarget, refuseOtherTarget } from '../reconcile/target.ts';
 import { readLiveState } from '../state/index.ts';
 import { refuseUnsafeDeletions } from '../reconcile/deletion-check.ts';
-import { desiredDigest, makePlan, readLive, scanFor, type PlanInput, type Verification } from '../reconcile/reconcile.ts';
+import { desiredDigest, makePlan, readLive, scanFor, unverifiedError, type PlanInput, type Verification } from '../reconcile/reconcile.ts';
 import { sandboxesWritten, underWriteLeases, verifyOrExplain, writePass, type WriteLeaseSettings } from '../reconcile/writer.ts';
 import { outcomeLine, renderApplySummary } from '../render/apply.ts';
+import { formatError } from '../render/error.ts';
+import { conflictText } from '../render/plan-common.ts';
 import { parsePlanJson } from '../render/json.ts';
 import { renderPlanText } from '../render/text.ts';
 import { intFlag, parseFlags } from './args.ts';
@@ -131,7 +133,7 @@ export const applyCommand: Command = {
       switch (outcome.status) {
         case 'nothing':
           io.stdout.write(renderPlanText(outcome.plan, { color }));
-          return conflicted(outcome.plan);
+          return conflicted(io, outcome.plan);
         case 'cancelled':
           io.stderr.write('\nApply cancelled; nothing was written.\n');
           return 1;
@@ -139,7 +141,7 @@ export const applyCommand: Command = {
           io.stdout.write(renderPlanText(outcome.plan, { color }));
           throw outcome.error;
         case 'applied':
-          return summarize(io, color, outcome.result, outcome.verification, outcome.verifyError) || conflicted(outcome.plan);
+          return Math.max(summarize(io, color, outcome.result, outcome.verification, outcome.verifyError), conflicted(io, outcome.plan));
       }
     } finally {
       client.close();
@@ -158,8 +160,13 @@ function savedScope(saved: Plan | undefined, flag: string[] | undefined, file: s
 }
 
 /** A conflict with another manager fails the run, whatever else applied. */
-function conflicted(plan: Plan): number {
-  return plan.conflicts.length > 0 ? 1 : 0;
+function conflicted(io: CommandIO, plan: Plan): number {
+  const n = plan.conflicts.length;
+  if (n === 0) return 0;
+  const list = plan.conflicts.map(conflictText).join('; ');
+  const err = new FlowsyncError('FS_PLAN_CONFLICT', `${n} entit${n === 1 ? 'y' : 'ies'} the manifests name ${n === 1 ? 'is' : 'are'} owned by another manager and left alone: ${list}`);
+  io.stderr.write(formatError(err, { color: useColor(io.stderr, io.env) }));
+  return 1;
 }
 
 /** The summary and the exit code: 0 only when every action applied and the re-read matches. */
@@ -167,6 +174,8 @@ function summarize(io: CommandIO, color: boolean, result: ApplyResult, verificat
   // an API gone during the apply must not hide the outcomes: the summary comes without verification
   if (verifyError !== undefined) io.stderr.write(`\nCould not verify after apply: ${verifyError}\n`);
   io.stdout.write(renderApplySummary(result, verification, { color }));
+  const unverified = verification && unverifiedError(verification);
+  if (unverified) io.stderr.write(formatError(unverified, { color: useColor(io.stderr, io.env) }));
   return result.counts.failed + result.counts.skipped + result.counts.unknown === 0 && verification?.unverified.length === 0 ? 0 : 1;
 }
 
@@ -194,7 +203,7 @@ async function applySaved(run: SavedRun): Promise<number> {
   const sandboxes = sandboxesWritten(saved);
   if (sandboxes.length === 0) {
     io.stdout.write(renderPlanText(saved, { color }));
-    return conflicted(saved);
+    return conflicted(io, saved);
   }
   // Checked once before the lease (a refusal then writes nothing, not even the lease) and again on
   // the re-read under it, which is the state the plan's etags must still match.
@@ -211,7 +220,7 @@ async function applySaved(run: SavedRun): Promise<number> {
     await scope.recordDeletions(deletions, Date.now());
     const result = await applyPlan(saved, { client, secrets: repo.secrets, concurrency: run.concurrency, onEvent: run.onEvent });
     const checked = await verifyOrExplain(client, run.input, result, run.concurrency);
-    return summarize(io, color, result, checked.verification, checked.verifyError) || conflicted(saved);
+    return Math.max(summarize(io, color, result, checked.verification, checked.verifyError), conflicted(io, saved));
   });
 }
 

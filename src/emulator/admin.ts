@@ -4,7 +4,7 @@ import { ApiError, notFound } from './api-error.ts';
 import { view, type WriteContext } from './entity-common.ts';
 import type { Faults } from './faults.ts';
 import { patchEntity } from './flow-service.ts';
-import { parsePatch } from './json-patch.ts';
+import { EDIT_OPS, parsePatch } from './json-patch.ts';
 import type { RequestLog } from './request-log.ts';
 import type { Store } from './store.ts';
 import { SANDBOX_NAME, ORG_ID, type TokenIssuer } from './auth.ts';
@@ -62,7 +62,7 @@ export function createAdmin(deps: AdminDeps): FullAdmin {
         client: edit.client ?? UI_CLIENT,
         now: deps.now(),
       };
-      return clone(view(patchEntity(ctx, edit.collection, current, parsePatch(edit.ops, { removeNeedsValue: false }), { allowState: true, strictSelectors: false })));
+      return clone(view(patchEntity(ctx, edit.collection, current, parsePatch(edit.ops, { ops: EDIT_OPS, removeNeedsValue: false }), { allowState: true, strictSelectors: false })));
     },
     issueToken: (opts = {}) => issuer.issue(opts.clientId ?? deps.defaultClientId, opts.ttlSeconds).token,
     addSandbox(name: string, orgId = deps.defaultOrg) {

@@ -6,10 +6,10 @@ import { checkDeletable, createConnection, createSourceConnection, createTargetC
 import { checkIfMatch, checkPatchable, isRecord, touch, view, type WriteContext } from './entity-common.ts';
 import { applyAction, createFlow, finishFlowPatch } from './flows.ts';
 import { applyPatch, parsePatch } from './json-patch.ts';
-import { countMatches, listPage, type ListCache } from './list.ts';
+import { countMatches, listPage } from './list.ts';
 import { parseListQuery, type PathStep } from './list-query.ts';
 import type { Store } from './store.ts';
-import { COLLECTIONS, type Collection, type Entity, type PatchOp } from './types.ts';
+import { COLLECTIONS, type Collection, type Entity, type ListCache, type PatchOp } from './types.ts';
 import { clone } from './clone.ts';
 import { checkSettled, settleFlows, startOperation } from './transitions.ts';
 

@@ -1,17 +1,10 @@
 // The emulator's data: entities per (org, sandbox) scope and collection. Each collection is a Map kept in
 // write order (an updated entity is moved to the end), so "most recently created or updated first" is a
 // reverse walk with no sort. Entities are stored with their secrets; views strip them on the way out.
-import type { ListCache } from './list.ts';
 import type { PersistedTenants } from './tenants.ts';
 import type { PersistedAudiences } from './audiences.ts';
-import { COLLECTIONS, type Collection, type Entity, type StoreSnapshot } from './types.ts';
+import { COLLECTIONS, type Collection, type Entity, type ListCache, type StoredRecord, type StoreSnapshot } from './types.ts';
 import { clone } from './clone.ts';
-
-export interface StoredRecord {
-  doc: Entity;
-  seq: number; // sequence number of the last write (orders the default listing)
-  cseq: number; // sequence number of the create (tie-breaker for orderby: stable and unique)
-}
 
 export type Scope = Record<Collection, Map<string, StoredRecord>> & {
   /** Reverse references: entity id → ids of the entities that name it (baseConnectionId, source/targetConnectionIds). */

@@ -192,3 +192,22 @@ export interface Emulator {
   admin: EmulatorAdmin;
   close(): Promise<void>;
 }
+
+/** An entity as the store keeps it. */
+export interface StoredRecord {
+  doc: Entity;
+  seq: number; // sequence number of the last write (orders the default listing)
+  cseq: number; // sequence number of the create (tie-breaker for orderby: stable and unique)
+}
+
+/** A record with its sort key, as a list query orders it. */
+export interface KeyedRecord {
+  rec: StoredRecord;
+  key: unknown[];
+}
+
+/** Sorted matches of one (filters, orderby) query, reused while the scope's data version is unchanged. */
+export interface ListCache {
+  version: number;
+  entries: Map<string, KeyedRecord[]>;
+}

@@ -4,7 +4,7 @@
 // an audience renamed in AEP changes a label, never which audience is activated.
 import type { Diagnostic } from '../domain/diagnostics.ts';
 import { ERRORS } from '../domain/errors.ts';
-import { didYouMean } from '../manifest/schema-diagnostics.ts';
+import { didYouMean } from '../domain/did-you-mean.ts';
 import type { Audience, DesiredDestination, DesiredSegment, DesiredState, SegmentRef } from '../domain/model.ts';
 
 /** A sandbox's audiences, or why they could not be listed. */

@@ -20,9 +20,14 @@ function sameParams(a: Record<string, unknown>, b: Record<string, unknown>): boo
   return canonicalJson(a) === canonicalJson(b);
 }
 
+/** Own keys only: a param named like an inherited member (`toString`) is still a param. */
+function param(params: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(params, key) ? params[key] : undefined;
+}
+
 /** Keys only one side names: a param the API did not return, or one it returned that the manifest leaves unset. */
 function oneSidedKeys(live: Record<string, unknown>, want: Record<string, unknown>): string[] {
-  return [...Object.keys(want).filter((k) => !(k in live)), ...Object.keys(live).filter((k) => !(k in want))];
+  return [...Object.keys(want).filter((k) => !Object.hasOwn(live, k)), ...Object.keys(live).filter((k) => !Object.hasOwn(want, k))];
 }
 
 /**
@@ -38,7 +43,9 @@ function oneSidedKeys(live: Record<string, unknown>, want: Record<string, unknow
 function paramChanges(live: Record<string, unknown>, want: Record<string, unknown>, manifestChanged: boolean): FieldChange[] {
   const oneSided = new Set(oneSidedKeys(live, want));
   const keys = [...new Set([...Object.keys(live), ...Object.keys(want)])].filter((k) => manifestChanged || !oneSided.has(k)).sort();
-  return keys.filter((k) => canonicalJson(live[k]) !== canonicalJson(want[k])).map((k) => fieldChange(`params.${k}`, live[k] ?? null, want[k] ?? null));
+  return keys
+    .filter((k) => canonicalJson(param(live, k)) !== canonicalJson(param(want, k)))
+    .map((k) => fieldChange(`params.${k}`, param(live, k) ?? null, param(want, k) ?? null));
 }
 
 /** name, description and tag: shared by target connections and flows. */

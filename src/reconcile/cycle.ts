@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { FlowServiceClient, type ClientEvent } from '../api/index.ts';
 import type { BreakerState } from '../api/limits.ts';
 import type { ApplyResult } from '../apply/index.ts';
-import type { CycleDrift, CycleInput, CycleOutcome, EntityStatus, Reconcile } from '../daemon/types.ts';
+import type { CycleDrift, CycleInput, CycleOutcome, EntityStatus, Reconcile } from './contract.ts';
 import { hasErrors, type Diagnostic } from '../domain/diagnostics.ts';
 import { FlowsyncError, isFlowsyncError } from '../domain/errors.ts';
 import type { LiveState } from '../domain/model.ts';

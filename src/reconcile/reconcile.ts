@@ -2,6 +2,7 @@
 // plan, apply with 412 recompute, verify by reading again. Effects come in as parameters.
 import type { FlowServiceClient } from '../api/index.ts';
 import { applyPlan, type ApplyEvent, type ApplyResult } from '../apply/index.ts';
+import { FlowsyncError } from '../domain/errors.ts';
 import { specHash } from '../domain/fingerprint.ts';
 import type { DesiredState, LiveSandbox, LiveState } from '../domain/model.ts';
 import type { Action, Plan } from '../domain/plan.ts';
@@ -185,4 +186,12 @@ export async function verifyApplied(client: FlowServiceClient, input: PlanInput,
     unverified.set(action.address, [...(unverified.get(action.address) ?? []), action.summary]);
   }
   return { unverified: [...unverified].map(([address, remaining]) => ({ address, remaining })), live };
+}
+
+/** What verification left as the error the run fails with; undefined when everything apply changed matches. */
+export function unverifiedError(verification: Verification): FlowsyncError | undefined {
+  const n = verification.unverified.length;
+  if (n === 0) return undefined;
+  const list = verification.unverified.map((u) => `${u.address} (${u.remaining.join('; ')})`).join(', ');
+  return new FlowsyncError('FS_APPLY_UNVERIFIED', `${n} changed address${n === 1 ? '' : 'es'} still differ${n === 1 ? 's' : ''} from the manifests after apply: ${list}`);
 }
