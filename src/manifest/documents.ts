@@ -106,7 +106,7 @@ export function classify(doc: ParsedDoc, defaultSandbox: string): { manifests: M
   if (diagnostics.length) return brokenAll();
   const spec = raw.spec as Record<string, unknown>;
   if (!Array.isArray(meta.sandboxes) && spec.overrides === undefined) {
-    return { manifests: [{ kind, doc, name: name!, sandbox: sandboxes[0]!, shared: false, spec } as Manifest], broken: [], diagnostics };
+    return { manifests: [manifestOf(kind, doc, name!, sandboxes[0]!, false, spec)], broken: [], diagnostics };
   }
   // Each sandbox's merged document must be a whole manifest too (an override may, say, drop an auth field's type).
   const shared = Array.isArray(meta.sandboxes);
@@ -115,9 +115,15 @@ export function classify(doc: ParsedDoc, defaultSandbox: string): { manifests: M
     const view = sandboxView(doc, sandbox);
     const merged = schemaDiagnostics(schemaErrors(KINDS[kind], view.value), view, SCHEMA_CODES).map((d) => ({ ...d, sandbox }));
     diagnostics.push(...merged);
-    manifests.push({ kind, doc: view, name: name!, sandbox, shared, spec: (view.value as { spec: never }).spec } as Manifest);
+    manifests.push(manifestOf(kind, view, name!, sandbox, shared, (view.value as { spec: unknown }).spec));
   }
   return diagnostics.length ? brokenAll() : { manifests, broken: [], diagnostics };
+}
+
+/** The schema checked the document against its kind: its spec has that kind's shape. */
+function manifestOf(kind: Kind, doc: ParsedDoc, name: string, sandbox: string, shared: boolean, spec: unknown): Manifest {
+  const m = { kind, doc, name, sandbox, shared, spec };
+  return m as Manifest;
 }
 
 /** metadata.sandbox and metadata.sandboxes together, and overrides for sandboxes the document does not list. */
