@@ -4,9 +4,6 @@
 // sandbox gives its audiences their own ids. One external audience shows that /audiences lists every origin.
 import type { AudienceSeed } from './audiences.ts';
 
-/** The example repo's org (manifests/flowsync.yaml) and the demo org: both get the same audiences. */
-const ORGS = ['0123456789ABCDEF01234567@AdobeOrg', 'EMULATOR0000000000000000@AdobeOrg'];
-
 const PROD_IDS: Readonly<Record<string, string>> = {
   'Men over 50': '72ddd79b-6b0a-4e97-a8d2-112ccd81bd02',
   'Gold tier members': '5a1e2b3c-7d8e-4f90-a1b2-c3d4e5f60718',
@@ -25,12 +22,15 @@ const EXPRESSIONS: Readonly<Record<string, string>> = {
 
 const EXTERNAL = { name: 'Store visitors (CRM upload)', description: 'Uploaded from the CRM', type: 'ExternalSegment', originName: 'CUSTOM_UPLOAD' } as const;
 
-export const EXAMPLE_AUDIENCES: readonly AudienceSeed[] = ORGS.flatMap((orgId) =>
-  ['prod', 'dev'].flatMap((sandbox) => [
-    ...Object.entries(PROD_IDS).map(([name, id]) => ({
-      orgId, sandbox, name, expression: EXPRESSIONS[name] ?? '', description: '',
-      ...(sandbox === 'prod' ? { id } : {}),
-    })),
-    { orgId, sandbox, ...EXTERNAL },
-  ]),
-);
+/** The example repo's audiences in prod and dev of each org. */
+export function exampleAudiences(orgs: readonly string[]): AudienceSeed[] {
+  return orgs.flatMap((orgId) =>
+    ['prod', 'dev'].flatMap((sandbox) => [
+      ...Object.entries(PROD_IDS).map(([name, id]) => ({
+        orgId, sandbox, name, expression: EXPRESSIONS[name] ?? '', description: '',
+        ...(sandbox === 'prod' ? { id } : {}),
+      })),
+      { orgId, sandbox, ...EXTERNAL },
+    ]),
+  );
+}

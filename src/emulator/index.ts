@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdmin, type FullAdmin } from './admin.ts';
 import { TokenIssuer } from './auth.ts';
 import { Audiences } from './audiences.ts';
-import { EXAMPLE_AUDIENCES } from './example-audiences.ts';
+import { exampleAudiences } from './example-audiences.ts';
 import { Faults } from './faults.ts';
 import { loadState, stateError, StateWriter } from './persistence.ts';
 import { RequestLog } from './request-log.ts';
@@ -14,7 +14,7 @@ import { DEFAULT_SANDBOXES } from './sandboxes.ts';
 import { Store } from './store.ts';
 import { Tenants } from './tenants.ts';
 import { finishAll, settleOrphans } from './transitions.ts';
-import type { Emulator, EmulatorOptions } from './types.ts';
+import type { AudienceSeed, Emulator, EmulatorOptions } from './types.ts';
 
 export * from './types.ts';
 export { BASE_PATH, IMS_PATH } from './server.ts';
@@ -24,7 +24,6 @@ export { DEFAULT_TRANSITION_MS } from './transitions.ts';
 export { DEFAULT_SANDBOXES, SANDBOX_API_PATH } from './sandboxes.ts';
 export { Tenants } from './tenants.ts';
 export { audienceUuid } from './audiences.ts';
-export { EXAMPLE_AUDIENCES } from './example-audiences.ts';
 export { SEGMENTATION_PATH } from './segmentation.ts';
 
 export const EMULATOR_DEFAULTS = {
@@ -42,6 +41,9 @@ export const DEFAULT_CLIENTS: Readonly<Record<string, string>> = {
   [EMULATOR_DEFAULTS.clientId]: EMULATOR_DEFAULTS.orgId,
   'flowsync-example': '0123456789ABCDEF01234567@AdobeOrg',
 };
+
+/** The example repo's audiences, in prod and dev of the orgs of the known clients (the example repo's and the demo org). */
+export const EXAMPLE_AUDIENCES: readonly AudienceSeed[] = exampleAudiences([...new Set(Object.values(DEFAULT_CLIENTS))]);
 
 export interface StartedEmulator extends Emulator {
   admin: FullAdmin;

@@ -212,35 +212,34 @@ function listDefinitions(query: URLSearchParams, ctx: SegmentationContext): Serv
 /** POST /segment/definitions: name, expression {type PQL, format pql/text|pql/json, value} and schema {name|id} are required. */
 function createDefinition(body: unknown, ctx: SegmentationContext): ServiceResponse {
   if (!isRecord(body)) throw extractionError(['The request body must be a JSON object']);
-  const missing: string[] = [];
-  const str = (v: unknown) => typeof v === 'string' && v.trim() !== '';
-  if (!str(body.name)) missing.push('No usable value for name\nDid not find value which can be converted into java.lang.String');
-  const e = body.expression;
-  if (!isRecord(e)) missing.push('No usable value for expression');
+  const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+  const problems: string[] = [];
+  const name = text(body.name)?.trim();
+  if (!name) problems.push('No usable value for name\nDid not find value which can be converted into java.lang.String');
+  const e = isRecord(body.expression) ? body.expression : undefined;
+  if (!e) problems.push('No usable value for expression');
   else {
-    if (e.type !== 'PQL') missing.push(`expression.type must be "PQL" (got ${JSON.stringify(e.type)})`);
-    if (e.format !== 'pql/text' && e.format !== 'pql/json') missing.push(`expression.format must be "pql/text" or "pql/json" (got ${JSON.stringify(e.format)})`);
-    if (!str(e.value)) missing.push('No usable value for expression.value');
+    if (e.type !== 'PQL') problems.push(`expression.type must be "PQL" (got ${JSON.stringify(e.type)})`);
+    if (e.format !== 'pql/text' && e.format !== 'pql/json') problems.push(`expression.format must be "pql/text" or "pql/json" (got ${JSON.stringify(e.format)})`);
+    if (!text(e.value)) problems.push('No usable value for expression.value');
   }
-  const s = body.schema;
-  if (!isRecord(s) || !(str(s.name) || str(s.id))) missing.push('No usable value for schema (give schema.name, e.g. "_xdm.context.profile", or schema.id)');
-  if (body.description !== undefined && typeof body.description !== 'string') missing.push('description must be a string');
-  if (missing.length > 0) throw extractionError(missing);
-  const name = (body.name as string).trim();
+  const schema = isRecord(body.schema) ? body.schema : undefined;
+  if (!schema || !(text(schema.name) || text(schema.id))) problems.push('No usable value for schema (give schema.name, e.g. "_xdm.context.profile", or schema.id)');
+  if (body.description !== undefined && typeof body.description !== 'string') problems.push('description must be a string');
+  if (problems.length > 0 || !name || !e || !schema) throw extractionError(problems);
   // segmentation.yaml: "name: … This value must be unique"; 422 "The segment definition already exists"
   if (ctx.audiences.list(ctx.org, ctx.sandbox).some((a) => a.type === 'SegmentDefinition' && a.name === name)) {
     throw upsError(422, 'UPAPI-113434', `There is a problem in audience validation. A segment definition named "${name}" already exists in sandbox ${ctx.sandbox}`);
   }
-  const expr = body.expression as Record<string, string>;
   const created = ctx.audiences.create(ctx.org, ctx.sandbox, {
     name,
-    description: (body.description as string | undefined) ?? '',
+    description: typeof body.description === 'string' ? body.description : '',
     type: 'SegmentDefinition',
     originName: 'REAL_TIME_CUSTOMER_PROFILE',
     namespace: 'AEPSegments',
     lifecycleState: 'published',
-    expression: { type: 'PQL', format: expr.format as string, value: expr.value as string },
-    schemaName: str((s as Record<string, unknown>).name) ? ((s as Record<string, unknown>).name as string) : '_xdm.context.profile',
+    expression: { type: 'PQL', format: String(e.format), value: String(e.value) },
+    schemaName: text(schema.name) ?? '_xdm.context.profile',
     createdBy: ctx.user,
   }, ctx.now);
   return { status: 200, body: definitionView(created, ctx), headers: { 'x-location': `${SEGMENTATION_PATH}/segment/definitions/${created.id}` } };

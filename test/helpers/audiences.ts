@@ -1,8 +1,8 @@
 // Audiences for tests: the emulator refuses to activate an id that is no audience of the flow's
 // sandbox, as AEP does, so a test makes the audiences it activates exist first, in the sandboxes
 // it uses, under names of their own ("Audience <id>").
-import { EXAMPLE_AUDIENCES, type AudienceSeed, type StartedEmulator } from '../../src/emulator/index.ts';
-import { segmentId, type DestinationSpec } from './repo.ts';
+import { EXAMPLE_AUDIENCES, type AudienceSeed } from '../../src/emulator/index.ts';
+import { segmentId } from './repo.ts';
 
 /** Seeds for ids in sandboxes (default prod and dev) of an org (default the demo org). */
 export function audienceSeeds(ids: Iterable<string>, opts: { sandboxes?: readonly string[]; orgId?: string } = {}): AudienceSeed[] {
@@ -10,19 +10,10 @@ export function audienceSeeds(ids: Iterable<string>, opts: { sandboxes?: readonl
   return [...new Set(ids)].flatMap((id) => sandboxes.map((sandbox) => ({ sandbox, id, name: `Audience ${id}`, ...(opts.orgId ? { orgId: opts.orgId } : {}) })));
 }
 
-/** Makes each id an audience of the sandboxes (default prod and dev) of an org (default the demo org). */
-export function seedAudiences(emu: Pick<StartedEmulator, 'admin'>, ids: Iterable<string>, opts: { sandboxes?: readonly string[]; orgId?: string } = {}): void {
-  for (const seed of audienceSeeds(ids, opts)) emu.admin.addAudience(seed);
-}
-
-/** Makes every segment a test repo's destinations list an audience of the destination's sandbox. */
-export function seedRepoAudiences(emu: Pick<StartedEmulator, 'admin'>, destinations: readonly DestinationSpec[], orgId?: string): void {
-  for (const d of destinations) seedAudiences(emu, d.segments ?? [], { sandboxes: [d.sandbox ?? 'prod'], ...(orgId ? { orgId } : {}) });
-}
-
 /**
  * Test segment n (segmentId(n)) is an audience of prod and dev in the demo org of every emulator the
- * test helpers start, for n below this; a test activating others seeds them (seedRepoAudiences).
+ * test helpers start, for n below this; a test activating other ids starts its emulator with
+ * audienceSeeds(ids) too, or adds them with admin.addAudience.
  */
 export const TEST_SEGMENTS = 200;
 
