@@ -10,7 +10,7 @@ import { runCli } from '../helpers/cli.ts';
 import { flowServiceWrites, startTestEmulator } from '../helpers/emulator.ts';
 import { segmentId, tempRepo, writeRepo, type AccountSpec, type DestinationSpec } from '../helpers/repo.ts';
 import { loadRepo } from '../../src/manifest/index.ts';
-import { seedRepoAudiences } from '../helpers/audiences.ts';
+import { audienceSeeds } from '../helpers/audiences.ts';
 import { connect } from '../../src/reconcile/connect.ts';
 import { applyLive, makePlan, readLive } from '../../src/reconcile/reconcile.ts';
 import { commitAll, git, initRepo } from './git-repo.ts';
@@ -205,7 +205,7 @@ test('a pull request too long for one GitHub comment is split into self-describi
   const many = (from: number) => Array.from({ length: 300 }, (_, i) => segmentId(from + i));
   const added = ['north', 'south', 'east', 'west', 'centre'].map((name, i) => ({ name, account: 'kin', segments: many(1000 * (i + 1)) }));
   await writeRepo(config, ACCOUNTS, [...BASE_DESTS, ...added]);
-  seedRepoAudiences(emu, added);
+  for (const seed of audienceSeeds(added.flatMap((d) => d.segments), { sandboxes: ['prod'] })) emu.admin.addAudience(seed);
   commitAll(repo, 'five big destinations');
   emu.admin.resetRequests();
   const res = await runCli(['plan', config, '--base', 'main', '--output', 'markdown', '--out-dir', out, '--run-url', 'https://ci.example.com/runs/42'], { env: { ...env, ...CLEAN_ENV } });
