@@ -4,7 +4,9 @@
 // any write, a rename in AEP is only a label, and names cost one audience list walk per sandbox.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import path from 'node:path';
 import { audienceUuid } from '../../src/emulator/index.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -198,4 +200,24 @@ test('the pull-request comment groups the plan by sandbox: promoting dev to prod
   // Read only, one audience walk per sandbox for both sides of the review.
   assert.deepEqual(flowServiceWrites(e.emu), []);
   assert.deepEqual(audienceWalks(e).sort(), ['dev', 'prod']);
+});
+
+test('a pull request naming an audience prod lacks fails review with the file, line and sandbox, in a document the review schema accepts', async (t) => {
+  const e = await startTestEmulator(t);
+  const dir = await repoWith(t, { 'a.yaml': ACCOUNT, 'summer.yaml': destination(BY_NAME) });
+  initRepo(dir);
+  commitAll(dir, 'base');
+  git(dir, 'checkout', '-q', '-b', 'typo');
+  await writeFile(path.join(dir, 'm', 'summer.yaml'), destination(BY_NAME, '      segments:\n        - name: Gold tier member\n'));
+  commitAll(dir, 'prod: only gold');
+  const review = await runCli(['plan', '--dir', dir, '--base', 'main', '--output', 'json', '--detailed-exitcode'], { env: e.env });
+  assert.equal(review.code, 1, review.stderr);
+  const doc = JSON.parse(review.stdout) as { head: { valid: boolean; diagnostics: { code: string; sandbox?: string; file?: string; line?: number }[] } };
+  assert.equal(doc.head.valid, false);
+  assert.deepEqual(doc.head.diagnostics.filter((d) => d.code.startsWith('FS_PLAN_')).map((d) => [d.code, d.sandbox, d.file, d.line]), [['FS_PLAN_SEGMENT_UNKNOWN', 'prod', 'm/summer.yaml', 17]]);
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  const schema = (file: string) => JSON.parse(readFileSync(new URL(`../../schemas/${file}`, import.meta.url), 'utf8')) as object;
+  ajv.addSchema(schema('plan.schema.json'));
+  assert.ok(ajv.validate(schema('review.schema.json'), doc), JSON.stringify(ajv.errors?.slice(0, 3)));
+  assert.deepEqual(flowServiceWrites(e.emu), []);
 });
