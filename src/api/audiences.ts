@@ -42,14 +42,18 @@ export function segmentationBase(flowServiceBase: string): string {
  * Where the next page starts: `_page.next` (Adobe's offset as a string) or the `start` of
  * `_links.next.href` (which Adobe writes as `@/audiences?start=…`, not a URL to follow).
  */
-function nextStart(body: { _page?: { next?: unknown }; _links?: { next?: { href?: unknown } } }): number | undefined {
+function nextStart(body: AudiencePage, start: number, seen: number): number | undefined {
   const fromPage = body._page?.next;
   if ((typeof fromPage === 'string' && /^\d+$/.test(fromPage)) || typeof fromPage === 'number') return Number(fromPage);
   const href = body._links?.next?.href;
-  if (typeof href !== 'string') return undefined;
-  const start = /[?&]start=(\d+)/.exec(href)?.[1];
-  return start === undefined ? undefined : Number(start);
+  const fromLink = typeof href === 'string' ? /[?&]start=(\d+)/.exec(href)?.[1] : undefined;
+  if (fromLink !== undefined) return Number(fromLink);
+  // No readable next page, but the total says more exist: carry on by offset rather than miss some.
+  const total = body._page?.totalCount;
+  return typeof total === 'number' && seen < total ? start + (body.children?.length ?? 0) : undefined;
 }
+
+type AudiencePage = { children?: unknown[]; _page?: { next?: unknown; totalCount?: unknown }; _links?: { next?: { href?: unknown } } };
 
 /** Every audience of the sandbox (id and name), page by page. */
 export async function walkAudiences(get: (url: string) => Promise<unknown>, base: string, sandbox: string): Promise<Audience[]> {
@@ -63,12 +67,12 @@ export async function walkAudiences(get: (url: string) => Promise<unknown>, base
       if (isApiError(err) && err.code !== 'FS_API_ENTITLEMENT' && (err.status === 403 || err.status === 404)) throw new AudienceListError(err, sandbox);
       throw err;
     }
-    const b = (body ?? {}) as { children?: unknown; _page?: { next?: unknown }; _links?: { next?: { href?: unknown } } };
+    const b = (body ?? {}) as AudiencePage;
     if (!Array.isArray(b.children)) throw new ApiError('FS_API_RESPONSE', `GET audiences (sandbox ${sandbox}): the answer has no children list`, { status: 200, entity: 'audiences' });
     for (const a of b.children as { id?: unknown; name?: unknown }[]) {
       if (typeof a?.id === 'string' && typeof a.name === 'string') out.push({ id: a.id.toLowerCase(), name: a.name });
     }
-    const next = nextStart(b);
+    const next = nextStart(b, start, out.length);
     // A next page that does not move forward would loop: the walk ends on it.
     if (next === undefined || next <= start || b.children.length === 0) return out;
     start = next;
