@@ -6,6 +6,7 @@ import path from 'node:path';
 import { FlowsyncError } from '../domain/errors.ts';
 import { parseOwnerTag } from '../domain/owner-tag.ts';
 import { EnvNames, selectSandbox, updateManifestText } from '../import/index.ts';
+import { isSharedManifest } from '../import/update.ts';
 import { withAudienceNames } from '../import/audience-names.ts';
 import { loadRepo, type LoadedRepo } from '../manifest/index.ts';
 import type { AudienceList } from '../plan/audiences.ts';
@@ -57,6 +58,9 @@ export async function importUpdate(target: string, opts: { repo: LoadedRepo; san
   const file = path.join(repo.root, d.source.file);
   const shown = path.relative(io.cwd, file).split(path.sep).join('/');
   const before = await readFile(file, 'utf8');
+  if (isSharedManifest(before, d)) {
+    throw fail(`import --update ${address}: ${shown} holds destination ${d.name} for several sandboxes (metadata.sandboxes); nothing was written`, `A live change in one sandbox belongs in spec.overrides.${d.sandbox} of that manifest: write it there by hand (\`flowsync plan --sandbox ${d.sandbox}\` shows the drift), or set drift: warn to keep it without healing.`);
+  }
   const list = audiences.get(d.sandbox);
   const named = (name: string) => (list && 'audiences' in list ? list.audiences.filter((a) => a.name === name) : []);
   const update = updateManifestText(before, d, live, repo.config.sandbox, (name) => (named(name).length === 1 ? named(name)[0]!.id : undefined));

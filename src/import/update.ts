@@ -22,6 +22,17 @@ function findDoc(docs: Document.Parsed[], d: DesiredDestination, defaultSandbox:
   });
 }
 
+/**
+ * True when the destination's document lists several sandboxes (metadata.sandboxes): its fields are
+ * shared, so a change seen in one sandbox is not written into it (it belongs in spec.overrides.<sandbox>, by hand).
+ */
+export function isSharedManifest(text: string, d: DesiredDestination): boolean {
+  return (parseAllDocuments(text) as Document.Parsed[]).some((doc) => {
+    const v = doc.toJS() as { kind?: unknown; metadata?: { name?: unknown; sandboxes?: unknown } } | null;
+    return v?.kind === 'StreamingDestination' && v.metadata?.name === d.name && Array.isArray(v.metadata.sandboxes) && v.metadata.sandboxes.includes(d.sandbox);
+  });
+}
+
 /** Brings a YAML list in line with `want` (by key): items not wanted are removed, missing ones appended. */
 function syncList<T>(doc: Document.Parsed, key: string, have: T[], want: T[], id: (v: T) => string, label: (v: T) => string, changes: string[]): void {
   const wanted = new Set(want.map(id));

@@ -83,6 +83,14 @@ test('one manifest for dev and prod activates each sandbox its own audience ids;
   const again = await runCli(['plan', '--dir', dir, '--detailed-exitcode'], { env: e.env });
   assert.equal(again.code, 0, again.stdout + again.stderr);
   assert.match(again.stdout, /No changes/);
+
+  // A shared manifest is not rewritten from one sandbox's live state.
+  const before = await readFile(path.join(dir, 'm', 'summer.yaml'), 'utf8');
+  const update = await runCli(['import', '--dir', dir, '--update', 'dev/summer'], { env: e.env });
+  assert.equal(update.code, 1, update.stdout);
+  assert.match(update.stderr, /FS_IMPORT_UPDATE.*several sandboxes/);
+  assert.match(update.stderr, /spec\.overrides\.dev/);
+  assert.equal(await readFile(path.join(dir, 'm', 'summer.yaml'), 'utf8'), before);
 });
 
 test('--sandbox limits plan and apply to the sandboxes named; a saved plan records and keeps its scope', async (t) => {
