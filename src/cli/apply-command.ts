@@ -68,6 +68,10 @@ export const applyCommand: Command = {
   name: 'apply',
   summary: 'Apply the manifests (or a saved plan) to the live org, etag-guarded',
   usage: USAGE,
+  exitCodes: [
+    { code: 0, when: 'every action applied and the state read back matches (or there was nothing to do)' },
+    { code: 1, when: 'an action failed, verification found a difference, a conflict with another manager, a refused deletion budget, a stale saved plan, invalid manifests or any other error' },
+  ],
   async run(argv: string[], io: CommandIO): Promise<number> {
     const { values, positionals } = parseFlags('apply', argv, {
       dir: { type: 'string' },

@@ -2,7 +2,7 @@
 // Entry: cmd/flowsync.ts, run through tsx in development and bundled into the package's bin
 // (dist/cli/flowsync.mjs, built by cmd/build.ts).
 import { COMMANDS } from './registry.ts';
-import { processIO } from './command.ts';
+import { helpText, processIO } from './command.ts';
 import { FlowsyncError } from '../domain/errors.ts';
 import { withCredentials } from './credentials.ts';
 import { useColor } from '../render/color.ts';
@@ -31,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) throw new FlowsyncError('FS_CLI_UNKNOWN_COMMAND', `unknown command "${name}"`);
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(command.usage.endsWith('\n') ? command.usage : `${command.usage}\n`);
+    io.stdout.write(helpText(command));
     return 0;
   }
   return command.run(rest, { ...io, env: await withCredentials(io.env) });

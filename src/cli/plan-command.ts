@@ -72,6 +72,11 @@ export const planCommand: Command = {
   name: 'plan',
   summary: 'Show what apply would change (text, markdown or JSON); never writes',
   usage: USAGE,
+  exitCodes: [
+    { code: 0, when: 'the plan was printed (with --detailed-exitcode: nothing to do)' },
+    { code: 1, when: 'an error or invalid manifests (with --detailed-exitcode also: conflicts with another manager)' },
+    { code: 2, when: 'with --detailed-exitcode: changes, duplicates or orphans (with --base: the pull request changes something)' },
+  ],
   async run(argv: string[], io: CommandIO): Promise<number> {
     const { values, positionals } = parseFlags('plan', argv, {
       dir: { type: 'string' },

@@ -97,6 +97,11 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'Run the daemon: follow git, heal or report drift, serve status and metrics',
   usage: USAGE,
+  exitCodes: [
+    { code: 0, when: 'stopped by SIGTERM or SIGINT after a clean shutdown; with --once: the cycle succeeded or reconciliation is suspended' },
+    { code: 1, when: 'an error at start; with --once: the cycle failed, was invalid or was refused' },
+    { code: 130, when: 'a second SIGTERM or SIGINT during shutdown' },
+  ],
   async run(argv: string[], io: CommandIO): Promise<number> {
     const { values } = parseFlags('run', argv, OPTIONS, false);
     const settings = await runSettings(values, io);
