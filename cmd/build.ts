@@ -59,13 +59,16 @@ function notices(dirs: string[]): { text: string; names: string[] } {
   };
 }
 
-export async function buildBundle(env: NodeJS.ProcessEnv = process.env): Promise<{ file: string; bytes: number; revision: string; packages: string[] }> {
+/** `distDir` moves the output (tests bundle into a temp folder; schemas/ must then sit beside it, as in the package). */
+export async function buildBundle(env: NodeJS.ProcessEnv = process.env, distDir?: string): Promise<{ file: string; bytes: number; revision: string; packages: string[] }> {
+  const bundle = distDir ? join(distDir, 'cli', 'flowsync.mjs') : BUNDLE;
+  const noticesFile = distDir ? join(distDir, 'THIRD-PARTY-NOTICES.md') : NOTICES;
   const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   const revision = env.FLOWSYNC_BUILD_REVISION?.trim() || gitRevision(ROOT);
   const result = await build({
     absWorkingDir: ROOT, // metafile paths are relative to this, whatever folder the build runs from
     entryPoints: ['cmd/flowsync.ts'],
-    outfile: BUNDLE,
+    outfile: bundle,
     write: false,
     bundle: true,
     platform: 'node',
@@ -97,10 +100,10 @@ export async function buildBundle(env: NodeJS.ProcessEnv = process.env): Promise
   const [out] = result.outputFiles;
   if (!out) throw new Error('esbuild wrote no output');
   const { text, names } = notices([...new Set(inputs.map(packageDir).filter((d): d is string => d !== undefined))]);
-  writeAtomic(NOTICES, text);
-  writeAtomic(BUNDLE, out.contents);
-  chmodSync(BUNDLE, 0o755);
-  return { file: BUNDLE, bytes: out.contents.byteLength, revision, packages: names };
+  writeAtomic(noticesFile, text);
+  writeAtomic(bundle, out.contents);
+  chmodSync(bundle, 0o755);
+  return { file: bundle, bytes: out.contents.byteLength, revision, packages: names };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
