@@ -1,7 +1,7 @@
 # flowsync as a container image: `flowsync run` (the daemon) by default, any other command as
 # arguments, as a non-root user (uid 1000, the official Node images' `node`) on a read-only root
 # filesystem. The only writable places it needs are the cache volume (the clone of the config
-# repository) and /tmp. docs/container.md: building, running, secrets, verifying.
+# repository) and /tmp. docs/guides/container.md: building, running, secrets, verifying.
 #
 #   docker build -t flowsync .                              # the bundle built in the image (npm ci + npm run build)
 #   npm run build && docker build --target prebuilt -t flowsync .    # the bundle built on the host (dist/)

@@ -103,7 +103,7 @@ async function main(): Promise<number> {
         : [`  Status                 ${statusUrl}/status`, `  Metrics                ${statusUrl}/metrics`, `  Health                 ${statusUrl}/healthz  ${statusUrl}/readyz`]),
       `  These URLs are in ${shown(stateFile)}; \`npm run demo\` reads them.`,
       '  Edit a file under the config repo and watch it apply; make drift with the emulator admin route',
-      '  (README "Quick start"). From another terminal in this folder:',
+      '  (docs/getting-started.md). From another terminal in this folder:',
       `    npm run demo -- plan ${shellWord(shown(manifests))}`,
       ...(listen === 'off' ? [] : [`    curl -s ${statusUrl}/status`]),
       '  Ctrl-C stops.',

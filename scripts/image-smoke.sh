@@ -93,7 +93,7 @@ git -C "$work/src" -c user.name=smoke -c user.email=smoke@example.invalid commit
 git clone -q --bare "$work/src" "$work/config.git"
 revision=$(git -C "$work/config.git" rev-parse main)
 
-# Every secret a file named like the variable it stands for (README "Secrets"), laid out as a
+# Every secret a file named like the variable it stands for (docs/concepts/secrets.md), laid out as a
 # Kubernetes Secret volume is: NAME -> ..data/NAME, ..data -> a timestamped folder. Fake values.
 mkdir -m 0700 "$work/credentials"
 mkdir -m 0700 "$work/credentials/..2026_01_01_00_00_00.smoke"
@@ -165,7 +165,7 @@ check .lastCycle.changes 0
 check .lastCycle.drifted 0
 
 # A checkout on the host whose origin is the URL the daemon follows: one manager, as CI and the
-# daemon running one repository are (README "Several writers").
+# daemon running one repository are (docs/concepts/several-writers.md).
 git clone -q "$work/src" "$work/checkout"
 git -C "$work/checkout" remote set-url origin /repo/config.git
 plan_code=0

@@ -1,7 +1,7 @@
 // Synthetic config repos for the benchmarks: N StreamingDestinations spread over several sandboxes,
 // both destination types, 20 segments and 10 profile attributes each, one DestinationAccount per
 // sandbox x type shared by its destinations. Deterministic from a seed (same seed, same bytes).
-// The format is the public manifest contract (issue 3, README "Manifests"); `flowsync validate`
+// The format is the public manifest contract (issue 3, docs/concepts/manifests.md); `flowsync validate`
 // must accept the output, which test/bench/harness.test.ts checks once the loader exists.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';

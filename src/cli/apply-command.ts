@@ -41,7 +41,7 @@ After apply the state is read again and verified.
 Before its first write apply takes the writer lease of every sandbox it writes (another flowsync
 run holding one: it fails at once naming the holder, or waits with --lock-timeout), reads those
 sandboxes again and plans again: what it shows and applies is planned under the lease. A plan
-with nothing to do takes no lease. See docs/several-writers.md.
+with nothing to do takes no lease. See docs/concepts/several-writers.md.
 
 Flags:
   --dir DIR            the config repo folder (default: the current folder; a folder given as

@@ -40,7 +40,7 @@ Flags:
 ${SANDBOX_USAGE}
 ${ROTATE_USAGE}
 
-Pull-request review (see README "Pull-request plans"):
+Pull-request review (see docs/guides/github.md):
   --base REF            also load the manifests at git REF (e.g. origin/main; same folder) and
                         report separately what the pull request changes (head planned against live
                         state as it would be after applying REF) and pre-existing drift (what

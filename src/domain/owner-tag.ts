@@ -1,13 +1,13 @@
 // Ownership without a state file: every entity flowsync creates carries a tag at the end of its
 // description, e.g. "Summer campaign [flowsync:destination/summer-campaign m=github.com/acme/aep h=3f2a9c01d4e5]".
 //   kind/name  which manifest owns the entity (names are unique per kind and sandbox)
-//   m=         the manager: the config that manages the entity (docs/several-writers.md "Managers");
+//   m=         the manager: the config that manages the entity (docs/concepts/several-writers.md "Managers");
 //              a tag without it was written before managers existed (legacy) and is taken over once
 //   h=         digest of the desired spec last applied: a diff while it still matches the manifest
 //              is live drift, a diff after it changed is a manifest change
 //   c=         credential fingerprint (accounts only): a secret change is detected without storing it
 // Entities without a tag are never changed or deleted, except an explicit adoption of an entity
-// whose name and shape match a manifest (see README "Ownership"). This module is the one place
+// whose name and shape match a manifest (see docs/concepts/ownership.md). This module is the one place
 // that knows the tag's text, and the hashes the planner stores in it.
 import type { DesiredAccount, DesiredDestination } from './model.ts';
 import { specHash } from './fingerprint.ts';

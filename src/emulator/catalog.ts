@@ -2,7 +2,7 @@
 // destination flow spec. IDs and param names come from src/domain/specs.ts; each auth and target spec is a
 // JSON Schema, as in the real catalog, and the emulator validates request bodies against it.
 // Where each param comes from (Adobe's streaming destination API tutorial and the Kinesis and Event
-// Hubs catalog pages) and which parts are guesses: README, "Emulator catalog: where each param comes from".
+// Hubs catalog pages) and which parts are guesses: docs/emulator.md, "Emulator catalog: where each param comes from".
 import { DESTINATION_TYPE_SPECS, PROFILE_STORE_SPEC_ID, STREAMING_FLOW_SPEC_ID, type DestinationTypeSpec } from '../domain/specs.ts';
 
 export const DESTINATION_PROVIDER_ID = '521eee4d-8cbe-4906-bb48-fb6bd4450033';
@@ -52,7 +52,7 @@ function destinationSpec(spec: DestinationTypeSpec) {
       name: `${spec.displayName} target`,
       type: 'Streaming',
       // Closed: a param the spec does not list (a typo such as `streem`) is refused, as the UI's form
-      // would never send one. Adobe does not publish this schema; the choice is the emulator's (README).
+      // would never send one. Adobe does not publish this schema; the choice is the emulator's (docs/emulator.md).
       spec: { ...objectSchema(`${spec.displayName} destination details`, spec.targetParams, spec.optionalTargetParams, TARGET_PARAM_SCHEMAS), additionalProperties: false },
     },
     attributes: { category: 'streaming', isDestination: true, isSource: true },

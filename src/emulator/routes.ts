@@ -39,6 +39,6 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/__emulator/sandboxes', what: 'admin: add a sandbox ({name, orgId?})' },
   { method: 'POST', path: '/__emulator/clients', what: 'admin: add an API client in an org ({clientId, orgId})' },
   { method: 'POST', path: '/__emulator/audiences', what: 'admin: add audiences ({sandbox, name, id?, orgId?, …} or an array)' },
-  { method: 'GET', path: '/__emulator/state', what: 'admin: the whole store (secrets included: the emulator is local)' },
-  { method: 'POST', path: '/__emulator/reset', what: 'admin: empty the store, the log and the faults' },
+  { method: 'GET', path: '/__emulator/state', what: 'admin: the whole store (secrets omitted)' },
+  { method: 'POST', path: '/__emulator/reset', what: 'admin: empty the store, the log and the faults (sandboxes, clients and audiences stay)' },
 ];

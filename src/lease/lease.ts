@@ -1,4 +1,4 @@
-// Taking the writer lease of a sandbox (docs/several-writers.md "Taking it"): list the lease
+// Taking the writer lease of a sandbox (docs/concepts/several-writers.md "Taking it"): list the lease
 // entities (one GET; create a free one when there is none), take every one of them in id order by
 // compare-and-swap, give everything back when one has a live foreign holder, then wait with
 // back-off and jitter or fail naming the holder. The winner keeps the first entity (with the

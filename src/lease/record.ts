@@ -1,4 +1,4 @@
-// The writer lease record (docs/several-writers.md "The writer lease"): a pure codec between the
+// The writer lease record (docs/concepts/several-writers.md "The writer lease"): a pure codec between the
 // record and the lease entity's description, tolerant of anything a person may have typed there
 // (garbage reads as a free lease) and bounded in size (under 1,000 characters, whatever it holds).
 import { PROFILE_STORE_SPEC_ID } from '../domain/specs.ts';

@@ -52,7 +52,7 @@ export interface FlowsyncConfig {
     settleTimeout: string;
     settleTimeoutMs: number;
   };
-  /** The writer lease every writing run takes per (org, sandbox); see docs/several-writers.md. */
+  /** The writer lease every writing run takes per (org, sandbox); see docs/concepts/several-writers.md. */
   lease: {
     duration: string;
     durationMs: number;

@@ -64,7 +64,7 @@ export function classify(doc: ParsedDoc, defaultSandbox: string): { manifests: M
     return {
       manifests: [],
       broken: [],
-      diagnostics: [diag('error', 'FS_MANIFEST_SCHEMA', 'document must be a map with apiVersion, kind, metadata and spec', 'Each YAML document (separated by ---) is one manifest; see README "Manifest format".', { file: doc.file, ...doc.start })],
+      diagnostics: [diag('error', 'FS_MANIFEST_SCHEMA', 'document must be a map with apiVersion, kind, metadata and spec', 'Each YAML document (separated by ---) is one manifest; see docs/concepts/manifests.md.', { file: doc.file, ...doc.start })],
     };
   }
   const raw = value as Record<string, unknown>;
@@ -88,7 +88,7 @@ export function classify(doc: ParsedDoc, defaultSandbox: string): { manifests: M
         'error',
         'FS_MANIFEST_KIND',
         isConfig ? 'kind Config belongs in flowsync.yaml at the repo root, not in a manifest folder' : `kind must be one of ${kinds.join(', ')}${guess ? ` (did you mean ${guess}?)` : ''}`,
-        isConfig ? 'Move this document to flowsync.yaml at the root, or narrow `manifests` in flowsync.yaml.' : 'flowsync reads DestinationAccount and StreamingDestination documents; see README "Manifest format".',
+        isConfig ? 'Move this document to flowsync.yaml at the root, or narrow `manifests` in flowsync.yaml.' : 'flowsync reads DestinationAccount and StreamingDestination documents; see docs/concepts/manifests.md.',
         at(['kind']),
       ),
     );

@@ -1,7 +1,7 @@
 // Emptiness is never "delete everything": a manifest file with nothing in it (truncated, saved
 // blank) is an error of its own, and a manifest set with no accounts and no destinations (an
 // emptied folder, every file removed) is an invalid revision unless reconcile.allowEmpty says the
-// config is meant to manage nothing (Argo CD's allowEmpty). See docs/several-writers.md.
+// config is meant to manage nothing (Argo CD's allowEmpty). See docs/concepts/several-writers.md.
 import type { Diagnostic } from '../domain/diagnostics.ts';
 import type { FlowsyncConfig } from './config.ts';
 import { diag } from './diag.ts';

@@ -1,5 +1,5 @@
 // Limits that keep hostile or runaway input from crashing or hanging the loader. Each one, when
-// crossed, becomes a diagnostic naming the limit (README "Manifest format", docs/errors.md).
+// crossed, becomes a diagnostic naming the limit (docs/concepts/manifests.md, docs/errors.md).
 
 export const LIMITS = {
   /** Bytes per manifest or config file. Parsing is linear but not free (~3 s/MiB worst case). */

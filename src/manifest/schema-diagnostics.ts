@@ -45,7 +45,7 @@ function describe(e: ErrorObject, fieldPath: (string | number)[], value: unknown
   const field = formatPath(fieldPath) || 'the document';
   const schema = (e.parentSchema ?? {}) as Record<string, unknown>;
   const last = fieldPath[fieldPath.length - 1];
-  const describedHint = typeof schema.description === 'string' ? schema.description : 'See the README section "Manifest format".';
+  const describedHint = typeof schema.description === 'string' ? schema.description : 'See docs/concepts/manifests.md.';
   switch (e.keyword) {
     case 'if':
       return undefined; // the nested errors of the "then" branch say what is wrong

@@ -4,7 +4,7 @@
 //                the window's start (owned now + recorded), summed over the sandboxes
 // Duplicate deletions (the kept entity stays) and the delete halves of replaces (a new entity takes
 // the place) never count. The ledger is the budget's memory (the lease entity holds it); the caller
-// records `deletionsBySandbox` there before sending the deletes. See docs/several-writers.md.
+// records `deletionsBySandbox` there before sending the deletes. See docs/concepts/several-writers.md.
 import { parseOwnerTag } from '../domain/owner-tag.ts';
 import type { LiveSandbox, LiveState } from '../domain/model.ts';
 import type { Action } from '../domain/plan.ts';

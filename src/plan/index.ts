@@ -1,5 +1,5 @@
 // The planner: desired state (manifests) + live state (API) -> Plan. Pure: no I/O, no clock, no
-// logger, no randomness; equal inputs give equal plans. See README "Plans and ownership".
+// logger, no randomness; equal inputs give equal plans. See docs/concepts/plans-and-exit-codes.md.
 import type { DesiredState, LiveSandbox, LiveState } from '../domain/model.ts';
 import type { Action, Conflict, Orphan, Plan, UnownedEntity } from '../domain/plan.ts';
 import { PLAN_FORMAT_VERSION } from '../domain/plan.ts';

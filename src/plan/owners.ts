@@ -1,7 +1,7 @@
 // Managers in the plan: entities another manager owns are never written. A manifest whose name
 // such an entity holds is a conflict (no create, no writes at that address) unless
 // --force-conflicts, which takes the entity over visibly. Tags from before managers are ours and
-// taken over once. See docs/several-writers.md "Managers".
+// taken over once. See docs/concepts/several-writers.md "Managers".
 import type { DesiredState } from '../domain/model.ts';
 import type { Conflict } from '../domain/plan.ts';
 import type { ByName } from './inventory.ts';

@@ -55,7 +55,7 @@ export async function clientOptions(
   ].filter((m): m is string => Boolean(m));
   if (missing.length > 0) {
     throw new FlowsyncError('FS_API_AUTH', `no API credentials: flowsync needs ${missing.join(', ')}`, {
-      hint: 'See README "Running against a real AEP org"; for the local emulator run `flowsync emulator` and use its printed settings.',
+      hint: 'See docs/getting-started.md, "Running against a real AEP org"; for the local emulator run `flowsync emulator` and use its printed settings.',
     });
   }
   return options;

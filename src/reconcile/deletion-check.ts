@@ -1,6 +1,6 @@
 // The deletion guard in every writing path (CLI apply with --prune, saved plans, the daemon): the
 // config's limits applied to a plan before its first write. The caller records the returned counts
-// in the lease's ledger before sending the deletes (see docs/several-writers.md "Deleting safely").
+// in the lease's ledger before sending the deletes (see docs/concepts/several-writers.md "Deleting safely").
 import { FlowsyncError } from '../domain/errors.ts';
 import type { LiveState } from '../domain/model.ts';
 import type { Plan } from '../domain/plan.ts';

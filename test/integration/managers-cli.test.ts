@@ -1,5 +1,5 @@
 // Two configs in one org, through the real CLI against the emulator: conflicts are reported and
-// never written; duplicates and orphans make plan --detailed-exitcode say 2 (docs/several-writers.md).
+// never written; duplicates and orphans make plan --detailed-exitcode say 2 (docs/concepts/several-writers.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';

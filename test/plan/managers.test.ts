@@ -1,4 +1,4 @@
-// Managers, duplicates and orphans in the planner (docs/several-writers.md): pure scenarios.
+// Managers, duplicates and orphans in the planner (docs/concepts/several-writers.md): pure scenarios.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planChanges } from '../../src/plan/index.ts';
