@@ -10,38 +10,38 @@ export interface EntityCondition extends EntityStatus {
 }
 
 export interface CycleRecord {
-  trigger: Trigger;
+  trigger: Trigger; // what started the cycle
   revision: string | null; // null when the source could not be read
   result: CycleResult;
-  startedAt: string;
+  startedAt: string; // ISO time
   durationMs: number;
-  changes: number;
-  drifted: number;
-  error?: { code: string; message: string; hint?: string };
-  diagnostics?: { summary: string; file?: string; line?: number }[];
+  changes: number; // writes made to the API
+  drifted: number; // destinations found drifted
+  error?: { code: string; message: string; hint?: string }; // why a failed or refused cycle stopped (codes: docs/errors.md)
+  diagnostics?: { summary: string; file?: string; line?: number }[]; // why an invalid revision was not applied
 }
 
 export interface StatusDocument {
-  version: typeof STATUS_VERSION;
-  mode: Mode;
+  version: typeof STATUS_VERSION; // changes when a field changes meaning or goes away
+  mode: Mode; // observe: plans and reports, never writes
   /** Which flowsync runs (absent only where the daemon is built without it, in tests). */
   build?: BuildInfo;
-  suspended: boolean;
-  ready: boolean;
-  source: string;
+  suspended: boolean; // daemon.suspend in flowsync.yaml: cycles run but write nothing
+  ready: boolean; // what /readyz answers
+  source: string; // the git repository and branch, or the folder, followed (no credentials)
   revision: {
     inForce: string | null; // last revision applied successfully in apply mode
-    inForceSince: string | null;
-    lastAttempted: string | null;
+    inForceSince: string | null; // ISO time it was applied
+    lastAttempted: string | null; // the newest revision a cycle tried
     lastAttemptedResult: CycleResult | null;
     /** Set when the last attempted revision was not applied (invalid or refused). */
     note?: string;
   };
-  lastCycle: CycleRecord | null;
-  lastSuccessAt: string | null;
-  reachable: { api: boolean; source: boolean };
-  counts: Record<Condition, number>;
-  entities: EntityCondition[];
+  lastCycle: CycleRecord | null; // null before the first cycle ends
+  lastSuccessAt: string | null; // ISO time of the last successful (or suspended) cycle
+  reachable: { api: boolean; source: boolean }; // as the last cycle found the API and the git remote or folder
+  counts: Record<Condition, number>; // owned entities per condition
+  entities: EntityCondition[]; // every owned account and destination, as of the last cycle that read live state
 }
 
 export interface RecordInput {
