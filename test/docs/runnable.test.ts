@@ -73,7 +73,7 @@ test('runnable blocks run against the emulator', { concurrency: 4 }, async (t) =
   t.after(() => rmSync(cliDir, { recursive: true, force: true }));
   const bin = await installCli(cliDir);
   await Promise.all([...blocksByFile].map(([file, blocks]) => t.test(file, async (t) => {
-    const emu = await startEmulator({ port: 0, host: '127.0.0.1' });
+    const emu = await startEmulator({ port: 0, host: '127.0.0.1', transitionMs: 0 }); // flows settle at once: the docs show commands, not waiting
     const ws = workspace();
     t.after(async () => {
       await emu.close();
