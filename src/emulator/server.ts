@@ -149,7 +149,7 @@ export function createHandler(deps: ServerDeps) {
           { method, path: servicePath, query: url.searchParams, headers: req.headers, body },
           {
             store: deps.store, scope: deps.store.scope(caller.org, caller.sandbox), org: caller.org, sandbox: caller.sandbox,
-            user: `${caller.clientId}@AdobeID`, client: caller.clientId, now: deps.now(), transitionMs: deps.faults.config.transitionMs,
+            user: `${caller.clientId}@AdobeID`, client: caller.clientId, now: deps.now(), transitionMs: deps.faults.config.transitionMs, runs: deps.faults.config,
           },
         );
         if (method === 'GET' && out.status === 200 && deps.faults.config.dropParamsOnRead.length > 0) {
