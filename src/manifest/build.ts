@@ -98,6 +98,7 @@ export function buildDestination(m: DestinationManifest, account: AccountManifes
     format: m.spec.format ?? 'json',
     enabled: m.spec.enabled ?? true,
     drift: m.spec.drift ?? 'heal',
+    ...(m.spec.health ? { health: { ...m.spec.health } } : {}),
     segments: [...segments.values()].sort((a, b) => byCodepoint(a.id, b.id)),
     profileAttributes: [...new Set(m.spec.profileAttributes ?? [])].sort(byCodepoint),
     source: { file: m.doc.file, line: m.doc.start.line, column: m.doc.start.column },
