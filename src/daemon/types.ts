@@ -1,6 +1,7 @@
 // The contract between the daemon (scheduler, sources, server, status) and the reconcile core.
 // The daemon never looks inside a cycle: it hands the reconcile a folder and a revision and
 // records the CycleOutcome it gets back.
+import type { Health } from '../health/rule.ts';
 
 export type Trigger = 'startup' | 'change' | 'webhook' | 'interval' | 'retry';
 export const TRIGGERS = ['startup', 'change', 'webhook', 'interval', 'retry'] as const satisfies readonly Trigger[];
@@ -31,6 +32,18 @@ export interface EntityStatus {
   condition: Condition;
   reason: string;
   message?: string;
+  /** Destinations only, when this cycle read the runs: activation health (src/health/rule.ts). */
+  activation?: ActivationStatus;
+}
+
+/** A destination's activation health as one cycle saw it, and the runs it was judged on. */
+export interface ActivationStatus {
+  health: Health;
+  reason: string;
+  message: string;
+  lastRun?: { id: string; createdAt: number; status: string; input: number; activated: number; failed: number };
+  /** Every finished run in the health window (the records counter counts each run once). */
+  runs: { id: string; activated: number; failed: number }[];
 }
 
 export type CycleResult = 'success' | 'invalid' | 'failed' | 'suspended' | 'refused';
