@@ -53,11 +53,13 @@ export function renderStatusText(rows: readonly DestinationStatus[], now: number
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i < 5 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ').trimEnd();
   const out = [fmt(header), ...lines.map(fmt)];
-  const notes = rows.filter((r) => r.sync !== 'Synced' || r.health !== 'Healthy');
+  // a destination disabled as its manifest asks needs no explanation
+  const unwell = (r: DestinationStatus) => r.health !== 'Healthy' && !(r.health === 'Disabled' && !r.enabled);
+  const notes = rows.filter((r) => r.sync !== 'Synced' || unwell(r));
   if (notes.length > 0) out.push('');
   for (const r of notes) {
     if (r.sync !== 'Synced') out.push(`${r.sandbox}/${r.name}: ${r.sync}: ${r.syncMessage ?? ''}`.trimEnd());
-    if (r.health !== 'Healthy') out.push(`${r.sandbox}/${r.name}: ${r.health} (${r.reason}): ${r.message}`);
+    if (unwell(r)) out.push(`${r.sandbox}/${r.name}: ${r.health} (${r.reason}): ${r.message}`);
   }
   const window = new Set(rows.map((r) => formatMs(r.windowMs)));
   out.push('', `Records are counted over the health window (${[...window].join(', ')}); see README "Activation health".`);

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { statusCommand } from '../../src/cli/status-command.ts';
-import { runCli } from '../helpers/cli.ts';
+import { REPO_ROOT, runCli } from '../helpers/cli.ts';
+import { spawnChild } from '../e2e/harness.ts';
 import { copyExampleRepo, startTestEmulator } from '../helpers/emulator.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { runInProcess } from '../helpers/in-process.ts';
@@ -88,4 +89,13 @@ test('with runFailureRate 1 enabled destinations turn Failed (exit 4); at 0 they
   emu.admin.setFaults({ runFailureRate: 0 });
   const recovered = await statusUntil(repo, env, 0, 'destinations did not recover');
   for (const r of recovered.rows.filter((x) => x.health !== 'Disabled')) assert.equal(r.health, 'Healthy');
+});
+
+test('status --watch prints again every --interval and exits with the last code on SIGINT', async (t) => {
+  const { env } = await startTestEmulator(t, { runIntervalMs: RUN_INTERVAL_MS });
+  const repo = await copyExampleRepo(t);
+  const child = spawnChild(t, [`${REPO_ROOT}cmd/flowsync.ts`, 'status', repo, '--watch', '--interval', '200ms'], env);
+  await eventually(() => (child.output().match(/^SANDBOX /gm) ?? []).length >= 2, { timeoutMs: 20_000, message: 'status --watch did not print twice' });
+  child.proc.kill('SIGINT');
+  assert.equal(await child.exited, 3, child.output()); // nothing applied: every destination Missing and Unknown
 });
