@@ -23,6 +23,8 @@ export type RunSettings = Pick<FaultConfig, 'runIntervalMs' | 'runFailureRate' |
 
 /** Runs kept per flow (oldest go first): two days of hourly runs in the real cadence. */
 export const RUNS_KEPT_PER_FLOW = 48;
+/** Runs kept per sandbox, so thousands of flows at a seconds-long interval stay within memory. */
+export const RUNS_KEPT_PER_SANDBOX = 10_000;
 export const RUN_FAILURE = { code: 'ACTIVATION_BATCH-0000-FAILED', message: 'Job aborted.' } as const;
 /** Who writes runs: the activation service, not the caller. */
 const RUN_CLIENT = 'acp_destinationsActivation';
@@ -125,10 +127,10 @@ export function produceRuns(scope: Scope, org: string, sandbox: string, now: num
   if (book.lastSlot !== undefined && slot <= book.lastSlot) return;
   const from = Math.max((book.lastSlot ?? -Infinity) + 1, slot - RUNS_KEPT_PER_FLOW + 1);
   book.lastSlot = slot;
-  for (const { doc } of scope.flows.values()) {
-    if (!ACTIVE_STATES.has(String(doc.state))) continue;
-    const first = Math.max(from, Math.floor(Number(doc.createdAt) / interval) + 1);
-    for (let s = first; s <= slot; s++) keep(book, makeRun(doc, s, org, sandbox, settings));
+  const active = [...scope.flows.values()].map((r) => r.doc).filter((doc) => ACTIVE_STATES.has(String(doc.state)));
+  // slot by slot, so write order is time order (lists are newest first by write order)
+  for (let s = from; s <= slot; s++) {
+    for (const doc of active) if (s > Math.floor(Number(doc.createdAt) / interval)) keep(book, makeRun(doc, s, org, sandbox, settings));
   }
 }
 
@@ -140,6 +142,12 @@ function keep(book: RunBook, run: Entity): void {
   list.push(rec);
   book.byId.set(run.id, rec);
   while (list.length > RUNS_KEPT_PER_FLOW) book.byId.delete((list.shift() as StoredRecord).doc.id);
+  while (book.byId.size > RUNS_KEPT_PER_SANDBOX) {
+    // the sandbox's oldest run is also the oldest of its flow: the head of both
+    const oldest = book.byId.values().next().value as StoredRecord;
+    book.byId.delete(oldest.doc.id);
+    book.byFlow.get(String(oldest.doc.flowId))?.shift();
+  }
 }
 
 /** The scope's runs in write order (oldest first), as list.ts expects records. */

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { RUN_FAILURE, RUNS_KEPT_PER_FLOW } from '../../src/emulator/index.ts';
+import { produceRuns, RUNS_KEPT_PER_SANDBOX, storedRuns } from '../../src/emulator/runs.ts';
+import { Store } from '../../src/emulator/store.ts';
 import { apiFor, flowBody, kinesisTarget, makeFlow, startForTest, type Api } from './helpers.ts';
 
 const INTERVAL = 1_000;
@@ -100,4 +102,21 @@ test('runFailureRate 1 fails every run with the documented error, set by the adm
   assert.ok(partial.metrics.recordSummary.failedRecordCount < partial.metrics.recordSummary.inputRecordCount);
   assert.equal(partial.metrics.recordSummary.failedInfo[0].count, partial.metrics.recordSummary.failedRecordCount);
   assert.throws(() => emu.admin.setFaults({ runFailureRate: 2 }), /runFailureRate must be a number from 0 to 1/);
+});
+
+test('a sandbox keeps at most RUNS_KEPT_PER_SANDBOX runs, dropping the oldest', () => {
+  const store = new Store();
+  const scope = store.scope('ORG@AdobeOrg', 'prod');
+  const flows = Math.ceil(RUNS_KEPT_PER_SANDBOX / RUNS_KEPT_PER_FLOW) + 10;
+  for (let i = 0; i < flows; i++) {
+    store.put(scope, 'flows', { id: `flow-${i}`, etag: '"e"', state: 'enabled', createdAt: 0, sourceConnectionIds: ['s'], targetConnectionIds: ['t'], transformations: [] });
+  }
+  produceRuns(scope, 'ORG@AdobeOrg', 'prod', 100 * INTERVAL, { runIntervalMs: INTERVAL, runFailureRate: 0, runPartialFailureRate: 0, seed: 1 });
+  const runs = storedRuns(scope);
+  assert.equal(runs.length, RUNS_KEPT_PER_SANDBOX);
+  const newest = Math.max(...runs.map((r) => Number(r.doc.createdAt)));
+  assert.ok(runs.every((r) => Number(r.doc.createdAt) > newest - RUNS_KEPT_PER_FLOW * INTERVAL), 'only the newest runs stay');
+  assert.equal(new Set(runs.map((r) => r.doc.id)).size, runs.length);
+  const times = runs.map((r) => Number(r.doc.createdAt));
+  assert.deepEqual(times, [...times].sort((a, b) => a - b), 'write order is time order');
 });
