@@ -34,26 +34,39 @@ manifest asks), 2 one is not Synced, 3 one is Degraded or Unknown, 4 one is Fail
 ${CONNECT_USAGE}
 `;
 
-/** Resolves after `ms`, or at once on SIGINT/SIGTERM (then `stopped()` is true). */
-function waitOrSignal(ms: number): { done: Promise<void>; stopped: () => boolean } {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  const done = new Promise<void>((resolve) => {
-    const stop = () => {
-      stopped = true;
-      finish();
-    };
-    const finish = () => {
-      clearTimeout(timer);
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    timer = setTimeout(finish, ms);
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  return { done, stopped: () => stopped };
+/**
+ * For --watch: SIGINT/SIGTERM, from the first print on, end the loop after the print in progress
+ * (the default handler would kill the process mid-read, without the exit code).
+ */
+class WatchStop {
+  stopped = false;
+  private wake: (() => void) | undefined;
+  private readonly onSignal = () => {
+    this.stopped = true;
+    this.wake?.();
+  };
+
+  constructor() {
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
+  }
+
+  /** Resolves after `ms`, or at once when a signal came. */
+  sleep(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  close(): void {
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
+  }
 }
 
 export const statusCommand: Command = {
@@ -82,6 +95,7 @@ export const statusCommand: Command = {
       throw new FlowsyncError('FS_CLI_USAGE', `status: --sandbox ${sandbox} is not a sandbox the manifests name (${repo.desired.sandboxes.join(', ') || 'none'})`);
     }
     const client = await connect(repo.config, { root: repo.root, env: io.env, flags: connectFlags(values) });
+    const watch = values.watch ? new WatchStop() : undefined;
     try {
       for (;;) {
         const now = Date.now();
@@ -90,16 +104,16 @@ export const statusCommand: Command = {
         const plan = makePlan({ desired: repo.desired, prune: repo.config.reconcile.prune, now: new Date(now), manager: repo.manager, ...target }, live);
         const runs = await readRunsBySandbox(client, runWindows(repo.desired, sandbox), now);
         const rows = destinationStatuses({ desired: repo.desired, live, plan, runs, manager: repo.manager, now, ...(sandbox !== undefined ? { sandbox } : {}) });
-        if (values.watch && output === 'text' && io.stdout.isTTY) io.stdout.write('\x1b[2J\x1b[H');
+        if (watch && output === 'text' && io.stdout.isTTY) io.stdout.write('\x1b[2J\x1b[H');
         io.stdout.write(output === 'json' ? renderStatusJson(rows, now) : renderStatusText(rows, now));
         const code = statusExitCode(rows);
-        if (!values.watch) return code;
-        const wait = waitOrSignal(intervalMs);
-        await wait.done;
-        if (wait.stopped()) return code;
+        if (!watch) return code;
+        await watch.sleep(intervalMs);
+        if (watch.stopped) return code;
         if (output === 'text') io.stdout.write('\n');
       }
     } finally {
+      watch?.close();
       client.close();
     }
   },
