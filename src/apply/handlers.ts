@@ -23,124 +23,154 @@ const EMPTY_TRANSFORMATIONS = [
   { name: 'GeneralTransform', params: { profileSelectors: { selectors: [] }, segmentSelectors: { selectors: [] } } },
 ];
 
-export async function runAction(action: Action, deps: HandlerDeps): Promise<EntityRef | undefined> {
-  const { client, ctx } = deps;
+/** The action of one type (a delete type picks DeleteAction, whose `type` is a union of four). */
+type ActionOf<T extends Action['type']> = Action & { type: T };
+type Handler<T extends Action['type']> = (action: ActionOf<T>, deps: HandlerDeps) => Promise<EntityRef | undefined>;
+
+async function createAccount(action: ActionOf<'create-account'>, { client, ctx, secrets }: HandlerDeps): Promise<EntityRef> {
   const sb = action.sandbox;
-  switch (action.type) {
-    case 'create-account': {
-      const params = fullAuthParams(action, deps.secrets);
-      const body = {
-        name: action.name,
-        description: action.description,
-        connectionSpec: { id: action.specId, version: '1.0' },
-        auth: { specName: action.authSpecName, params },
-      };
-      const ref = await client.create(sb, 'connections', body, { findExisting: () => findOwned(client, sb, 'connections', action.name, action.description) });
-      ctx.accountIds.set(`${sb}/${action.account}`, ref.id);
-      return ref;
-    }
-    case 'update-account': {
-      const ops: PatchOp[] = [...action.patch];
-      if (action.rotateCredentials) ops.push({ op: 'replace', path: '/auth/params', value: fullAuthParams(action, deps.secrets) });
-      return client.patch(sb, 'connections', action.entityId, ctx.etagFor(action.entityId, action.etag), ops).then((ref) => ctx.wrote(ref, action.etag));
-    }
-    case 'create-profile-store': {
-      let baseId = action.baseConnectionId;
-      if (!baseId) {
-        const base = await client.create(
-          sb,
-          'connections',
-          { name: action.baseName, description: action.description, connectionSpec: { id: PROFILE_STORE_SPEC_ID, version: '1.0' } },
-          { findExisting: () => findOwned(client, sb, 'connections', action.baseName, action.description) },
-        );
-        baseId = base.id;
-      }
-      const source = await client.create(
-        sb,
-        'sourceConnections',
-        {
-          name: action.sourceName,
-          description: action.description,
-          baseConnectionId: baseId,
-          connectionSpec: { id: PROFILE_STORE_SPEC_ID, version: '1.0' },
-          data: { format: 'json' },
-          params: {},
-        },
-        { findExisting: () => findOwned(client, sb, 'sourceConnections', action.sourceName, action.description) },
-      );
-      ctx.sourceIds.set(sb, source.id);
-      return source;
-    }
-    case 'create-target-connection': {
-      const baseConnectionId = ctx.accountIds.get(`${sb}/${action.account}`) ?? action.baseConnectionId;
-      if (!baseConnectionId) throw missingId(action.address, `base connection of account ${action.account}`);
-      const body = {
-        name: action.name,
-        description: action.description,
-        baseConnectionId,
-        connectionSpec: { id: action.specId, version: '1.0' },
-        data: { format: action.format },
-        params: action.params,
-      };
-      const ref = await client.create(sb, 'targetConnections', body, {
-        findExisting: () => findOwned(client, sb, 'targetConnections', action.name, action.description),
-      });
-      ctx.targetIds.set(`${sb}/${action.destination}`, ref.id);
-      return ref;
-    }
-    case 'update-target-connection':
-      return client.patch(sb, 'targetConnections', action.entityId, ctx.etagFor(action.entityId, action.etag), action.patch).then((ref) => ctx.wrote(ref, action.etag));
-    case 'create-flow': {
-      const targetId = ctx.targetIds.get(`${sb}/${action.destination}`) ?? action.targetConnectionId;
-      const sourceId = ctx.sourceIds.get(sb) ?? action.sourceConnectionId;
-      if (!targetId) throw missingId(action.address, `target connection of destination ${action.destination}`);
-      if (!sourceId) throw missingId(action.address, `Profile Store source connection of sandbox ${sb}`);
-      // Created without the spec hash: only the last write below stamps it, so a flow left
-      // half-finished by a crash is seen as unfinished (a manifest change), never as drift.
-      const { userDescription, tag } = parseOwnerTag(action.description);
-      const provisional = tag ? `${userDescription ? `${userDescription} ` : ''}${formatOwnerTag({ kind: tag.kind, name: tag.name, ...(tag.manager ? { manager: tag.manager } : {}) })}` : action.description;
-      const body = {
-        name: action.name,
-        description: provisional,
-        flowSpec: { id: action.flowSpecId, version: '1.0' },
-        sourceConnectionIds: [sourceId],
-        targetConnectionIds: [targetId],
-        transformations: EMPTY_TRANSFORMATIONS,
-      };
-      let ref = await client.create(sb, 'flows', body, {
-        findExisting: () => findOwned(client, sb, 'flows', action.name, action.description),
-      });
-      if (!action.enabled) ref = await client.flowAction(sb, ref.id, 'disable');
-      ref = await client.patch(sb, 'flows', ref.id, ref.etag, [
-        ...action.segments.map((s) => ({
-          op: 'add' as const,
-          path: '/transformations/0/params/segmentSelectors/selectors/-',
-          value: { type: 'PLATFORM_SEGMENT', value: s.name ? { id: s.id, name: s.name } : { id: s.id } },
-        })),
-        ...action.profileAttributes.map((path) => ({
-          op: 'add' as const,
-          path: '/transformations/0/params/profileSelectors/selectors/-',
-          value: { type: 'JSON_PATH', value: { path, operator: 'EXISTS' } },
-        })),
-        { op: 'replace' as const, path: '/description', value: action.description },
-      ]);
-      return ref;
-    }
-    case 'update-flow':
-      return client.patch(sb, 'flows', action.entityId, ctx.etagFor(action.entityId, action.etag), action.patch).then((ref) => ctx.wrote(ref, action.etag));
-    case 'set-flow-state': {
-      // The action endpoint takes no If-Match in the documented calls; the etag guard is the
-      // saved-plan check before apply starts (and the state check the API itself makes).
-      const ref = await client.flowAction(sb, action.entityId, action.to === 'enabled' ? 'enable' : 'disable');
-      return ctx.wrote(ref, action.etag);
-    }
-    case 'delete-flow':
-    case 'delete-target-connection':
-    case 'delete-account':
-    case 'delete-profile-store':
-      await client.delete(sb, deleteCollection(action), action.entityId);
-      return undefined;
+  const body = {
+    name: action.name,
+    description: action.description,
+    connectionSpec: { id: action.specId, version: '1.0' },
+    auth: { specName: action.authSpecName, params: fullAuthParams(action, secrets) },
+  };
+  const ref = await client.create(sb, 'connections', body, { findExisting: () => findOwned(client, sb, 'connections', action.name, action.description) });
+  ctx.accountIds.set(`${sb}/${action.account}`, ref.id);
+  return ref;
+}
+
+async function updateAccount(action: ActionOf<'update-account'>, { client, ctx, secrets }: HandlerDeps): Promise<EntityRef> {
+  const ops: PatchOp[] = [...action.patch];
+  if (action.rotateCredentials) ops.push({ op: 'replace', path: '/auth/params', value: fullAuthParams(action, secrets) });
+  return ctx.wrote(await client.patch(action.sandbox, 'connections', action.entityId, ctx.etagFor(action.entityId, action.etag), ops), action.etag);
+}
+
+async function createProfileStore(action: ActionOf<'create-profile-store'>, { client, ctx }: HandlerDeps): Promise<EntityRef> {
+  const sb = action.sandbox;
+  let baseId = action.baseConnectionId;
+  if (!baseId) {
+    const base = await client.create(
+      sb,
+      'connections',
+      { name: action.baseName, description: action.description, connectionSpec: { id: PROFILE_STORE_SPEC_ID, version: '1.0' } },
+      { findExisting: () => findOwned(client, sb, 'connections', action.baseName, action.description) },
+    );
+    baseId = base.id;
   }
+  const source = await client.create(
+    sb,
+    'sourceConnections',
+    {
+      name: action.sourceName,
+      description: action.description,
+      baseConnectionId: baseId,
+      connectionSpec: { id: PROFILE_STORE_SPEC_ID, version: '1.0' },
+      data: { format: 'json' },
+      params: {},
+    },
+    { findExisting: () => findOwned(client, sb, 'sourceConnections', action.sourceName, action.description) },
+  );
+  ctx.sourceIds.set(sb, source.id);
+  return source;
+}
+
+async function createTargetConnection(action: ActionOf<'create-target-connection'>, { client, ctx }: HandlerDeps): Promise<EntityRef> {
+  const sb = action.sandbox;
+  const baseConnectionId = ctx.accountIds.get(`${sb}/${action.account}`) ?? action.baseConnectionId;
+  if (!baseConnectionId) throw missingId(action.address, `base connection of account ${action.account}`);
+  const body = {
+    name: action.name,
+    description: action.description,
+    baseConnectionId,
+    connectionSpec: { id: action.specId, version: '1.0' },
+    data: { format: action.format },
+    params: action.params,
+  };
+  const ref = await client.create(sb, 'targetConnections', body, {
+    findExisting: () => findOwned(client, sb, 'targetConnections', action.name, action.description),
+  });
+  ctx.targetIds.set(`${sb}/${action.destination}`, ref.id);
+  return ref;
+}
+
+/** An update of a target connection or a flow: the planned patch, under the etag this run last saw. */
+async function patchEntity(collection: Collection, action: ActionOf<'update-target-connection' | 'update-flow'>, { client, ctx }: HandlerDeps): Promise<EntityRef> {
+  return ctx.wrote(await client.patch(action.sandbox, collection, action.entityId, ctx.etagFor(action.entityId, action.etag), action.patch), action.etag);
+}
+
+async function createFlow(action: ActionOf<'create-flow'>, { client, ctx }: HandlerDeps): Promise<EntityRef> {
+  const sb = action.sandbox;
+  const targetId = ctx.targetIds.get(`${sb}/${action.destination}`) ?? action.targetConnectionId;
+  const sourceId = ctx.sourceIds.get(sb) ?? action.sourceConnectionId;
+  if (!targetId) throw missingId(action.address, `target connection of destination ${action.destination}`);
+  if (!sourceId) throw missingId(action.address, `Profile Store source connection of sandbox ${sb}`);
+  // Created without the spec hash: only the last write below stamps it, so a flow left
+  // half-finished by a crash is seen as unfinished (a manifest change), never as drift.
+  const { userDescription, tag } = parseOwnerTag(action.description);
+  const provisional = tag ? `${userDescription ? `${userDescription} ` : ''}${formatOwnerTag({ kind: tag.kind, name: tag.name, ...(tag.manager ? { manager: tag.manager } : {}) })}` : action.description;
+  const body = {
+    name: action.name,
+    description: provisional,
+    flowSpec: { id: action.flowSpecId, version: '1.0' },
+    sourceConnectionIds: [sourceId],
+    targetConnectionIds: [targetId],
+    transformations: EMPTY_TRANSFORMATIONS,
+  };
+  let ref = await client.create(sb, 'flows', body, {
+    findExisting: () => findOwned(client, sb, 'flows', action.name, action.description),
+  });
+  if (!action.enabled) ref = await client.flowAction(sb, ref.id, 'disable');
+  return client.patch(sb, 'flows', ref.id, ref.etag, [
+    ...action.segments.map((s) => ({
+      op: 'add' as const,
+      path: '/transformations/0/params/segmentSelectors/selectors/-',
+      value: { type: 'PLATFORM_SEGMENT', value: s.name ? { id: s.id, name: s.name } : { id: s.id } },
+    })),
+    ...action.profileAttributes.map((path) => ({
+      op: 'add' as const,
+      path: '/transformations/0/params/profileSelectors/selectors/-',
+      value: { type: 'JSON_PATH', value: { path, operator: 'EXISTS' } },
+    })),
+    { op: 'replace' as const, path: '/description', value: action.description },
+  ]);
+}
+
+async function setFlowState(action: ActionOf<'set-flow-state'>, { client, ctx }: HandlerDeps): Promise<EntityRef> {
+  // The action endpoint takes no If-Match in the documented calls; the etag guard is the
+  // saved-plan check before apply starts (and the state check the API itself makes).
+  const ref = await client.flowAction(action.sandbox, action.entityId, action.to === 'enabled' ? 'enable' : 'disable');
+  return ctx.wrote(ref, action.etag);
+}
+
+async function deleteEntity(action: DeleteAction, { client }: HandlerDeps): Promise<undefined> {
+  await client.delete(action.sandbox, deleteCollection(action), action.entityId);
+  return undefined;
+}
+
+/**
+ * Every action type has its handler: a type added to the Action union without one does not compile. Typed
+ * (not only `satisfies`) as the mapped type, so `HANDLERS[action.type]` is the handler of that action's type.
+ */
+const HANDLERS: { [T in Action['type']]: Handler<T> } = {
+  'create-account': createAccount,
+  'update-account': updateAccount,
+  'create-profile-store': createProfileStore,
+  'create-target-connection': createTargetConnection,
+  'update-target-connection': (action, deps) => patchEntity('targetConnections', action, deps),
+  'create-flow': createFlow,
+  'update-flow': (action, deps) => patchEntity('flows', action, deps),
+  'set-flow-state': setFlowState,
+  'delete-flow': deleteEntity,
+  'delete-target-connection': deleteEntity,
+  'delete-account': deleteEntity,
+  'delete-profile-store': deleteEntity,
+};
+
+/** Carries out one action: the exact Flow Service calls of its type. */
+export function runAction<T extends Action['type']>(action: ActionOf<T>, deps: HandlerDeps): Promise<EntityRef | undefined> {
+  const handler: Handler<T> = HANDLERS[action.type];
+  return handler(action, deps);
 }
 
 /** Where a delete goes; a Profile Store pair is deleted half by half (source, then base connection). */

@@ -13,14 +13,16 @@ import { connect } from '../reconcile/connect.ts';
 import { planTarget, refuseOtherTarget } from '../reconcile/target.ts';
 import { readLiveState } from '../state/index.ts';
 import { refuseUnsafeDeletions } from '../reconcile/deletion-check.ts';
-import { desiredDigest, makePlan, readLive, scanFor, type PlanInput, type Verification } from '../reconcile/reconcile.ts';
+import { desiredDigest, makePlan, readLive, scanFor, unverifiedError, type PlanInput, type Verification } from '../reconcile/reconcile.ts';
 import { sandboxesWritten, underWriteLeases, verifyOrExplain, writePass, type WriteLeaseSettings } from '../reconcile/writer.ts';
 import { outcomeLine, renderApplySummary } from '../render/apply.ts';
+import { formatError } from '../render/error.ts';
+import { conflictText } from '../render/plan-common.ts';
 import { parsePlanJson } from '../render/json.ts';
 import { renderPlanText } from '../render/text.ts';
 import { intFlag, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
-import { CONNECT_OPTIONS, CONNECT_USAGE, LOCK_TIMEOUT_USAGE, ROTATE_USAGE, connectFlags, loadRepoOrReport, lockTimeoutFlag, rotateFlag, useColor } from './common.ts';
+import { CONNECT_OPTIONS, CONNECT_USAGE, LOCK_TIMEOUT_USAGE, ROTATE_USAGE, connectFlags, loadRepoOrReport, lockTimeoutFlag, resolveOrReport, rotateFlag, SANDBOX_USAGE, scopeRepo, useColor } from './common.ts';
 import { confirm, requireTerminal } from './confirm.ts';
 import { planFileOrDir } from './paths.ts';
 
@@ -52,6 +54,8 @@ Flags:
   --allow-mass-delete  apply a plan whose deletions exceed reconcile.maxDeleteRatio of the owned
                        entities or the rolling reconcile.deleteBudget (refused otherwise, exit 1)
   --concurrency N      actions in flight at once (default: reconcile.concurrency, 16)
+${SANDBOX_USAGE}
+                       (a saved plan made with --sandbox applies to the same sandboxes)
 ${LOCK_TIMEOUT_USAGE}
 ${ROTATE_USAGE}
 ${CONNECT_USAGE}
@@ -74,6 +78,7 @@ export const applyCommand: Command = {
       'lock-timeout': { type: 'string' },
       'force-conflicts': { type: 'boolean' },
       concurrency: { type: 'string' },
+      sandbox: { type: 'string', multiple: true },
       ...CONNECT_OPTIONS,
     });
     if (!values['auto-approve']) requireTerminal(io, 'apply', '--auto-approve');
@@ -87,16 +92,20 @@ export const applyCommand: Command = {
       });
       saved = parsePlanJson(text, planFile);
     }
-    const repo = await loadRepoOrReport(dir, io);
-    if (!repo) return 1;
-    const concurrency = intFlag('apply', 'concurrency', values.concurrency, repo.config.reconcile.concurrency, 1, 32);
+    const loaded = await loadRepoOrReport(dir, io);
+    if (!loaded) return 1;
+    const scope = savedScope(saved, values.sandbox, planFile);
+    const scoped = scopeRepo('apply', loaded, scope);
+    const concurrency = intFlag('apply', 'concurrency', values.concurrency, scoped.config.reconcile.concurrency, 1, 32);
     const lockTimeoutMs = lockTimeoutFlag('apply', values['lock-timeout']);
     const allowMassDelete = values['allow-mass-delete'] === true;
     const color = useColor(io.stdout, io.env);
-    const target = await planTarget(repo.config, repo.root, io.env, connectFlags(values));
-    if (saved) refuseOtherTarget(saved, { ...target, manager: repo.manager, sandboxes: repo.desired.sandboxes }, planFile!);
-    const client = await connect(repo.config, { root: repo.root, env: io.env, flags: connectFlags(values), concurrency });
+    const target = await planTarget(scoped.config, scoped.root, io.env, connectFlags(values));
+    if (saved) refuseOtherTarget(saved, { ...target, manager: scoped.manager, sandboxes: scoped.desired.sandboxes }, planFile!);
+    const client = await connect(scoped.config, { root: scoped.root, env: io.env, flags: connectFlags(values), concurrency });
     try {
+      const repo = await resolveOrReport(client, scoped, io);
+      if (!repo) return 1;
       const input: PlanInput = {
         desired: repo.desired,
         prune: saved ? saved.prune : (values.prune ?? repo.config.reconcile.prune),
@@ -104,6 +113,7 @@ export const applyCommand: Command = {
         rotateCredentials: rotateFlag('apply', values['rotate-credentials']),
         manager: repo.manager,
         ...(values['force-conflicts'] ? { forceConflicts: true } : {}),
+        ...(scope ? { scope } : {}),
         ...target,
       };
       const lease: WriteLeaseSettings = { config: repo.config, manager: repo.manager, command: 'flowsync apply', lockTimeoutMs, onEvent: leaseNotes(io) };
@@ -123,7 +133,7 @@ export const applyCommand: Command = {
       switch (outcome.status) {
         case 'nothing':
           io.stdout.write(renderPlanText(outcome.plan, { color }));
-          return conflicted(outcome.plan);
+          return conflicted(io, outcome.plan);
         case 'cancelled':
           io.stderr.write('\nApply cancelled; nothing was written.\n');
           return 1;
@@ -131,7 +141,7 @@ export const applyCommand: Command = {
           io.stdout.write(renderPlanText(outcome.plan, { color }));
           throw outcome.error;
         case 'applied':
-          return summarize(io, color, outcome.result, outcome.verification, outcome.verifyError) || conflicted(outcome.plan);
+          return Math.max(summarize(io, color, outcome.result, outcome.verification, outcome.verifyError), conflicted(io, outcome.plan));
       }
     } finally {
       client.close();
@@ -139,9 +149,24 @@ export const applyCommand: Command = {
   },
 };
 
+/** The sandboxes a run is limited to: a saved plan's own scope, which --sandbox may repeat but not change. */
+function savedScope(saved: Plan | undefined, flag: string[] | undefined, file: string | undefined): string[] | undefined {
+  if (!saved) return flag;
+  const same = (a: readonly string[], b: readonly string[]) => [...new Set(a)].sort().join(',') === [...new Set(b)].sort().join(',');
+  if (flag && !same(flag, saved.scope ?? saved.sandboxes)) {
+    throw new FlowsyncError('FS_CLI_USAGE', `apply: ${file} was planned for ${saved.scope ? `--sandbox ${saved.scope.join(', ')}` : 'every sandbox'}; --sandbox ${flag.join(', ')} would apply something else (plan again with that --sandbox)`);
+  }
+  return saved.scope;
+}
+
 /** A conflict with another manager fails the run, whatever else applied. */
-function conflicted(plan: Plan): number {
-  return plan.conflicts.length > 0 ? 1 : 0;
+function conflicted(io: CommandIO, plan: Plan): number {
+  const n = plan.conflicts.length;
+  if (n === 0) return 0;
+  const list = plan.conflicts.map(conflictText).join('; ');
+  const err = new FlowsyncError('FS_PLAN_CONFLICT', `${n} entit${n === 1 ? 'y' : 'ies'} the manifests name ${n === 1 ? 'is' : 'are'} owned by another manager and left alone: ${list}`);
+  io.stderr.write(formatError(err, { color: useColor(io.stderr, io.env) }));
+  return 1;
 }
 
 /** The summary and the exit code: 0 only when every action applied and the re-read matches. */
@@ -149,6 +174,8 @@ function summarize(io: CommandIO, color: boolean, result: ApplyResult, verificat
   // an API gone during the apply must not hide the outcomes: the summary comes without verification
   if (verifyError !== undefined) io.stderr.write(`\nCould not verify after apply: ${verifyError}\n`);
   io.stdout.write(renderApplySummary(result, verification, { color }));
+  const unverified = verification && unverifiedError(verification);
+  if (unverified) io.stderr.write(formatError(unverified, { color: useColor(io.stderr, io.env) }));
   return result.counts.failed + result.counts.skipped + result.counts.unknown === 0 && verification?.unverified.length === 0 ? 0 : 1;
 }
 
@@ -176,7 +203,7 @@ async function applySaved(run: SavedRun): Promise<number> {
   const sandboxes = sandboxesWritten(saved);
   if (sandboxes.length === 0) {
     io.stdout.write(renderPlanText(saved, { color }));
-    return conflicted(saved);
+    return conflicted(io, saved);
   }
   // Checked once before the lease (a refusal then writes nothing, not even the lease) and again on
   // the re-read under it, which is the state the plan's etags must still match.
@@ -193,7 +220,7 @@ async function applySaved(run: SavedRun): Promise<number> {
     await scope.recordDeletions(deletions, Date.now());
     const result = await applyPlan(saved, { client, secrets: repo.secrets, concurrency: run.concurrency, onEvent: run.onEvent });
     const checked = await verifyOrExplain(client, run.input, result, run.concurrency);
-    return summarize(io, color, result, checked.verification, checked.verifyError) || conflicted(saved);
+    return Math.max(summarize(io, color, result, checked.verification, checked.verifyError), conflicted(io, saved));
   });
 }
 

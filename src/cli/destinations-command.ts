@@ -6,6 +6,7 @@ import { FlowsyncError } from '../domain/errors.ts';
 import { DESTINATION_TYPE_SPECS } from '../domain/specs.ts';
 import { oneOf, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
+import { painter } from '../render/color.ts';
 import { CONNECT_OPTIONS, CONNECT_USAGE, connectWithConfigOnly, useColor } from './common.ts';
 
 const USAGE = `Usage: flowsync destinations [flags]
@@ -81,8 +82,9 @@ function paramList(ps: SpecParam[]): string {
 }
 
 export function renderDestinationsText(infos: DestinationTypeInfo[], color: boolean): string {
-  const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[0m` : s);
-  const green = (s: string) => (color ? `\x1b[32m${s}\x1b[0m` : s);
+  const paint = painter(color);
+  const bold = (s: string) => paint('bold', s);
+  const green = (s: string) => paint('green', s);
   const lines: string[] = [];
   for (const i of infos) {
     lines.push(`${bold(i.name)}  ${i.id}`);

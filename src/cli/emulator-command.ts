@@ -1,12 +1,15 @@
 // `flowsync emulator`: runs the embedded Flow Service emulator until SIGINT/SIGTERM, then closes cleanly.
 import { FlowsyncError } from '../domain/errors.ts';
 import type { FaultsInput } from '../emulator/index.ts';
+import { readFileSync } from 'node:fs';
+import type { AudienceSeed } from '../emulator/audiences.ts';
 import { intFlag, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
 
 const USAGE = `Usage: flowsync emulator [flags]
 
-Runs a local Flow Service emulator (AEP Flow Service API + IMS token endpoint) until Ctrl-C.
+Runs a local Flow Service emulator (AEP Flow Service API, audiences of the Segmentation Service,
+Sandbox Management reads, IMS token endpoint) until Ctrl-C.
 
 Flags:
   --port N            port to listen on (default 4010; 0 picks a free port)
@@ -20,6 +23,9 @@ Flags:
                       enable/disable, refusing writes as Adobe does (default 300; 0 = at once)
   --run-interval MS   every enabled dataflow gets a run every MS milliseconds (default 5000;
                       0 = no runs; Adobe's streaming destinations report hourly)
+  --audiences FILE    start with the audiences in FILE, a JSON array of {sandbox, name, id?, orgId?,
+                      description?, type?} (default: the example repo's audiences in prod and dev);
+                      a flow may activate only audiences of its sandbox
 Faults (off by default; also settable at runtime with PUT /__emulator/faults):
   --latency MS        add MS milliseconds before every Flow Service answer
   --jitter MS         add up to MS more milliseconds, at random
@@ -51,6 +57,20 @@ function rateFlag(flag: string, value: string | undefined): number | undefined {
   return n;
 }
 
+/** `--audiences FILE`: a JSON array of audience seeds (checked further when the emulator starts). */
+function audiencesFlag(file: string | undefined): AudienceSeed[] | undefined {
+  if (file === undefined) return undefined;
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new FlowsyncError('FS_CLI_USAGE', `emulator: --audiences ${file} cannot be read as JSON: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const bad = !Array.isArray(data) || data.some((a) => typeof a !== 'object' || a === null || typeof a.sandbox !== 'string' || typeof a.name !== 'string' || a.name.trim() === '');
+  if (bad) throw new FlowsyncError('FS_CLI_USAGE', `emulator: --audiences ${file} must hold a JSON array of {"sandbox": "...", "name": "...", "id"?: "..."}`);
+  return data as AudienceSeed[];
+}
+
 /** Resolves when the process gets SIGINT or SIGTERM. */
 function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -75,6 +95,7 @@ export const emulatorCommand: Command = {
       'retry-after': { type: 'string' }, 'rate-limit': { type: 'string' }, 'drop-rate': { type: 'string' }, seed: { type: 'string' },
       'late-commit': { type: 'string' }, 'late-commit-count': { type: 'string' }, 'drop-param': { type: 'string' }, 'transition-ms': { type: 'string' },
       'run-interval': { type: 'string' }, 'run-failure-rate': { type: 'string' }, 'run-partial-rate': { type: 'string' },
+      audiences: { type: 'string' },
     }, false);
     const optionalInt = (flag: string, v: string | undefined, max?: number) => (v === undefined ? undefined : intFlag('emulator', flag, v, 0, 0, max));
     const faults: FaultsInput = {
@@ -95,8 +116,9 @@ export const emulatorCommand: Command = {
       runPartialFailureRate: rateFlag('run-partial-rate', values['run-partial-rate']),
     };
     const ttl = optionalInt('token-ttl', values['token-ttl']);
+    const audiences = audiencesFlag(values.audiences);
     // Loaded here so other commands do not pay for the emulator's schema compilation at start-up.
-    const { EMULATOR_DEFAULTS, startEmulator } = await import('../emulator/index.ts');
+    const { EMULATOR_DEFAULTS, SEGMENTATION_PATH, startEmulator } = await import('../emulator/index.ts');
     let emu;
     try {
       emu = await startEmulator({
@@ -105,6 +127,7 @@ export const emulatorCommand: Command = {
         ...(values.state ? { stateFile: values.state } : {}),
         ...(ttl !== undefined ? { tokenTtlSeconds: ttl } : {}),
         ...(values.sandboxes !== undefined ? { sandboxes: values.sandboxes.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+        ...(audiences ? { audiences } : {}),
         faults,
       });
     } catch (err) {
@@ -118,7 +141,8 @@ export const emulatorCommand: Command = {
       `flowsync emulator listening on ${emu.url}\n` +
         `  Flow Service:  ${emu.flowServiceUrl}\n` +
         `  IMS token:     ${emu.imsUrl}\n` +
-        `  Admin:         ${emu.url}/__emulator/ (requests, faults, edit, tokens, state, reset)\n` +
+        `  Audiences:     ${emu.url}${SEGMENTATION_PATH}/audiences (${values.audiences ? `from ${values.audiences}` : "the example repo's, in prod and dev"})\n` +
+        `  Admin:         ${emu.url}/__emulator/ (requests, faults, edit, tokens, audiences, state, reset)\n` +
         `  State:         ${values.state ?? 'in memory'}\n` +
         `  Flow updates:  settle after ${emu.admin.faults().transitionMs} ms (--transition-ms)\n` +
         `  Dataflow runs: every ${emu.admin.faults().runIntervalMs} ms per enabled flow (--run-interval)\n` +

@@ -8,7 +8,7 @@ import { createLogger } from '../daemon/logger.ts';
 import { DaemonMetrics } from '../daemon/metrics.ts';
 import { createReconcile } from '../daemon/reconcile-factory.ts';
 import { repoSettingsReader } from '../daemon/repo-settings.ts';
-import { DEFAULT_CACHE_DIR, DEFAULT_INTERVAL, DEFAULT_LISTEN, DEFAULT_POLL, runSettings, type RunSettings } from '../daemon/run-options.ts';
+import { CACHE_DIR_ENV, DEFAULT_CACHE_DIR, DEFAULT_INTERVAL, DEFAULT_LISTEN, DEFAULT_POLL, LISTEN_ENV, runSettings, type RunSettings } from '../daemon/run-options.ts';
 import type { Source } from '../daemon/types.ts';
 import { parseFlags } from './args.ts';
 import { buildInfo } from './build-info.ts';
@@ -24,7 +24,8 @@ Source (exactly one):
   --repo URL|PATH          git repository to follow (https, ssh, file URL or local path)
   --branch NAME            branch to follow (default main)
   --path SUBDIR            folder inside the repository holding flowsync.yaml and the manifests
-  --cache-dir DIR          where the repository is cloned (default ${DEFAULT_CACHE_DIR})
+  --cache-dir DIR          where the repository is cloned (default $${CACHE_DIR_ENV}, else
+                           ${DEFAULT_CACHE_DIR})
   --git-token-env VAR      HTTPS token for the repository, read from this variable (sent as a
                            per-command git header; never in argv or the clone's .git/config)
   --git-token-file FILE    ... or from this file (trailing newline ignored)
@@ -39,7 +40,8 @@ Reconciling:
   --once                   run one cycle and exit (0 success or suspended, 1 otherwise)
 
 HTTP (/healthz, /readyz, /metrics, /status, POST /webhook):
-  --listen HOST:PORT       address to serve on (default ${DEFAULT_LISTEN}; "off" for none)
+  --listen HOST:PORT       address to serve on (default $${LISTEN_ENV}, else ${DEFAULT_LISTEN};
+                           "off" for none)
   --webhook-secret-env VAR shared secret for X-Hub-Signature-256, read from this variable
   --webhook-secret-file F  ... or from this file (trailing newline ignored)
   --webhook-insecure       accept unsigned webhooks when no secret is set (trusted networks only)

@@ -12,6 +12,12 @@ export const DEFAULT_LISTEN = '127.0.0.1:9465';
 export const DEFAULT_INTERVAL = '5m';
 export const DEFAULT_POLL = '1m';
 export const DEFAULT_CACHE_DIR = '.flowsync/cache';
+/**
+ * Environment variables that stand in for a flag's default, so a container image can set where a
+ * pod listens and caches (ENV in the Dockerfile) while a flag still wins. Empty counts as unset.
+ */
+export const LISTEN_ENV = 'FLOWSYNC_LISTEN';
+export const CACHE_DIR_ENV = 'FLOWSYNC_CACHE_DIR';
 
 export interface RunFlags {
   repo?: string;
@@ -58,12 +64,12 @@ export function durationFlag(flag: string, value: string): number {
   return ms;
 }
 
-/** HOST:PORT, [IPv6]:PORT, :PORT (loopback) or "off". */
-export function parseListen(value: string): { host: string; port: number } | null {
+/** HOST:PORT, [IPv6]:PORT, :PORT (loopback) or "off"; `from` names where the value came from. */
+export function parseListen(value: string, from = '--listen'): { host: string; port: number } | null {
   if (value === 'off') return null;
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
   const port = Number(m?.[3]);
-  if (!m || port > 65535) throw usage(`--listen must be HOST:PORT, :PORT or off (got "${value}")`);
+  if (!m || port > 65535) throw usage(`${from} must be HOST:PORT, :PORT or off (got "${value}")`);
   return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
 }
 
@@ -77,8 +83,9 @@ export async function runSettings(flags: RunFlags, ctx: { env: NodeJS.ProcessEnv
   if (!flags.repo && (flags['git-token-env'] || flags['git-token-file'])) throw usage('--git-token-env and --git-token-file go with --repo');
 
   const branch = flags.branch ?? 'main';
+  const envDefault = (name: string) => ctx.env[name] || undefined;
   const source: RunSettings['source'] = flags.repo
-    ? { kind: 'git', repo: flags.repo, branch, path: (flags.path ?? '').replace(/^\/+|\/+$/g, ''), cacheDir: resolve(ctx.cwd, flags['cache-dir'] ?? DEFAULT_CACHE_DIR), pollMs: flags.poll === '0' || flags.poll === 'off' ? 0 : durationFlag('poll', flags.poll ?? DEFAULT_POLL) }
+    ? { kind: 'git', repo: flags.repo, branch, path: (flags.path ?? '').replace(/^\/+|\/+$/g, ''), cacheDir: resolve(ctx.cwd, flags['cache-dir'] ?? envDefault(CACHE_DIR_ENV) ?? DEFAULT_CACHE_DIR), pollMs: flags.poll === '0' || flags.poll === 'off' ? 0 : durationFlag('poll', flags.poll ?? DEFAULT_POLL) }
     : { kind: 'folder', dir: resolve(ctx.cwd, flags.dir!) };
   const warnings: string[] = [];
   if (source.kind === 'git') {
@@ -100,7 +107,7 @@ export async function runSettings(flags: RunFlags, ctx: { env: NodeJS.ProcessEnv
     intervalMs: durationFlag('interval', flags.interval ?? DEFAULT_INTERVAL),
     intervalFixed: flags.interval !== undefined,
     mode,
-    listen: parseListen(flags.listen ?? DEFAULT_LISTEN),
+    listen: flags.listen !== undefined ? parseListen(flags.listen) : parseListen(envDefault(LISTEN_ENV) ?? DEFAULT_LISTEN, LISTEN_ENV),
     webhook: { ...(secret !== undefined ? { secret } : {}), insecure: Boolean(flags['webhook-insecure']), ...(source.kind === 'git' ? { branch } : {}) },
     ...(notifyUrl ? { notifyUrl } : {}),
     once: Boolean(flags.once),

@@ -6,7 +6,10 @@ export function clone<T>(value: T): T {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[key];
-    if (v !== undefined) out[key] = clone(v);
+    if (v === undefined) continue;
+    // JSON.parse makes "__proto__" an own key; assigning it would set the copy's prototype instead
+    if (key === '__proto__') Object.defineProperty(out, key, { value: clone(v), enumerable: true, writable: true, configurable: true });
+    else out[key] = clone(v);
   }
   return out as T;
 }

@@ -20,6 +20,8 @@ export interface WriteContext {
   transitionMs?: number;
   /** Run production settings (runs.ts); absent: no runs are produced for this request. */
   runs?: RunSettings;
+  /** Whether an id names an audience of the sandbox; absent: segment ids are not checked (out-of-band edits). */
+  isAudience?: (id: string) => boolean;
 }
 
 export function sandboxId(org: string, sandbox: string): string {
@@ -124,9 +126,13 @@ const FIXED_FIELDS: Record<Collection, readonly string[]> = {
   flows: ['flowSpec'],
 };
 
-/** `allowState`: out-of-band (UI) edits may enable or disable an entity by replacing /state. */
+/**
+ * `allowState`: out-of-band (UI) edits may enable or disable an entity by replacing /state. A `test` (only
+ * those edits accept it) changes nothing, so it may read any field, the etag included.
+ */
 export function checkPatchable(collection: Collection, ops: readonly PatchOp[], allowState = false): void {
   for (const op of ops) {
+    if (op.op === 'test') continue;
     for (const path of [op.path, op.from].filter((p): p is string => p !== undefined)) {
       const top = path.split('/')[1] ?? '';
       if (allowState && path === '/state' && op.op === 'replace') {

@@ -6,10 +6,10 @@ import { checkDeletable, createConnection, createSourceConnection, createTargetC
 import { checkIfMatch, checkPatchable, isRecord, touch, view, type WriteContext } from './entity-common.ts';
 import { applyAction, createFlow, finishFlowPatch } from './flows.ts';
 import { applyPatch, parsePatch } from './json-patch.ts';
-import { countMatches, listPage, type ListCache } from './list.ts';
+import { countMatches, listPage } from './list.ts';
 import { parseListQuery, type PathStep } from './list-query.ts';
 import type { Store } from './store.ts';
-import { COLLECTIONS, type Collection, type Entity, type PatchOp } from './types.ts';
+import { COLLECTIONS, type Collection, type Entity, type ListCache, type PatchOp } from './types.ts';
 import { clone } from './clone.ts';
 import { checkSettled, settleFlows, startOperation } from './transitions.ts';
 import { findRun, produceRuns, storedRuns } from './runs.ts';
@@ -104,7 +104,7 @@ export function patchEntity(
   checkPatchable(collection, ops, opts.allowState);
   let next = touch(applyPatch(current, ops), ctx);
   if (collection === 'flows') {
-    next = finishFlowPatch(ctx, next, ops, operation, opts.strictSelectors ?? true);
+    next = finishFlowPatch(ctx, current, next, ops, operation, opts.strictSelectors ?? true);
     if (opts.transitionMs !== undefined) startOperation(ctx.scope, next, 'update', ops, String(current.state), ctx.now, opts.transitionMs);
   } else validatePatchedConnection(collection, next);
   ctx.store.put(ctx.scope, collection, next);

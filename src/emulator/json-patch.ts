@@ -1,127 +1,105 @@
-// RFC 6902 JSON Patch, applied sequentially and atomically (on a copy: all ops or none), with the Flow
-// Service's error codes: an unresolvable path is 1455-400 and an op outside the spec's list is 1434-400.
+// RFC 6902 JSON Patch through fast-json-patch, applied sequentially and atomically (on a copy: all ops or
+// none), with the Flow Service's error codes: an unresolvable path is 1455-400 and an op outside the accepted
+// list is 1434-400. fast-json-patch does the mutation and the `test` comparison (deep, key order ignored);
+// this module adds what the Flow Service restricts and what fast-json-patch resolves too loosely.
+import fjp from 'fast-json-patch';
 import { badRequest, type ApiError } from './api-error.ts';
 import type { PatchOp } from './types.ts';
 import { clone } from './clone.ts';
 
-type Json = unknown;
+/**
+ * The spec's PatchFlowItem and PatchConnectionItem: `op` is one of `add`, `replace`, `remove` ("You can add,
+ * replace, or remove items"; the Sources API spells them in capitals, so any case is accepted) and
+ * `required: [op, path, value]`, even for remove. Other RFC 6902 ops get 1434, the catalogue's answer to
+ * `move`.
+ */
+export const SPEC_OPS: readonly string[] = ['add', 'replace', 'remove'];
+/** Out-of-band (UI) edits are the emulator's own API: a test may guard them with RFC 6902's `test`. */
+export const EDIT_OPS: readonly string[] = [...SPEC_OPS, 'test'];
 
-function decodePointer(path: string): string[] {
-  if (path === '') return [];
-  if (!path.startsWith('/')) throw invalidTarget(path, 'a JSON pointer starts with "/"');
-  return path.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+export interface ParseOptions {
+  /** The ops accepted; the rest get 1434. */
+  ops?: readonly string[];
+  /** `false` is for out-of-band (UI) edits, which do not go through the API's schema. */
+  removeNeedsValue?: boolean;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Checks the shape of a patch body; returns the ops with `op` lower-cased. */
+export function parsePatch(body: unknown, opts: ParseOptions = {}): PatchOp[] {
+  const accepted = opts.ops ?? SPEC_OPS;
+  const removeNeedsValue = opts.removeNeedsValue ?? true;
+  if (!Array.isArray(body) || body.length === 0) throw badRequest('1100', 'The request body must be a non-empty JSON Patch array');
+  return body.map((raw, i) => {
+    if (!isObject(raw) || typeof raw.op !== 'string' || typeof raw.path !== 'string') {
+      throw badRequest('1100', `Patch operation #${i} needs string "op" and "path"`);
+    }
+    const op = raw.op.toLowerCase();
+    if (!accepted.includes(op)) throw badRequest('1434', `Patch operation #${i}: op "${raw.op}" is not supported; use ${accepted.join(', ')}`);
+    if (!('value' in raw) && (op !== 'remove' || removeNeedsValue)) throw badRequest('1100', `Patch operation #${i} (${op}) needs a "value"`);
+    return { op, path: raw.path, ...('value' in raw ? { value: raw.value } : {}) };
+  });
 }
 
 function invalidTarget(path: string, why: string): ApiError {
   return badRequest('1455', `Invalid patch target: path "${path}" ${why}`, { path });
 }
 
-function isContainer(v: Json): v is Record<string, Json> | Json[] {
-  return typeof v === 'object' && v !== null;
-}
-
-/** Walks to the parent of the last token; throws 1455 when a step does not exist. */
-function parentOf(doc: Json, tokens: string[], path: string): { parent: Record<string, Json> | Json[]; key: string } {
-  let cur: Json = doc;
-  for (const token of tokens.slice(0, -1)) {
-    if (Array.isArray(cur)) {
-      const i = arrayIndex(token, cur.length - 1, path);
-      cur = cur[i];
-    } else if (isContainer(cur) && Object.prototype.hasOwnProperty.call(cur, token)) {
-      cur = (cur as Record<string, Json>)[token];
-    } else {
-      throw invalidTarget(path, 'does not exist');
-    }
-  }
-  if (!isContainer(cur)) throw invalidTarget(path, 'does not exist');
-  return { parent: cur, key: tokens[tokens.length - 1] ?? '' };
-}
-
-function arrayIndex(token: string, max: number, path: string): number {
-  if (!/^(0|[1-9][0-9]*)$/.test(token)) throw invalidTarget(path, `has "${token}" where an array index is expected`);
-  const i = Number(token);
-  if (i > max) throw invalidTarget(path, `has index ${i} beyond the end of the array`);
-  return i;
-}
-
-function getAt(doc: Json, path: string): Json {
-  const tokens = decodePointer(path);
-  if (tokens.length === 0) return doc;
-  const { parent, key } = parentOf(doc, tokens, path);
-  if (Array.isArray(parent)) return parent[arrayIndex(key, parent.length - 1, path)];
-  if (!Object.prototype.hasOwnProperty.call(parent, key)) throw invalidTarget(path, 'does not exist');
-  return parent[key];
-}
-
-function addAt(doc: Json, path: string, value: Json): Json {
-  const tokens = decodePointer(path);
-  if (tokens.length === 0) return value;
-  const { parent, key } = parentOf(doc, tokens, path);
-  if (Array.isArray(parent)) {
-    if (key === '-') parent.push(value);
-    else parent.splice(arrayIndex(key, parent.length, path), 0, value);
-  } else {
-    parent[key] = value;
-  }
-  return doc;
-}
-
-function removeAt(doc: Json, path: string): Json {
-  const tokens = decodePointer(path);
-  if (tokens.length === 0) throw invalidTarget(path, 'cannot remove the whole entity');
-  const { parent, key } = parentOf(doc, tokens, path);
-  if (Array.isArray(parent)) parent.splice(arrayIndex(key, parent.length - 1, path), 1);
-  else if (Object.prototype.hasOwnProperty.call(parent, key)) delete parent[key];
-  else throw invalidTarget(path, 'does not exist');
-  return doc;
-}
-
-function replaceAt(doc: Json, path: string, value: Json): Json {
-  getAt(doc, path); // must exist
-  return addAt(removeAt(doc, path), path, value);
-}
+const INDEX = /^(0|[1-9][0-9]*)$/;
 
 /**
- * The spec's PatchFlowItem and PatchConnectionItem: `op` is one of `add`, `replace`, `remove` ("You can add,
- * replace, or remove items"; the Sources API spells them in capitals, so any case is accepted) and
- * `required: [op, path, value]`, even for remove. Other RFC 6902 ops get 1434, the catalogue's answer to
- * `move`. `removeNeedsValue: false` is for out-of-band (UI) edits, which do not go through the API.
+ * Resolves the path with own keys only. fast-json-patch tests existence with `obj[key] !== undefined`, so an
+ * inherited member (`toString`, `constructor`) would count as present, and it accepts `01` as an index; its
+ * own guard refuses `__proto__` and `constructor/prototype` with a TypeError, which this check pre-empts
+ * with the API's 1455.
  */
-const SPEC_OPS = ['add', 'replace', 'remove'];
-
-/** Checks the shape of a patch body; returns the ops with `op` lower-cased. */
-export function parsePatch(body: unknown, opts: { removeNeedsValue?: boolean } = {}): PatchOp[] {
-  const removeNeedsValue = opts.removeNeedsValue ?? true;
-  if (!Array.isArray(body) || body.length === 0) throw badRequest('1100', 'The request body must be a non-empty JSON Patch array');
-  return body.map((raw, i) => {
-    if (!isContainer(raw) || Array.isArray(raw) || typeof raw.op !== 'string' || typeof raw.path !== 'string') {
-      throw badRequest('1100', `Patch operation #${i} needs string "op" and "path"`);
+function checkTarget(doc: unknown, op: PatchOp): void {
+  if (op.path === '') {
+    if (op.op === 'remove') throw invalidTarget(op.path, 'cannot remove the whole entity');
+    return;
+  }
+  if (!op.path.startsWith('/')) throw invalidTarget(op.path, 'must start with "/" (a JSON pointer)');
+  const tokens = op.path.slice(1).split('/').map(fjp.unescapePathComponent);
+  let node = doc;
+  tokens.forEach((token, i) => {
+    if (token === '__proto__') throw invalidTarget(op.path, 'names the prototype');
+    const last = i === tokens.length - 1;
+    if (typeof node !== 'object' || node === null) throw invalidTarget(op.path, 'does not exist');
+    if (Array.isArray(node) && !INDEX.test(token) && !(last && op.op === 'add' && token === '-')) {
+      throw invalidTarget(op.path, `has "${token}" where an array index is expected`);
     }
-    const op = raw.op.toLowerCase();
-    if (!SPEC_OPS.includes(op)) throw badRequest('1434', `Patch operation #${i}: op "${raw.op}" is not supported; use add, replace or remove`);
-    if (!('value' in raw) && (op !== 'remove' || removeNeedsValue)) throw badRequest('1100', `Patch operation #${i} (${op}) needs a "value"`);
-    return { op, path: raw.path, ...('value' in raw ? { value: raw.value } : {}) };
+    if (last && op.op === 'add') {
+      if (Array.isArray(node) && token !== '-' && Number(token) > node.length) throw invalidTarget(op.path, `has index ${token} beyond the end of the array`);
+      return;
+    }
+    if (!Object.prototype.hasOwnProperty.call(node, token)) throw invalidTarget(op.path, 'does not exist');
+    node = (node as Record<string, unknown>)[token];
   });
+}
+
+/** fast-json-patch's errors as the API's: a failed `test` is the caller's precondition, the rest are paths. */
+function toApiError(err: unknown, op: PatchOp, index: number): unknown {
+  if (!(err instanceof fjp.JsonPatchError)) return err;
+  if (err.name === 'TEST_OPERATION_FAILED') return badRequest('1100', `Patch operation #${index}: test failed, the value at "${op.path}" differs`, { path: op.path });
+  return invalidTarget(op.path, `cannot be patched (${err.message})`);
 }
 
 /** Applies ops in order to a deep copy of `doc` and returns the copy; `doc` is never modified. */
 export function applyPatch<T>(doc: T, ops: readonly PatchOp[]): T {
-  let out: Json = clone(doc);
-  for (const op of ops) {
-    const value = clone(op.value);
-    switch (op.op) {
-      case 'add':
-        out = addAt(out, op.path, value);
-        break;
-      case 'remove':
-        out = removeAt(out, op.path); // a value sent with remove is accepted and ignored, as the docs do
-        break;
-      case 'replace':
-        out = replaceAt(out, op.path, value);
-        break;
-      default:
-        throw badRequest('1100', `Unknown op "${op.op}"`);
+  let out: unknown = clone(doc);
+  ops.forEach((op, i) => {
+    checkTarget(out, op);
+    // A value sent with remove is accepted and ignored, as the docs do. `op` is one parsePatch accepted,
+    // all RFC 6902 ops, which fast-json-patch types as a union keyed by the literal.
+    const operation = { op: op.op, path: op.path, ...(op.op === 'remove' ? {} : { value: clone(op.value) }) } as fjp.Operation;
+    try {
+      out = fjp.applyOperation(out, operation, true, true, true, i).newDocument;
+    } catch (err) {
+      throw toApiError(err, op, i);
     }
-  }
+  });
   return out as T;
 }

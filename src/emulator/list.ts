@@ -3,7 +3,7 @@
 // of 10,000 entities costs O(n) plus O(m log m) for the m matches.
 import type { Filter, ListQuery, OrderKey, PathStep } from './list-query.ts';
 import { nextPageQuery } from './list-query.ts';
-import type { StoredRecord } from './store.ts';
+import type { KeyedRecord, ListCache, StoredRecord } from './types.ts';
 
 type Predicate = (doc: unknown) => boolean;
 
@@ -96,22 +96,11 @@ export interface ListPage {
   total: number;
 }
 
-interface Keyed {
-  rec: StoredRecord;
-  key: unknown[];
-}
-
-/** Sorted matches of one (filters, orderby) query, reused while the scope's data version is unchanged. */
-export interface ListCache {
-  version: number;
-  entries: Map<string, Keyed[]>;
-}
-
 const CACHE_ENTRIES = 16;
 
-function sortedMatches(records: Iterable<StoredRecord>, q: ListQuery, hidden?: (path: readonly PathStep[]) => boolean): Keyed[] {
+function sortedMatches(records: Iterable<StoredRecord>, q: ListQuery, hidden?: (path: readonly PathStep[]) => boolean): KeyedRecord[] {
   const predicates = q.filters.map((f) => compileFilter(f, hidden));
-  const keyed: Keyed[] = [];
+  const keyed: KeyedRecord[] = [];
   outer: for (const rec of records) {
     for (const p of predicates) if (!p(rec.doc)) continue outer;
     keyed.push({ rec, key: sortKey(rec, q.orderby) });
@@ -124,7 +113,7 @@ function sortedMatches(records: Iterable<StoredRecord>, q: ListQuery, hidden?: (
   return keyed;
 }
 
-function cachedMatches(records: Iterable<StoredRecord>, q: ListQuery, hidden: ((path: readonly PathStep[]) => boolean) | undefined, cache: ListCache | undefined, version: number): Keyed[] {
+function cachedMatches(records: Iterable<StoredRecord>, q: ListQuery, hidden: ((path: readonly PathStep[]) => boolean) | undefined, cache: ListCache | undefined, version: number): KeyedRecord[] {
   if (!cache) return sortedMatches(records, q, hidden);
   if (cache.version !== version) {
     cache.entries.clear();
@@ -141,13 +130,13 @@ function cachedMatches(records: Iterable<StoredRecord>, q: ListQuery, hidden: ((
 }
 
 /** Index of the first entry strictly after `after` (binary search: the list is sorted by the same comparator). */
-function firstAfter(keyed: readonly Keyed[], after: readonly unknown[], orderby: readonly OrderKey[]): number {
+function firstAfter(keyed: readonly KeyedRecord[], after: readonly unknown[], orderby: readonly OrderKey[]): number {
   const cmp = comparator(orderby);
   let lo = 0;
   let hi = keyed.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (cmp((keyed[mid] as Keyed).key, after) <= 0) lo = mid + 1;
+    if (cmp((keyed[mid] as KeyedRecord).key, after) <= 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -14,8 +14,8 @@
 import { createHash } from 'node:crypto';
 import { sandboxId } from './entity-common.ts';
 import { seededRandom } from './faults.ts';
-import type { StoredRecord, Scope } from './store.ts';
-import type { Entity, FaultConfig } from './types.ts';
+import type { Scope } from './store.ts';
+import type { Entity, FaultConfig, StoredRecord } from './types.ts';
 
 export { DEFAULT_RUN_INTERVAL_MS } from './faults.ts';
 

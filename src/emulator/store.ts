@@ -1,16 +1,10 @@
 // The emulator's data: entities per (org, sandbox) scope and collection. Each collection is a Map kept in
 // write order (an updated entity is moved to the end), so "most recently created or updated first" is a
 // reverse walk with no sort. Entities are stored with their secrets; views strip them on the way out.
-import type { ListCache } from './list.ts';
 import type { PersistedTenants } from './tenants.ts';
-import { COLLECTIONS, type Collection, type Entity, type StoreSnapshot } from './types.ts';
+import type { PersistedAudiences } from './audiences.ts';
+import { COLLECTIONS, type Collection, type Entity, type ListCache, type StoredRecord, type StoreSnapshot } from './types.ts';
 import { clone } from './clone.ts';
-
-export interface StoredRecord {
-  doc: Entity;
-  seq: number; // sequence number of the last write (orders the default listing)
-  cseq: number; // sequence number of the create (tie-breaker for orderby: stable and unique)
-}
 
 export type Scope = Record<Collection, Map<string, StoredRecord>> & {
   /** Reverse references: entity id → ids of the entities that name it (baseConnectionId, source/targetConnectionIds). */
@@ -59,6 +53,8 @@ export interface PersistedStore {
   scopes: Record<string, Record<Collection, StoredRecord[]>>;
   /** Each org's sandboxes and each client's org (absent in files from before the registry). */
   tenants?: PersistedTenants;
+  /** Audiences per `${org}/${sandbox}` (absent in files from before audiences). */
+  audiences?: PersistedAudiences;
 }
 
 function emptyScope(): Scope {

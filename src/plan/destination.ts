@@ -2,7 +2,7 @@
 // Create, adopt, update (params, name, description, selectors, state) or replace when the
 // account changed (a target connection's base connection and spec cannot change in place).
 import type { DesiredDestination, LiveFlow, LiveTargetConnection } from '../domain/model.ts';
-import type { CreateFlowAction, FieldChange, Origin, PatchOp, UpdateFlowAction, UpdateTargetConnectionAction } from '../domain/plan.ts';
+import type { CreateFlowAction, FieldChange, LabelChange, Origin, PatchOp, UpdateFlowAction, UpdateTargetConnectionAction } from '../domain/plan.ts';
 import { canonicalJson } from '../domain/fingerprint.ts';
 import { describeWithTag, flowHash, flowTag, formatOwnerTag, parseOwnerTag, sameTag, targetHash, targetTag, type OwnerTag } from '../domain/owner-tag.ts';
 import { DESTINATION_TYPE_SPECS, STREAMING_FLOW_SPEC_ID } from '../domain/specs.ts';
@@ -20,9 +20,14 @@ function sameParams(a: Record<string, unknown>, b: Record<string, unknown>): boo
   return canonicalJson(a) === canonicalJson(b);
 }
 
+/** Own keys only: a param named like an inherited member (`toString`) is still a param. */
+function param(params: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(params, key) ? params[key] : undefined;
+}
+
 /** Keys only one side names: a param the API did not return, or one it returned that the manifest leaves unset. */
 function oneSidedKeys(live: Record<string, unknown>, want: Record<string, unknown>): string[] {
-  return [...Object.keys(want).filter((k) => !(k in live)), ...Object.keys(live).filter((k) => !(k in want))];
+  return [...Object.keys(want).filter((k) => !Object.hasOwn(live, k)), ...Object.keys(live).filter((k) => !Object.hasOwn(want, k))];
 }
 
 /**
@@ -38,7 +43,9 @@ function oneSidedKeys(live: Record<string, unknown>, want: Record<string, unknow
 function paramChanges(live: Record<string, unknown>, want: Record<string, unknown>, manifestChanged: boolean): FieldChange[] {
   const oneSided = new Set(oneSidedKeys(live, want));
   const keys = [...new Set([...Object.keys(live), ...Object.keys(want)])].filter((k) => manifestChanged || !oneSided.has(k)).sort();
-  return keys.filter((k) => canonicalJson(live[k]) !== canonicalJson(want[k])).map((k) => fieldChange(`params.${k}`, live[k] ?? null, want[k] ?? null));
+  return keys
+    .filter((k) => canonicalJson(param(live, k)) !== canonicalJson(param(want, k)))
+    .map((k) => fieldChange(`params.${k}`, param(live, k) ?? null, param(want, k) ?? null));
 }
 
 /** name, description and tag: shared by target connections and flows. */
@@ -89,6 +96,16 @@ function chooseFlow(ctx: SandboxCtx, d: DesiredDestination, tc: LiveTargetConnec
     (f) => f.name === d.name && f.flowSpecId === STREAMING_FLOW_SPEC_ID && f.targetConnectionIds.includes(tc.id) && !ctx.inv.adopted.has(f.id),
   );
   return candidate ? { flow: candidate, adopted: true } : { adopted: false };
+}
+
+/** Live selectors of audiences the sandbox now calls something else: a label, not a change of audience. */
+function relabelled(d: DesiredDestination, flow: LiveFlow): LabelChange[] {
+  const out: LabelChange[] = [];
+  for (const s of d.segments) {
+    const live = flow.segments.find((x) => x.id === s.id);
+    if (live?.name !== undefined && s.name !== undefined && live.name !== s.name) out.push({ sandbox: d.sandbox, destination: d.name, id: s.id, from: live.name, to: s.name });
+  }
+  return out;
 }
 
 /** A destination that cannot be planned now keeps all its entities: none of them is a prune candidate. */
@@ -215,6 +232,7 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
   } else {
     const id = identityDiff(flow, d.name, d.description, flowTag(d, ctx.opts.manager));
     const sel = diffSelectors(d.segments, d.profileAttributes, flow);
+    ctx.labels.push(...relabelled(d, flow));
     const wantState = d.enabled ? 'enabled' : 'disabled';
     const drift = [
       ...id.drift,

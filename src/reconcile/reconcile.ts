@@ -2,6 +2,7 @@
 // plan, apply with 412 recompute, verify by reading again. Effects come in as parameters.
 import type { FlowServiceClient } from '../api/index.ts';
 import { applyPlan, type ApplyEvent, type ApplyResult } from '../apply/index.ts';
+import { FlowsyncError } from '../domain/errors.ts';
 import { specHash } from '../domain/fingerprint.ts';
 import type { DesiredState, LiveSandbox, LiveState } from '../domain/model.ts';
 import type { Action, Plan } from '../domain/plan.ts';
@@ -27,11 +28,15 @@ export interface PlanInput {
   manager: string;
   /** Take over entities of other managers that a manifest names (a visible `takeover`). */
   forceConflicts?: boolean;
+  /** The sandboxes `--sandbox` limited the run to (desired is already scoped); recorded in the plan. */
+  scope?: string[];
 }
 
 /** Digest of the desired state a plan was made from; a saved plan refuses to apply when it moved. */
 export function desiredDigest(desired: DesiredState): string {
-  return specHash({ accounts: desired.accounts.map(({ source: _s, ...a }) => a), destinations: desired.destinations.map(({ source: _s, ...d }) => d) });
+  // Segments by id only: an audience renamed in AEP between plan and apply is a label, not a manifest change.
+  const destinations = desired.destinations.map(({ source: _s, segmentRefs: _r, ...d }) => ({ ...d, segments: d.segments.map((s) => s.id) }));
+  return specHash({ accounts: desired.accounts.map(({ source: _s, ...a }) => a), destinations });
 }
 
 /**
@@ -64,6 +69,7 @@ export function makePlan(input: PlanInput, live: LiveState): Plan {
     ...(input.endpoint ? { endpoint: input.endpoint } : {}),
     ...(input.configDir ? { configDir: input.configDir } : {}),
     warnings,
+    ...(input.scope ? { scope: [...new Set(input.scope)].sort() } : {}),
     desiredHash: desiredDigest(input.desired),
   };
 }
@@ -180,4 +186,12 @@ export async function verifyApplied(client: FlowServiceClient, input: PlanInput,
     unverified.set(action.address, [...(unverified.get(action.address) ?? []), action.summary]);
   }
   return { unverified: [...unverified].map(([address, remaining]) => ({ address, remaining })), live };
+}
+
+/** What verification left as the error the run fails with; undefined when everything apply changed matches. */
+export function unverifiedError(verification: Verification): FlowsyncError | undefined {
+  const n = verification.unverified.length;
+  if (n === 0) return undefined;
+  const list = verification.unverified.map((u) => `${u.address} (${u.remaining.join('; ')})`).join(', ');
+  return new FlowsyncError('FS_APPLY_UNVERIFIED', `${n} changed address${n === 1 ? '' : 'es'} still differ${n === 1 ? 's' : ''} from the manifests after apply: ${list}`);
 }

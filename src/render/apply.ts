@@ -4,13 +4,14 @@
 // otherwise it says exactly which changed addresses were verified and which were not.
 import type { ActionOutcome, ApplyResult, OutcomeStatus } from '../apply/index.ts';
 import type { Verification } from '../reconcile/reconcile.ts';
+import { painter, type Style } from './color.ts';
 import { fieldLine, lastWriteText } from './plan-common.ts';
 
 const SYMBOL: Record<OutcomeStatus, string> = { applied: '✓', failed: '✗', skipped: '…', unneeded: '=', unknown: '?' };
-const COLOR: Record<OutcomeStatus, string> = { applied: '32', failed: '31', skipped: '33', unneeded: '2', unknown: '35' };
+const COLOR: Record<OutcomeStatus, Style> = { applied: 'green', failed: 'red', skipped: 'yellow', unneeded: 'dim', unknown: 'magenta' };
 
 export function outcomeLine(o: ActionOutcome, opts: { color: boolean }): string {
-  const mark = opts.color ? `\x1b[${COLOR[o.status]}m${SYMBOL[o.status]}\x1b[0m` : SYMBOL[o.status];
+  const mark = painter(opts.color)(COLOR[o.status], SYMBOL[o.status]);
   let line = `${mark} ${o.address.split('/')[0]}: ${o.summary}`;
   if (o.status === 'unneeded') line += ' (already done by someone else)';
   if (o.status === 'unknown') line += ' (outcome unknown)';

@@ -2,6 +2,7 @@
 // versioned JSON document for machines. Shared by validate, plan and the daemon.
 import path from 'node:path';
 import { sortDiagnostics, type Diagnostic } from '../domain/diagnostics.ts';
+import { painter } from './color.ts';
 
 export interface TextOptions {
   color: boolean;
@@ -18,11 +19,12 @@ function location(d: Diagnostic, prefix: string): string {
 }
 
 export function formatDiagnostic(d: Diagnostic, opts: TextOptions): string {
-  const paint = (code: string, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const sev = d.severity === 'error' ? paint('31;1', 'error') : paint('33;1', 'warning');
-  let out = `${location(d, opts.filePrefix ?? '')}${sev} ${d.code} ${d.summary}\n`;
+  const paint = painter(opts.color);
+  const sev = d.severity === 'error' ? paint(['red', 'bold'], 'error') : paint(['yellow', 'bold'], 'warning');
+  const sandbox = d.sandbox === undefined ? '' : `[sandbox ${d.sandbox}] `;
+  let out = `${location(d, opts.filePrefix ?? '')}${sev} ${d.code} ${sandbox}${d.summary}\n`;
   if (d.detail) out += `  ${d.detail}\n`;
-  if (d.hint) out += `  ${paint('2', `hint: ${d.hint}`)}\n`;
+  if (d.hint) out += `  ${paint('dim', `hint: ${d.hint}`)}\n`;
   return out;
 }
 

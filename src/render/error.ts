@@ -1,14 +1,16 @@
 // How an error reaches a person: code, message, hint. Never a stack unless FLOWSYNC_DEBUG is set.
 import { FlowsyncError } from '../domain/errors.ts';
 import { redactSecrets } from '../domain/redact.ts';
+import { painter } from './color.ts';
 
 export function formatError(err: unknown, opts: { color: boolean }): string {
   return redactSecrets(formatRaw(err, opts));
 }
 
 function formatRaw(err: unknown, opts: { color: boolean }): string {
-  const red = (s: string) => (opts.color ? `\x1b[31m${s}\x1b[0m` : s);
-  const dim = (s: string) => (opts.color ? `\x1b[2m${s}\x1b[0m` : s);
+  const paint = painter(opts.color);
+  const red = (s: string) => paint('red', s);
+  const dim = (s: string) => paint('dim', s);
   if (err instanceof FlowsyncError) {
     let out = `${red(`Error ${err.code}:`)} ${err.message}\n${dim(`Hint: ${err.hint}`)}\n`;
     if (process.env.FLOWSYNC_DEBUG && err.stack) out += `${err.stack}\n`;

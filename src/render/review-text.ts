@@ -1,13 +1,15 @@
 // `flowsync plan --base` in a terminal: the pull request's effect first, then pre-existing drift
 // under its own warning. Each part is the ordinary plan view, so markers and detail read the same.
 import type { ReviewDocument } from '../review/document.ts';
+import { painter } from './color.ts';
 import { renderDiagnosticsText } from './diagnostics.ts';
 import { prCountsLine } from './review-markdown.ts';
 import { renderPlanText } from './text.ts';
 
 export function renderReviewText(doc: ReviewDocument, opts: { color: boolean }): string {
-  const bold = (s: string) => (opts.color ? `\x1b[1m${s}\x1b[0m` : s);
-  const warn = (s: string) => (opts.color ? `\x1b[33;1m${s}\x1b[0m` : s);
+  const paint = painter(opts.color);
+  const bold = (s: string) => paint('bold', s);
+  const warn = (s: string) => paint(['yellow', 'bold'], s);
   const prefix = doc.folder === '.' ? {} : { filePrefix: doc.folder };
   if (!doc.pullRequest) {
     return `${bold('The manifests in this pull request are not valid; nothing was planned.')}\n\n${renderDiagnosticsText(doc.head.diagnostics, { color: opts.color, ...prefix })}`;

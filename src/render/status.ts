@@ -2,40 +2,9 @@
 // Synced and Healthy is not) and versioned JSON (schemas/status.schema.json). No I/O.
 import type { DestinationStatus } from '../health/destinations.ts';
 import { formatMs } from '../health/rule.ts';
+import { iso, statusJson } from '../health/status-entry.ts';
 
-export const STATUS_FORMAT_VERSION = 1 as const;
-
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-/** One destination in the JSON form (schemas/status.schema.json `$defs/destination`). */
-export type StatusEntry = ReturnType<typeof statusEntry>;
-
-export function statusJson(rows: readonly DestinationStatus[], now: number) {
-  return { formatVersion: STATUS_FORMAT_VERSION, generatedAt: iso(now), destinations: rows.map(statusEntry) };
-}
-
-export function statusEntry(r: DestinationStatus) {
-  return {
-    sandbox: r.sandbox,
-    name: r.name,
-    sync: r.sync,
-    ...(r.syncMessage ? { syncMessage: r.syncMessage } : {}),
-    health: r.health,
-    reason: r.reason,
-    message: r.message,
-    ...(r.flowId ? { flowId: r.flowId } : {}),
-    lastRun: r.lastRun
-      ? {
-        id: r.lastRun.id,
-        createdAt: iso(r.lastRun.createdAt),
-        status: r.lastRun.status,
-        records: { input: r.lastRun.input, activated: r.lastRun.activated, failed: r.lastRun.failed },
-        ...(r.lastRun.error ? { error: r.lastRun.error } : {}),
-      }
-      : null,
-    window: { duration: formatMs(r.windowMs), records: { ...r.records } },
-  };
-}
+export { STATUS_FORMAT_VERSION, statusEntry, statusJson, type StatusEntry } from '../health/status-entry.ts';
 
 export function renderStatusJson(rows: readonly DestinationStatus[], now: number): string {
   return `${JSON.stringify(statusJson(rows, now), null, 2)}\n`;

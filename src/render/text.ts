@@ -2,15 +2,13 @@
 // destination, selector-level detail, drift apart, a closing counts line. Colour only when asked
 // (the caller decides: src/render/color.ts).
 import type { Plan } from '../domain/plan.ts';
-import { actionDetails, actionHeadline, addressLabel, CONFLICTS_TITLE, conflictText, countsLine, driftChangeLine, driftVerdict, groupActions, keepDriftHint, lastWriteText, MARKERS, ORPHANS_TITLE, orphanText } from './plan-common.ts';
-
-const CODES = { green: 32, yellow: 33, red: 31, cyan: 36, dim: 2, bold: 1 } as const;
-type Paint = (style: keyof typeof CODES, s: string) => string;
+import { painter } from './color.ts';
+import { actionDetails, actionHeadline, addressLabel, CONFLICTS_TITLE, conflictText, countsLine, driftChangeLine, driftVerdict, groupActions, keepDriftHint, LABELS_TITLE, labelText, lastWriteText, MARKERS, ORPHANS_TITLE, orphanText } from './plan-common.ts';
 
 const MARKER_COLOR = { create: 'green', update: 'yellow', delete: 'red', replace: 'cyan' } as const;
 
 export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
-  const paint: Paint = (style, s) => (opts.color ? `\x1b[${CODES[style]}m${s}\x1b[0m` : s);
+  const paint = painter(opts.color);
   const lines: string[] = [];
   const meta = [plan.org && `org ${plan.org}`, plan.revision && `revision ${plan.revision}`, plan.prune && 'prune on'].filter(Boolean);
   lines.push(paint('bold', `flowsync plan${meta.length ? ` (${meta.join(', ')})` : ''}`), '');
@@ -37,6 +35,11 @@ export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
     }
     const keep = keepDriftHint(plan);
     if (keep) lines.push(`  ${keep}`);
+    lines.push('');
+  }
+  if (plan.labels?.length) {
+    lines.push(paint('bold', LABELS_TITLE));
+    for (const l of plan.labels) lines.push(`  ${paint('dim', '~')} ${labelText(l)}`);
     lines.push('');
   }
   if (plan.conflicts.length > 0) {

@@ -4,7 +4,7 @@
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../domain/diagnostics.ts';
 import type { Plan } from '../domain/plan.ts';
 import type { BaseStatus } from './base.ts';
-import type { StatusEntry } from '../render/status.ts';
+import type { StatusEntry } from '../health/status-entry.ts';
 
 export const REVIEW_FORMAT_VERSION = 1 as const;
 

@@ -48,6 +48,20 @@ test('run flags: the webhook secret file is read without its trailing newline', 
   assert.equal(s.webhook.secret, 'from-file');
 });
 
+test('run flags: FLOWSYNC_LISTEN and FLOWSYNC_CACHE_DIR are the defaults a container sets; flags win, empty counts as unset', async () => {
+  const env = { FLOWSYNC_LISTEN: '0.0.0.0:9465', FLOWSYNC_CACHE_DIR: '/var/cache/flowsync' };
+  const pod = await runSettings({ repo: 'https://github.com/acme/cfg.git' }, { env, cwd: '/' });
+  assert.deepEqual(pod.listen, { host: '0.0.0.0', port: 9465 });
+  assert.equal(pod.source.kind === 'git' && pod.source.cacheDir, '/var/cache/flowsync');
+  const flags = await runSettings({ repo: 'https://github.com/acme/cfg.git', listen: 'off', 'cache-dir': 'c' }, { env, cwd: '/srv' });
+  assert.equal(flags.listen, null);
+  assert.equal(flags.source.kind === 'git' && flags.source.cacheDir, '/srv/c');
+  const empty = await runSettings({ repo: 'https://github.com/acme/cfg.git' }, { env: { FLOWSYNC_LISTEN: '', FLOWSYNC_CACHE_DIR: '' }, cwd: '/srv' });
+  assert.deepEqual(empty.listen, { host: '127.0.0.1', port: 9465 });
+  assert.equal(empty.source.kind === 'git' && empty.source.cacheDir, '/srv/.flowsync/cache');
+  await assert.rejects(runSettings({ dir: '.' }, { env: { FLOWSYNC_LISTEN: '9465' }, cwd: '/' }), (e: unknown) => isFlowsyncError(e, 'FS_CLI_USAGE') && /FLOWSYNC_LISTEN must be HOST:PORT/.test(e.message));
+});
+
 test('--listen forms', () => {
   assert.deepEqual(parseListen('0.0.0.0:8080'), { host: '0.0.0.0', port: 8080 });
   assert.deepEqual(parseListen(':9000'), { host: '127.0.0.1', port: 9000 });

@@ -9,6 +9,7 @@ import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { signBody } from '../../src/daemon/webhook.ts';
 import type { StartedEmulator } from '../../src/emulator/index.ts';
+import { TSX } from '../helpers/cli.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { segmentId, writeRepo, type AccountSpec, type DestinationSpec } from '../helpers/repo.ts';
 import { git, onCleanup, tempDir } from '../daemon/helpers.ts';
@@ -35,7 +36,7 @@ export interface Child {
 export function spawnChild(t: TestContext, args: string[], env: Record<string, string | undefined>, cwd?: string): Child {
   const merged: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...env };
   for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: merged as NodeJS.ProcessEnv, ...(cwd ? { cwd } : {}) });
+  const proc = spawn(process.execPath, ['--import', TSX, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: merged as NodeJS.ProcessEnv, ...(cwd ? { cwd } : {}) });
   let out = '';
   let stdout = '';
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => ((out += d), (stdout += d)));

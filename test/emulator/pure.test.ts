@@ -6,8 +6,7 @@ import { ApiError } from '../../src/emulator/api-error.ts';
 import { applyPatch, parsePatch } from '../../src/emulator/json-patch.ts';
 import { listPage } from '../../src/emulator/list.ts';
 import { parseListQuery } from '../../src/emulator/list-query.ts';
-import type { StoredRecord } from '../../src/emulator/store.ts';
-import type { PatchOp } from '../../src/emulator/types.ts';
+import type { PatchOp, StoredRecord } from '../../src/emulator/types.ts';
 
 const selectors = fc.array(fc.record({ type: fc.constant('PLATFORM_SEGMENT'), value: fc.record({ id: fc.uuid() }) }), { maxLength: 6 });
 const docArb = fc.record({ name: fc.string(), selectors });

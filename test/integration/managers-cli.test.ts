@@ -43,6 +43,7 @@ test('a destination another manager owns is a conflict: plan exits 1, apply appl
   const apply = await runCli(['apply', '--dir', b, '--auto-approve'], { env });
   assert.equal(apply.code, 1, apply.stdout + apply.stderr);
   assert.match(apply.stdout, /create dataflow own/);
+  assert.match(apply.stderr, /Error FS_PLAN_CONFLICT: 2 entities the manifests name are owned by another manager and left alone: prod\/destination\/shared: .+ is managed by github\.com\/acme\/team-a; prod\/destination\/shared: /);
   const writes = flowServiceWrites(emu);
   assert.ok(writes.length > 0);
   for (const w of writes) for (const id of theirIds) assert.ok(!w.path.includes(id), `${w.method} ${w.path} writes team-a's ${id}`);

@@ -62,3 +62,14 @@ test('a param both sides show and someone changed is still drift, healed', () =>
   assert.equal(update.origin, 'drift');
   assert.deepEqual(plan.drift[0]!.changes.map((c) => c.field), ['target.params.stream']);
 });
+
+test('a param the API returns under an inherited member\'s name (toString) is one-sided like any other', () => {
+  const desired = withToggles(true);
+  const live = liveFor(desired);
+  Object.assign(live.sandboxes.prod!.targetConnections[0]!.params, { toString: 'from-the-api' });
+  const unchanged = planChanges(desired, live, OPTS);
+  assert.deepEqual(unchanged.actions, [], 'not drift while the manifest is what flowsync wrote');
+  const [update] = targetUpdates(planChanges(withToggles(false), live, OPTS));
+  assert.ok(update && update.type === 'update-target-connection');
+  assert.deepEqual(update.changes.find((c) => c.field === 'params.toString'), { field: 'params.toString', from: 'from-the-api', to: null });
+});

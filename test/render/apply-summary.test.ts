@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ActionOutcome, ApplyResult, OutcomeStatus } from '../../src/apply/index.ts';
 import { addressVerification, renderApplySummary } from '../../src/render/apply.ts';
-import type { Verification } from '../../src/reconcile/reconcile.ts';
+import { unverifiedError, type Verification } from '../../src/reconcile/reconcile.ts';
 
 function result(outcomes: Array<[address: string, status: OutcomeStatus]>): ApplyResult {
   const list: ActionOutcome[] = outcomes.map(([address, status], i) => ({
@@ -41,4 +41,11 @@ test('differences found by verification are not verified either', () => {
   const r = result([['prod/destination/a', 'applied'], ['prod/destination/b', 'applied']]);
   assert.deepEqual(addressVerification(r, v), { total: 2, verified: 1, notVerified: new Map([['differs', 1]]) });
   assert.doesNotMatch(renderApplySummary(r, v, { color: false }), /Verified/);
+});
+
+test('differences found by verification fail the run with FS_APPLY_UNVERIFIED, naming each address and what is left', () => {
+  assert.equal(unverifiedError(clean), undefined);
+  const err = unverifiedError({ unverified: [{ address: 'prod/destination/b', remaining: ['update flow', 'update target connection'] }], live: {} } as unknown as Verification);
+  assert.equal(err?.code, 'FS_APPLY_UNVERIFIED');
+  assert.equal(err?.message, '1 changed address still differs from the manifests after apply: prod/destination/b (update flow; update target connection)');
 });
