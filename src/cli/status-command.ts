@@ -10,7 +10,7 @@ import { planTarget } from '../reconcile/target.ts';
 import { renderStatusJson, renderStatusText } from '../render/status.ts';
 import { oneOf, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
-import { CONNECT_OPTIONS, CONNECT_USAGE, connectFlags, loadRepoOrReport } from './common.ts';
+import { CONNECT_OPTIONS, CONNECT_USAGE, connectFlags, loadRepoOrReport, resolveOrReport } from './common.ts';
 
 const USAGE = `Usage: flowsync status [DIR] [flags]
 
@@ -100,10 +100,13 @@ export const statusCommand: Command = {
       for (;;) {
         const now = Date.now();
         const target = await planTarget(repo.config, repo.root, io.env, connectFlags(values));
-        const live = await readLive(client, repo.desired, repo.config.reconcile.concurrency, scanFor(repo));
-        const plan = makePlan({ desired: repo.desired, prune: repo.config.reconcile.prune, now: new Date(now), manager: repo.manager, ...target }, live);
-        const runs = await readRunsBySandbox(client, runWindows(repo.desired, sandbox), now);
-        const rows = destinationStatuses({ desired: repo.desired, live, plan, runs, manager: repo.manager, now, ...(sandbox !== undefined ? { sandbox } : {}) });
+        // Audiences are looked up again on every --watch round: a rename or a deletion in AEP shows.
+        const resolved = await resolveOrReport(client, repo, io);
+        if (!resolved) return 1;
+        const live = await readLive(client, resolved.desired, repo.config.reconcile.concurrency, scanFor(resolved));
+        const plan = makePlan({ desired: resolved.desired, prune: repo.config.reconcile.prune, now: new Date(now), manager: repo.manager, ...target }, live);
+        const runs = await readRunsBySandbox(client, runWindows(resolved.desired, sandbox), now);
+        const rows = destinationStatuses({ desired: resolved.desired, live, plan, runs, manager: repo.manager, now, ...(sandbox !== undefined ? { sandbox } : {}) });
         if (watch && output === 'text' && io.stdout.isTTY) io.stdout.write('\x1b[2J\x1b[H');
         io.stdout.write(output === 'json' ? renderStatusJson(rows, now) : renderStatusText(rows, now));
         const code = statusExitCode(rows);

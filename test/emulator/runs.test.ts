@@ -8,7 +8,7 @@ import { Store } from '../../src/emulator/store.ts';
 import { apiFor, flowBody, kinesisTarget, makeFlow, startForTest, type Api } from './helpers.ts';
 
 const INTERVAL = 1_000;
-const SEGMENTS = ['72ddd79b-6b0a-4e97-a8d2-112ccd81bd02', 'c3f3a1de-1111-4e97-a8d2-112ccd81bd03'];
+const SEGMENTS = ['72ddd79b-6b0a-4e97-a8d2-112ccd81bd02', '5a1e2b3c-7d8e-4f90-a1b2-c3d4e5f60718']; // example audiences of prod (Men over 50, Gold tier members);
 
 /** An emulator whose clock only moves when the test says so. */
 async function clocked(t: Parameters<typeof startForTest>[0], faults = {}) {

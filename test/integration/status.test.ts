@@ -3,7 +3,8 @@
 // turning Failed under runFailureRate 1 and recovering at 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { statusCommand } from '../../src/cli/status-command.ts';
@@ -41,6 +42,9 @@ function validator() {
 test('status reports sync and health for every destination, before and after apply, in one GET /runs per sandbox', async (t) => {
   const { emu, env } = await startTestEmulator(t, { runIntervalMs: RUN_INTERVAL_MS });
   const repo = await copyExampleRepo(t);
+  // loyalty-events is disabled in dev here, so the example has one destination disabled on purpose
+  const shared = path.join(repo, 'shared', 'loyalty-events.yaml');
+  writeFileSync(shared, readFileSync(shared, 'utf8').replace('        eventHubName: loyalty-tier-changes-dev\n', '        eventHubName: loyalty-tier-changes-dev\n      enabled: false\n'));
   const validate = validator();
 
   const before = await runCli(['status', '--dir', repo, '--output', 'json'], { env });
@@ -55,7 +59,7 @@ test('status reports sync and health for every destination, before and after app
   const after = await statusUntil(repo, env, 0, 'destinations did not turn Synced and Healthy');
   for (const r of after.rows) {
     assert.equal(r.sync, 'Synced', r.name);
-    if (r.sandbox === 'dev' && r.health === 'Disabled') continue; // the example's disabled destination
+    if (r.sandbox === 'dev' && r.health === 'Disabled') continue; // disabled above
     assert.equal(r.health, 'Healthy', `${r.sandbox}/${r.name}`);
     assert.equal(r.lastRun?.status, 'success');
   }
