@@ -85,7 +85,8 @@ test('spec.health overrides the defaults field by field', () => {
 });
 
 test('status exit codes: the worst destination wins; a destination disabled on purpose counts as fine', () => {
-  const row = (sync: string, health: string, enabled = true) => ({ sync, health, enabled }) as Parameters<typeof statusExitCode>[0][number];
+  type Row = Parameters<typeof statusExitCode>[0][number];
+  const row = (sync: Row['sync'], health: Row['health'], enabled = true): Row => ({ sync, health, enabled });
   assert.equal(statusExitCode([]), 0);
   assert.equal(statusExitCode([row('Synced', 'Healthy'), row('Synced', 'Disabled', false)]), 0);
   assert.equal(statusExitCode([row('OutOfSync', 'Healthy')]), 2);
