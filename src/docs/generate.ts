@@ -1,6 +1,6 @@
 // Every generated page of docs/reference/, by path relative to the repository root. Reads the
 // registries and schemas; writes nothing (cmd/docs.ts writes or compares).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { COMMANDS } from '../cli/registry.ts';
 import { DaemonMetrics } from '../daemon/metrics.ts';
@@ -31,7 +31,7 @@ const INDEX = page('Reference', ['Generated from the code by `npm run docs`; `np
     '- [Manifests](manifests.md): `DestinationAccount` and `StreamingDestination`, field by field',
     '- [flowsync.yaml](config.md): the config file, field by field',
     '- [Metrics](metrics.md): what the daemon exports at `/metrics`',
-    '- [/status](status.md): the daemon\'s status document',
+    '- [/status](status.md): the daemon\'s status document, and `flowsync status --output json`',
     '- [Error codes](errors.md): every code and the hint printed with it',
     '- [Emulator](emulator.md): routes, clients, catalog and faults',
   ].join('\n'),
@@ -53,7 +53,9 @@ export function generateReference(root: string): Map<string, string> {
     schemaSection(schema(root, 'schemas/config.schema.json'), 'schemas/config.schema.json', 'Config'),
   ]));
   add('metrics.md', renderMetricsReference(new DaemonMetrics({ processMetrics: false }).registry));
-  add('status.md', renderStatusReference(readType(statusFile, 'StatusDocument'), CONDITIONS));
+  const statusSchema = 'schemas/status.schema.json';
+  const commandStatus = existsSync(path.join(root, statusSchema)) ? schemaSection(schema(root, statusSchema), statusSchema, '`flowsync status --output json`') : undefined;
+  add('status.md', renderStatusReference(readType(statusFile, 'StatusDocument'), CONDITIONS, commandStatus));
   add('errors.md', renderErrorsReference(ERRORS, DIAGNOSTIC_CODES));
   add('emulator.md', renderEmulatorReference({
     routes: ROUTES,
