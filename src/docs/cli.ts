@@ -13,9 +13,10 @@ export interface FlagRow {
 export function flagsOfUsage(usage: string): FlagRow[] {
   const rows: FlagRow[] = [];
   for (const line of usage.split('\n')) {
-    const start = /^ {2}(-{1,2}[a-z][\w-]*(?: [A-Z][A-Z0-9_.,|/-]*)?)(?: {2,}(.*))?$/.exec(line);
+    // a flag, at most one argument word (DIR, apply|observe, HOST:PORT), then the description
+    const start = /^ {2}(-{1,2}[a-z][\w-]*)(?: (\S+))?(?: +(.*))?$/.exec(line);
     if (start) {
-      rows.push({ flag: start[1] as string, description: (start[2] ?? '').trim() });
+      rows.push({ flag: start[2] ? `${start[1]} ${start[2]}` : (start[1] as string), description: (start[3] ?? '').trim() });
       continue;
     }
     const last = rows.at(-1);

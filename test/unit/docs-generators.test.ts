@@ -16,12 +16,19 @@ Flags:
                         (owned entities only)
   -h, --help            not a flag row of ours
   --sandbox NAME        only this sandbox
+  --mode apply|observe  observe writes nothing
+  --webhook-secret-env VAR shared secret
+  --listen HOST:PORT    address
+                        ("off" for none)
 Some prose that mentions --dir again.
 `;
   assert.deepEqual(flagsOfUsage(usage), [
     { flag: '--dir DIR', description: 'the folder' },
     { flag: '--prune', description: 'delete orphans (owned entities only)' },
     { flag: '--sandbox NAME', description: 'only this sandbox' },
+    { flag: '--mode apply|observe', description: 'observe writes nothing' },
+    { flag: '--webhook-secret-env VAR', description: 'shared secret' },
+    { flag: '--listen HOST:PORT', description: 'address ("off" for none)' },
   ]);
 });
 
