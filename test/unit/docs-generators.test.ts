@@ -2,6 +2,7 @@
 // from a JSON Schema, stale pages found, fenced blocks and heading anchors read from Markdown.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { COMMANDS } from '../../src/cli/registry.ts';
 import { flagsOfUsage } from '../../src/docs/cli.ts';
 import { staleFiles } from '../../src/docs/check.ts';
 import { schemaFields } from '../../src/docs/schema.ts';
@@ -70,4 +71,11 @@ test('heading anchors follow GitHub: lower case, punctuation dropped, repeats nu
   const doc = { file: 'x.md', text: '# Config file (flowsync.yaml)\n## `flowsync run`\n## Notes\n## Notes\n```md\n# Not a heading\n[x](nowhere.md)\n```\nSee [a](#notes-1) and `[b](code.md)`.\n' };
   assert.deepEqual([...anchors(doc)], ['config-file-flowsyncyaml', 'flowsync-run', 'notes', 'notes-1']);
   assert.deepEqual(links(doc).map((l) => [l.line, l.target]), [[9, '#notes-1']]);
+});
+
+test('the CLI reference has a row for every flag line of every command\'s help', () => {
+  for (const command of COMMANDS) {
+    const flagLines = command.usage.split('\n').filter((l) => /^ {2}--?[a-z]/.test(l)).length;
+    assert.equal(flagsOfUsage(command.usage).length, flagLines, `flowsync ${command.name}`);
+  }
 });
