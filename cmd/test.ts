@@ -12,7 +12,8 @@
 //
 // Usage: node --import tsx cmd/test.ts [--record] [FILE_OR_FOLDER...]
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUNDLE, buildBundle } from './build.ts';
@@ -35,27 +36,39 @@ export function longestFirst(files: string[], seconds: Record<string, number>): 
   return [...new Set(files)].sort((a, b) => known(b) - known(a) || a.localeCompare(b));
 }
 
-function recorded(): Record<string, number> {
+function readSeconds(file: string): Record<string, number> {
   try {
-    return JSON.parse(readFileSync(DURATIONS, 'utf8')) as Record<string, number>;
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
   } catch {
     return {};
   }
 }
 
+/** This run's numbers over the recorded ones, rounded; files that no longer exist are dropped. */
+function record(run: Record<string, number>): void {
+  const merged = { ...readSeconds(DURATIONS), ...Object.fromEntries(Object.entries(run).map(([f, s]) => [f, Math.round(s * 10) / 10])) };
+  const kept = Object.entries(merged).filter(([f]) => existsSync(join(ROOT, f))).sort(([a], [b]) => a.localeCompare(b));
+  writeFileSync(DURATIONS, `${JSON.stringify(Object.fromEntries(kept), null, 2)}\n`);
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
-  const record = args.includes('--record');
+  const recording = args.includes('--record');
   const targets = args.filter((a) => a !== '--record');
-  const files = longestFirst((targets.length ? targets : ['test']).flatMap(testFiles), recorded());
+  const files = longestFirst((targets.length ? targets : ['test']).flatMap(testFiles), readSeconds(DURATIONS));
   const built = await buildBundle();
   process.stderr.write(`flowsync tests: ${files.length} files against ${relative(ROOT, built.file)} (built now, revision ${built.revision})\n`);
   const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout'];
-  if (record) reporters.push(`--test-reporter=${REPORTER}`, `--test-reporter-destination=${DURATIONS}`);
+  const scratch = recording ? mkdtempSync(join(tmpdir(), 'flowsync-durations-')) : undefined;
+  if (scratch) reporters.push(`--test-reporter=${REPORTER}`, `--test-reporter-destination=${join(scratch, 'run.json')}`);
   const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporters, ...files], {
     cwd: ROOT,
     stdio: 'inherit',
     env: { ...process.env, FLOWSYNC_TEST_BIN: BUNDLE },
   });
+  if (scratch) {
+    record(readSeconds(join(scratch, 'run.json')));
+    rmSync(scratch, { recursive: true, force: true });
+  }
   process.exitCode = run.status ?? 1;
 }
