@@ -101,6 +101,7 @@ export function buildDestination(m: DestinationManifest, account: AccountManifes
     format: m.spec.format ?? 'json',
     enabled: m.spec.enabled ?? true,
     drift: m.spec.drift ?? 'heal',
+    ...(m.spec.health ? { health: { ...m.spec.health } } : {}),
     segments: [...segments.values()].sort((a, b) => byCodepoint(a.id, b.id)),
     ...(refs.length > 0 ? { segmentRefs: refs } : {}),
     profileAttributes: [...new Set(m.spec.profileAttributes ?? [])].sort(byCodepoint),
