@@ -32,7 +32,12 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
+/**
+ * Runs `node ARGS`: `[...CLI, 'run', ...]` for the CLI (the bundle under npm test), `tsxArgs(file)`
+ * for another TypeScript entry such as cmd/start.ts.
+ */
 export function spawnChild(t: TestContext, args: string[], env: Record<string, string | undefined>, cwd?: string): Child {
+  if (args[0]?.endsWith('.ts')) throw new Error(`spawnChild runs node ${args[0]}, which cannot load TypeScript: pass [...CLI, ...] or tsxArgs(file)`);
   const merged: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...env };
   for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: merged as NodeJS.ProcessEnv, ...(cwd ? { cwd } : {}) });
