@@ -1,8 +1,8 @@
 // Every shell block marked runnable (```sh runnable) in README.md and docs/ runs with bash against
 // the emulator: a fresh emulator and a fresh copy of the example config repo per Markdown file (its
 // blocks run in order, so a recipe's steps can build on each other; files run side by side), and
-// `flowsync` on PATH running the bundled CLI, as the npm package does (built once into a temp folder:
-// a start costs a fraction of one through tsx). A failing block is reported by file and line.
+// `flowsync` on PATH running the bundled CLI, as the npm package does (a start costs a fraction of
+// one through tsx). A failing block is reported by file and line.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,10 +38,16 @@ function bash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<Run>
   });
 }
 
-/** The package's layout in a temp folder: dist/cli/flowsync.mjs with schemas/ two levels up, and bin/flowsync. */
+/**
+ * bin/flowsync in a temp folder, running npm test's bundle (FLOWSYNC_TEST_BIN, see test/helpers/cli.ts)
+ * or, for a file run by hand, one built here in the package's layout (schemas/ two levels above it).
+ */
 async function installCli(dir: string): Promise<string> {
-  const { file } = await buildBundle({ ...process.env, FLOWSYNC_BUILD_REVISION: 'doc-test' }, path.join(dir, 'dist'));
-  cpSync(path.join(ROOT, 'schemas'), path.join(dir, 'schemas'), { recursive: true });
+  let file = process.env.FLOWSYNC_TEST_BIN ? path.resolve(process.env.FLOWSYNC_TEST_BIN) : undefined;
+  if (!file) {
+    file = (await buildBundle({ ...process.env, FLOWSYNC_BUILD_REVISION: 'doc-test' }, path.join(dir, 'dist'))).file;
+    cpSync(path.join(ROOT, 'schemas'), path.join(dir, 'schemas'), { recursive: true });
+  }
   const bin = path.join(dir, 'bin');
   mkdirSync(bin);
   writeFileSync(path.join(bin, 'flowsync'), `#!/bin/sh\nexec "${process.execPath}" "${file}" "$@"\n`);
