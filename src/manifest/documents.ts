@@ -6,7 +6,7 @@ import { didYouMean, schemaDiagnostics } from './schema-diagnostics.ts';
 import { schemaErrors, type SchemaName } from './schemas.ts';
 import { documentSandboxes, sandboxView } from './sandboxes.ts';
 import type { SecretRef } from './secrets.ts';
-import type { ParsedDoc } from './yaml-docs.ts';
+import type { ParsedDoc } from './types.ts';
 
 export const API_VERSION = 'flowsync/v1';
 export const KINDS = { DestinationAccount: 'account', StreamingDestination: 'destination' } as const satisfies Record<string, SchemaName>;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { statusCommand } from '../../src/cli/status-command.ts';
-import { REPO_ROOT, runCli } from '../helpers/cli.ts';
+import { CLI, runCli } from '../helpers/cli.ts';
 import { spawnChild } from '../e2e/harness.ts';
 import { copyExampleRepo, startTestEmulator } from '../helpers/emulator.ts';
 import { eventually } from '../helpers/eventually.ts';
@@ -98,7 +98,7 @@ test('with runFailureRate 1 enabled destinations turn Failed (exit 4); at 0 they
 test('status --watch prints again every --interval and exits with the last code on SIGINT', async (t) => {
   const { env } = await startTestEmulator(t, { runIntervalMs: RUN_INTERVAL_MS });
   const repo = await copyExampleRepo(t);
-  const child = spawnChild(t, [`${REPO_ROOT}cmd/flowsync.ts`, 'status', repo, '--watch', '--interval', '200ms'], env);
+  const child = spawnChild(t, [...CLI, 'status', repo, '--watch', '--interval', '200ms'], env);
   await eventually(() => (child.output().match(/^SANDBOX /gm) ?? []).length >= 2, { timeoutMs: 20_000, message: 'status --watch did not print twice' });
   child.proc.kill('SIGINT');
   assert.equal(await child.exited, 3, child.output()); // nothing applied: every destination Missing and Unknown
