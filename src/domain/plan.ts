@@ -1,10 +1,23 @@
 // The plan is data: a closed set of actions in execution order. `src/plan` computes it (pure),
-// `src/render` shows it, `src/apply` carries it out. Its JSON form is versioned (schemas/plan.schema.json)
-// and never contains a secret: credential values are looked up again at apply time and checked
-// against the fingerprint recorded here.
+// `src/render` shows it, `src/apply` carries it out. Its JSON form is versioned and never contains
+// a secret: credential values are looked up again at apply time and checked against the fingerprint
+// recorded here.
+//
+// schemas/plan.schema.json is generated from these types (`npm run schemas`): the JSDoc below is
+// the schema's descriptions, and its tags (@pattern, @minLength, @minimum, @asType, @discriminator)
+// are the schema's constraints. Every object forbids properties it does not declare.
 import type { DesiredSegment, DestinationType, LastWrite, TargetParams } from './model.ts';
 
 export const PLAN_FORMAT_VERSION = 2 as const;
+
+/** @minLength 1 */
+type NonEmptyString = string;
+
+/**
+ * @asType integer
+ * @minimum 0
+ */
+type Count = number;
 
 /** Terraform-style markers: + create, ~ update, - delete, -/+ replace. Adoption shows as ~. */
 export type ChangeKind = 'create' | 'update' | 'delete' | 'replace';
@@ -19,24 +32,27 @@ export type Origin = 'manifest' | 'drift' | 'adoption' | 'prune' | 'duplicate' |
 /** One JSON Patch operation as sent to the Flow Service (RFC 6902 subset the API documents). */
 export interface PatchOp {
   op: 'add' | 'replace' | 'remove';
+  /** @pattern ^/ */
   path: string;
   value?: unknown;
 }
 
+/** One field's old and new value. A side is absent when the field had (or gets) no value. */
 export interface FieldChange {
-  field: string; // e.g. "name", "description", "params.stream", "state"
-  from: unknown;
-  to: unknown;
+  /** E.g. "name", "description", "params.stream", "state". */
+  field: string;
+  from?: unknown;
+  to?: unknown;
 }
 
 interface ActionBase {
   /** Unique and stable within a plan, e.g. "prod/destination/summer-campaign/flow". */
-  id: string;
+  id: NonEmptyString;
   change: ChangeKind;
   origin: Origin;
-  sandbox: string;
+  sandbox: NonEmptyString;
   /** Human address: "prod/account/kinesis-prod", "prod/destination/summer-campaign". */
-  address: string;
+  address: NonEmptyString;
   /** Ids of actions that must succeed first. */
   dependsOn: string[];
   /** One line a reviewer reads, e.g. "create dataflow summer-campaign (Amazon Kinesis)". */
@@ -45,8 +61,9 @@ interface ActionBase {
 
 /** An action on an entity that already exists: guarded by the etag it was computed from. */
 interface ExistingEntity {
-  entityId: string;
-  etag: string;
+  entityId: NonEmptyString;
+  /** Verbatim, with its quotes: sent as If-Match. */
+  etag: NonEmptyString;
 }
 
 export interface CreateAccountAction extends ActionBase {
@@ -54,22 +71,27 @@ export interface CreateAccountAction extends ActionBase {
   account: string;
   destinationType: DestinationType;
   name: string;
-  description: string; // with ownership tag
+  /** With the ownership tag. */
+  description: string;
   specId: string;
   authSpecName: string;
-  authParams: Record<string, string>; // non-secret params only
-  secretParams: string[]; // filled from manifests' secret refs at apply time
+  /** Non-secret params only. */
+  authParams: Record<string, string>;
+  /** Names of the secret params, filled from the manifests' secret refs at apply time. */
+  secretParams: string[];
   credentialFingerprint: string;
 }
 
 export interface UpdateAccountAction extends ActionBase, ExistingEntity {
   type: 'update-account';
   account: string;
-  changes: FieldChange[]; // secret params appear as { field: "auth.secretKey", from: "(unknown)", to: "(changed)" }
+  /** Secret params appear as { field: "auth.secretKey", from: "(unknown)", to: "(changed)" }. */
+  changes: FieldChange[];
   /** Non-secret ops (name, description). Apply adds `replace /auth/params` when rotateCredentials. */
   patch: PatchOp[];
   rotateCredentials: boolean;
-  authParams: Record<string, string>; // the non-secret params to send with a rotation
+  /** The non-secret params to send with a rotation. */
+  authParams: Record<string, string>;
   secretParams: string[];
   credentialFingerprint: string;
 }
@@ -88,17 +110,21 @@ export interface CreateProfileStoreAction extends ActionBase {
   baseConnectionId?: string;
   baseName: string;
   sourceName: string;
-  description: string; // with tag
+  /** With the ownership tag. */
+  description: string;
 }
 
 export interface CreateTargetConnectionAction extends ActionBase {
   type: 'create-target-connection';
   destination: string;
   name: string;
-  description: string; // with tag
+  /** With the ownership tag. */
+  description: string;
   specId: string;
-  account: string; // resolved to a base connection id at apply time (it may be created by this plan)
-  baseConnectionId?: string; // known when the account already exists
+  /** Resolved to a base connection id at apply time (it may be created by this plan). */
+  account: string;
+  /** Known when the account already exists. */
+  baseConnectionId?: string;
   params: TargetParams;
   format: 'json';
 }
@@ -125,24 +151,29 @@ export interface CreateFlowAction extends ActionBase {
   destination: string;
   destinationType: DestinationType;
   name: string;
-  description: string; // with tag
+  /** With the ownership tag. */
+  description: string;
   flowSpecId: string;
-  targetConnectionId?: string; // known when the target connection already exists
-  sourceConnectionId?: string; // known when the Profile Store source connection already exists
+  /** Known when the target connection already exists. */
+  targetConnectionId?: string;
+  /** Known when the Profile Store source connection already exists. */
+  sourceConnectionId?: string;
   /** Selectors added by a PATCH right after the create (the documented pattern). */
   segments: DesiredSegment[];
   profileAttributes: string[];
-  enabled: boolean; // new flows start enabled; false adds a disable action after the patch
+  /** New flows start enabled; false adds a disable action after the patch. */
+  enabled: boolean;
 }
 
 export interface UpdateFlowAction extends ActionBase, ExistingEntity {
   type: 'update-flow';
   destination: string;
-  changes: FieldChange[]; // name/description
+  /** Name and description. */
+  changes: FieldChange[];
   addSegments: DesiredSegment[];
-  removeSegments: { id: string; index: number; name?: string }[];
+  removeSegments: { id: string; index: Count; name?: string }[];
   addAttributes: string[];
-  removeAttributes: { path: string; index: number }[];
+  removeAttributes: { path: string; index: Count }[];
   /** The exact ops, removals first in descending index order, then adds, then replaces. */
   patch: PatchOp[];
   overwrites?: Overwrite;
@@ -155,6 +186,7 @@ export interface SetFlowStateAction extends ActionBase, ExistingEntity {
   to: 'enabled' | 'disabled';
 }
 
+/** @discriminator type */
 export type Action =
   | CreateAccountAction
   | UpdateAccountAction
@@ -179,11 +211,12 @@ export interface UnownedEntity {
 /** A destination whose live state differs from what was last applied, though its manifest did not change. */
 export interface DriftItem {
   sandbox: string;
-  destination: string; // or account name for accounts
+  /** The destination's name, or the account's for accounts. */
+  destination: string;
   resource: 'account' | 'destination';
   drift: 'heal' | 'warn' | 'ignore';
   changes: FieldChange[];
-  lastWrite?: { updatedAt: number; updatedBy: string; updatedClient?: string };
+  lastWrite?: LastWrite;
 }
 
 /**
@@ -191,11 +224,16 @@ export interface DriftItem {
  * are what is compared, so it is only shown: the same audience stays activated and nothing is sent.
  */
 export interface LabelChange {
+  /** Sandbox of the destination. */
   sandbox: string;
+  /** Destination (manifest) name. */
   destination: string;
+  /** Audience id (unchanged). */
   id: string;
-  from: string; // the name on the live selector
-  to: string; // the audience's name now
+  /** Name on the live selector. */
+  from: string;
+  /** The audience's name now. */
+  to: string;
 }
 
 /** Which manifest an entity belongs to, and which live entity it is. */
@@ -206,12 +244,14 @@ export interface EntityRef {
   resource: 'account' | 'destination' | 'profile-store';
   entity: 'base-connection' | 'source-connection' | 'target-connection' | 'flow';
   id: string;
-  name: string; // the live entity's name
+  /** The live entity's name. */
+  name: string;
 }
 
 /** A manifest whose name another manager's entity holds: flowsync writes nothing there (unless --force-conflicts). */
 export interface Conflict extends EntityRef {
-  manager: string; // the other manager
+  /** The other manager. */
+  manager: string;
 }
 
 /** An entity this manager owns whose manifest is gone: deleted only with --prune. */
@@ -220,39 +260,60 @@ export interface Orphan extends EntityRef {
 }
 
 export interface PlanSummary {
-  create: number;
-  update: number;
-  delete: number;
-  replace: number;
+  create: Count;
+  update: Count;
+  delete: Count;
+  replace: Count;
   /** Delete actions of second copies (origin 'duplicate'); not counted in `delete`. */
-  duplicate: number;
+  duplicate: Count;
   /** Orphans left in place (prune off). */
-  orphan: number;
-  conflict: number;
+  orphan: Count;
+  conflict: Count;
 }
 
+/**
+ * A flowsync plan; saved as JSON by `plan --out` and read back by `apply PLANFILE`. Holds no secret
+ * values: credentials are read again at apply time and checked against credentialFingerprint.
+ *
+ * @title flowsync plan
+ */
 export interface Plan {
   formatVersion: typeof PLAN_FORMAT_VERSION;
-  createdAt: string; // ISO time, passed in by the caller (the planner has no clock)
-  /** The org and endpoint requests went to (flag > env > flowsync.yaml), and the config folder (absolute). */
+  /** ISO time, passed in by the caller (the planner has no clock). */
+  createdAt: NonEmptyString;
+  /** The IMS org the plan was made against (--org > FLOWSYNC_ORG_ID > flowsync.yaml); apply refuses a saved plan for another org. */
   org?: string;
+  /** The API base the plan was made against (--endpoint > FLOWSYNC_ENDPOINT > api.endpoint), without credentials; apply refuses a saved plan for another endpoint. */
   endpoint?: string;
+  /** The config repo folder (absolute) the plan was made from; apply refuses a saved plan from another folder. */
   configDir?: string;
-  revision?: string; // git revision of the manifests, when known
+  /** Git revision of the manifests, when known. */
+  revision?: string;
   prune: boolean;
-  /** The manager the plan was made for (the `m=` of every tag it writes). */
+  /**
+   * The manager the plan was made for: the m= of every ownership tag it writes (MANAGER_RE, src/domain/owner-tag.ts).
+   *
+   * @pattern ^[A-Za-z0-9._/-]{1,128}$
+   */
   manager: string;
-  /** Digest of the desired state the plan was made from; a saved plan refuses to apply once the manifests moved. */
+  /**
+   * Digest of the desired state (manifests) the plan was made from; apply refuses a saved plan once the manifests moved.
+   *
+   * @pattern ^[0-9a-f]{12}$
+   */
   desiredHash?: string;
-  sandboxes: string[];
-  /** The sandboxes `--sandbox` limited the plan to; absent when it covers every sandbox the manifests name. */
-  scope?: string[];
-  actions: Action[]; // execution order (dependencies first, deletions in reverse dependency order)
+  sandboxes: NonEmptyString[];
+  /** The sandboxes `--sandbox` limited the plan to (absent: every sandbox the manifests name). Applying the saved plan keeps the same scope. */
+  scope?: NonEmptyString[];
+  /** Execution order: dependencies first, deletions in reverse dependency order. */
+  actions: Action[];
   drift: DriftItem[];
-  /** Audiences renamed in AEP since their selector was written (absent when none). */
+  /** Audiences renamed in AEP since their selector was written (absent when none): shown only; ids are compared, so the same audience stays activated and nothing is sent. */
   labels?: LabelChange[];
   unowned: UnownedEntity[];
+  /** Entities another manager owns whose name a manifest holds: nothing is written to them (unless --force-conflicts). */
   conflicts: Conflict[];
+  /** Entities this manager owns that no manifest claims: deleted only with --prune. */
   orphans: Orphan[];
   warnings: string[];
   summary: PlanSummary;
