@@ -20,6 +20,12 @@ function sameParams(a: Record<string, unknown>, b: Record<string, unknown>): boo
   return canonicalJson(a) === canonicalJson(b);
 }
 
+/** canonicalJson equality, without building the text for the usual string or boolean params. */
+function sameValue(a: unknown, b: unknown): boolean {
+  const plain = (v: unknown) => typeof v === 'string' || typeof v === 'boolean';
+  return plain(a) && plain(b) ? a === b : canonicalJson(a) === canonicalJson(b);
+}
+
 /** Own keys only: a param named like an inherited member (`toString`) is still a param. */
 function param(params: Record<string, unknown>, key: string): unknown {
   return Object.hasOwn(params, key) ? params[key] : undefined;
@@ -44,7 +50,7 @@ function paramChanges(live: Record<string, unknown>, want: Record<string, unknow
   const oneSided = new Set(oneSidedKeys(live, want));
   const keys = [...new Set([...Object.keys(live), ...Object.keys(want)])].filter((k) => manifestChanged || !oneSided.has(k)).sort();
   return keys
-    .filter((k) => canonicalJson(param(live, k)) !== canonicalJson(param(want, k)))
+    .filter((k) => !sameValue(param(live, k), param(want, k)))
     .map((k) => fieldChange(`params.${k}`, param(live, k) ?? null, param(want, k) ?? null));
 }
 
@@ -113,6 +119,9 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
   if (blocked) return hold(ctx, d, blocked);
   if (inConflict(ctx, ctx.inv.targets, d.name) || inConflict(ctx, ctx.inv.flows, d.name)) return hold(ctx, d);
   const spec = DESTINATION_TYPE_SPECS[d.type];
+  // Each hash is a canonical-JSON walk and a sha256: computed once per destination, not per use.
+  const tcTag = targetTag(d, ctx.opts.manager);
+  const fTag = flowTag(d, ctx.opts.manager);
   const { tc, adopted: tcAdopted } = chooseTarget(ctx, d, acct);
   const tcReplace = !!tc && (acct.createActionId !== undefined || tc.baseConnectionId !== acct.baseId || tc.specId !== spec.specId);
   // A dataflow is adopted only onto a target connection that stays: adoption never leads to a delete.
@@ -175,16 +184,16 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
     ctx.actions.push({
       id: createTcId, type: 'create-target-connection', change: tcReplace ? 'replace' : 'create', origin: 'manifest', sandbox: d.sandbox,
       address: addr, dependsOn, summary: `create target connection ${d.name} (${spec.displayName})`, destination: d.name, name: d.name,
-      description: describeWithTag(d.description, targetTag(d, ctx.opts.manager)), specId: spec.specId, account: d.account,
+      description: describeWithTag(d.description, tcTag), specId: spec.specId, account: d.account,
       ...(acct.baseId && !acct.createActionId ? { baseConnectionId: acct.baseId } : {}), params: { ...d.target }, format: d.format,
     });
   } else {
-    const id = identityDiff(tc, d.name, d.description, targetTag(d, ctx.opts.manager));
-    const params = paramChanges(tc.params, d.target, tcAdopted || id.parsed.tag?.specHash !== targetHash(d));
+    const id = identityDiff(tc, d.name, d.description, tcTag);
+    const params = paramChanges(tc.params, d.target, tcAdopted || id.parsed.tag?.specHash !== tcTag.specHash);
     const drift = [...id.drift, ...params];
     const patch = [...id.patch];
     if (params.length > 0) patch.unshift({ op: 'replace', path: '/params', value: { ...d.target } });
-    const isDrift = !tcAdopted && id.parsed.tag?.specHash === targetHash(d);
+    const isDrift = !tcAdopted && id.parsed.tag?.specHash === tcTag.specHash;
     if (isDrift && drift.length > 0) {
       driftChanges.push(...drift.map((c) => ({ ...c, field: `target.${c.field}` })));
       driftWrites.push(tc.lastWrite);
@@ -213,14 +222,14 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
       id: createFlowId, type: 'create-flow', change: flowReplace ? 'replace' : 'create', origin: 'manifest', sandbox: d.sandbox, address: addr,
       dependsOn: [createTcId, deleteFlowId].filter((x): x is string => !!x),
       summary: `create dataflow ${d.name} (${spec.displayName})`, destination: d.name, destinationType: d.type, name: d.name,
-      description: describeWithTag(d.description, flowTag(d, ctx.opts.manager)), flowSpecId: STREAMING_FLOW_SPEC_ID,
+      description: describeWithTag(d.description, fTag), flowSpecId: STREAMING_FLOW_SPEC_ID,
       ...(tc && !tcReplace ? { targetConnectionId: tc.id } : {}),
       segments: d.segments.map((s) => ({ ...s })), profileAttributes: [...d.profileAttributes], enabled: d.enabled,
     };
     ctx.actions.push(action);
     ctx.needsProfileStore.push(createFlowId);
   } else {
-    const id = identityDiff(flow, d.name, d.description, flowTag(d, ctx.opts.manager));
+    const id = identityDiff(flow, d.name, d.description, fTag);
     const sel = diffSelectors(d.segments, d.profileAttributes, flow);
     const wantState = d.enabled ? 'enabled' : 'disabled';
     const drift = [
@@ -231,7 +240,7 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
       ...sel.addAttributes.map((p) => fieldChange(`attribute ${p}`, 'absent', 'present')),
       ...(flow.state !== wantState ? [fieldChange('state', flow.state, wantState)] : []),
     ];
-    const isDrift = !flowAdopted && id.parsed.tag?.specHash === flowHash(d);
+    const isDrift = !flowAdopted && id.parsed.tag?.specHash === fTag.specHash;
     if (isDrift && drift.length > 0) {
       driftChanges.push(...drift.map((c) => ({ ...c, field: `dataflow.${c.field}` })));
       driftWrites.push(flow.lastWrite);
