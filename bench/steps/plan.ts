@@ -20,6 +20,8 @@ export interface PlanStepResult {
   peakRssMb: number;
   /** Each phase's start and end on the CPU profile's clock (monotonic µs): `bench/profile-top.ts --since/--until`. */
   marks: Record<'load' | 'read' | 'plan', [number, number]>;
+  /** Peak RSS (MB) by the end of each phase: which phase sets the process's peak. */
+  peakRssAfter: Record<'load' | 'read' | 'plan', number>;
 }
 
 const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
@@ -36,10 +38,14 @@ const marks: PlanStepResult['marks'] = { load: [0, 0], read: [0, 0], plan: [0, 0
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: plan.ts <repo-dir>');
 const startupMs = performance.now();
+const peakRssAfter: PlanStepResult['peakRssAfter'] = { load: 0, read: 0, plan: 0 };
 const load = await measure(() => marked(() => loadValid(dir, process.env), marks.load));
+peakRssAfter.load = peakRssMb();
 const client = newClient(targetFromEnv());
 const read = await measure(() => marked(() => readLiveState(client, load.value.desired.sandboxes), marks.read));
+peakRssAfter.read = peakRssMb();
 const plan = await measure(() => marked(() => planChanges(load.value.desired, read.value, { prune: false, createdAt: new Date().toISOString(), manager: load.value.manager }), marks.plan));
+peakRssAfter.plan = peakRssMb();
 client.close();
 emitStepResult({
   startupMs,
@@ -51,4 +57,5 @@ emitStepResult({
   actions: plan.value.actions.length + plan.value.conflicts.length,
   peakRssMb: peakRssMb(),
   marks,
+  peakRssAfter,
 } satisfies PlanStepResult);
