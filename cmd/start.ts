@@ -1,5 +1,6 @@
 // `npm start`: the whole product on one machine with no Adobe account. Starts the Flow Service
-// emulator in-process, then `flowsync run` on ./manifests in heal mode against it, with the
+// emulator in-process (it starts with the example repo's audiences: the same names in prod and dev,
+// with other ids in each), then `flowsync run` on ./manifests in heal mode against it, with the
 // example manifests' secret references set to obviously fake values. Ctrl-C stops both.
 // A busy port (the emulator's 4010, the status server's 9465) falls back to a free one; the URLs
 // really served go to .flowsync/demo.json, which `npm run demo` reads.

@@ -9,4 +9,5 @@ export const SCENARIOS = [
   { name: 'cli-startup', summary: '7. `flowsync validate` and `flowsync plan` on the example repo' },
   { name: 'apply-429-storm', summary: '8. apply 30 new destinations while 50 % of answers are 429 (Retry-After: 1)' },
   { name: 'installed-startup', summary: '9. npm package: `flowsync --help` from an installed copy in another folder, install size' },
+  { name: 'audience-names', summary: '10. segments by name: 1,000 destinations x 20 names in 10 sandboxes cost one audience list walk per sandbox' },
 ] as const;

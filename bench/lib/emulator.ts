@@ -14,8 +14,11 @@ export interface BenchEmulator {
   env: Record<string, string>;
   /** The same connection for flowsync's client in-process. */
   client: ClientTarget;
-  /** Creates the repo's sandboxes in the emulator's org: like Adobe, it has only prod and dev until then. */
-  register(repo: { sandboxes: readonly string[] }): void;
+  /**
+   * Creates the repo's sandboxes in the emulator's org (like Adobe, it has only prod and dev until
+   * then) and the audiences its destinations activate, each in its destination's sandbox.
+   */
+  register(repo: { sandboxes: readonly string[]; destinations?: readonly { sandbox: string; segments: readonly { id: string; name: string }[] }[] }): void;
   close(): Promise<void>;
 }
 
@@ -48,6 +51,15 @@ export async function startBenchEmulator(opts: { faults?: FaultsInput; stateFile
     client: { ...api, clientSecret: EMULATOR_DEFAULTS.clientSecret },
     register(repo) {
       for (const name of repo.sandboxes) emu.admin.addSandbox(name);
+      const seeded = new Set<string>();
+      for (const d of repo.destinations ?? []) {
+        for (const s of d.segments) {
+          const key = `${d.sandbox}/${s.id}`;
+          if (seeded.has(key)) continue;
+          seeded.add(key);
+          emu.admin.addAudience({ sandbox: d.sandbox, id: s.id, name: s.name });
+        }
+      }
     },
     close: () => emu.close(),
   };

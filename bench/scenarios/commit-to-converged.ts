@@ -32,6 +32,7 @@ async function commitLoop(repo: GeneratedRepo, bench: BenchEmulator, daemon: Run
     const d = repo.destinations[i % repo.destinations.length]!;
     const slot = i % d.segments.length;
     const fresh = { id: rng.uuid(), name: `Bench audience ${trigger} ${i}` };
+    bench.emu.admin.addAudience({ sandbox: d.sandbox, ...fresh }); // the audience exists in AEP before a commit activates it
     const t0 = Date.now();
     d.segments[slot] = fresh;
     await writeDestination(repo, d);

@@ -7,6 +7,7 @@ import { isBusyRefusal, isSettled, settleDelay, waitUntilSettled, type FlowStatu
 import { nextPageUrl } from './pagination.ts';
 import { RatePacer } from './pacer.ts';
 import { sandboxApiBase, walkSandboxes } from './sandboxes.ts';
+import { segmentationBase, walkAudiences, type Audience } from './audiences.ts';
 import { TokenSource } from './token.ts';
 import { Transport, type Found, type RequestSpec, type WriteGuard } from './transport.ts';
 
@@ -314,6 +315,12 @@ export class FlowServiceClient {
   listSandboxes(): Promise<string[]> {
     const get = async (url: string) => (await this.answer({ method: 'GET', url, collection: 'sandboxes', entity: 'sandboxes', flowService: true })).data;
     return walkSandboxes(get, sandboxApiBase(this.base));
+  }
+
+  /** Every audience of a sandbox (Segmentation Service, all pages); AudienceListError when this client may not list them. */
+  listAudiences(sandbox: string): Promise<Audience[]> {
+    const get = async (url: string) => (await this.answer({ method: 'GET', url, collection: 'audiences', entity: 'audiences', sandbox, flowService: true })).data;
+    return walkAudiences(get, segmentationBase(this.base), sandbox);
   }
 
   connectionSpecs(sandbox = SPEC_SANDBOX): Promise<ConnectionSpec[]> {

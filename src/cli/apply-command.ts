@@ -22,7 +22,7 @@ import { parsePlanJson } from '../render/json.ts';
 import { renderPlanText } from '../render/text.ts';
 import { intFlag, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
-import { CONNECT_OPTIONS, CONNECT_USAGE, LOCK_TIMEOUT_USAGE, ROTATE_USAGE, connectFlags, loadRepoOrReport, lockTimeoutFlag, rotateFlag, useColor } from './common.ts';
+import { CONNECT_OPTIONS, CONNECT_USAGE, LOCK_TIMEOUT_USAGE, ROTATE_USAGE, connectFlags, loadRepoOrReport, lockTimeoutFlag, resolveOrReport, rotateFlag, SANDBOX_USAGE, scopeRepo, useColor } from './common.ts';
 import { confirm, requireTerminal } from './confirm.ts';
 import { planFileOrDir } from './paths.ts';
 
@@ -54,6 +54,8 @@ Flags:
   --allow-mass-delete  apply a plan whose deletions exceed reconcile.maxDeleteRatio of the owned
                        entities or the rolling reconcile.deleteBudget (refused otherwise, exit 1)
   --concurrency N      actions in flight at once (default: reconcile.concurrency, 16)
+${SANDBOX_USAGE}
+                       (a saved plan made with --sandbox applies to the same sandboxes)
 ${LOCK_TIMEOUT_USAGE}
 ${ROTATE_USAGE}
 ${CONNECT_USAGE}
@@ -76,6 +78,7 @@ export const applyCommand: Command = {
       'lock-timeout': { type: 'string' },
       'force-conflicts': { type: 'boolean' },
       concurrency: { type: 'string' },
+      sandbox: { type: 'string', multiple: true },
       ...CONNECT_OPTIONS,
     });
     if (!values['auto-approve']) requireTerminal(io, 'apply', '--auto-approve');
@@ -89,16 +92,20 @@ export const applyCommand: Command = {
       });
       saved = parsePlanJson(text, planFile);
     }
-    const repo = await loadRepoOrReport(dir, io);
-    if (!repo) return 1;
-    const concurrency = intFlag('apply', 'concurrency', values.concurrency, repo.config.reconcile.concurrency, 1, 32);
+    const loaded = await loadRepoOrReport(dir, io);
+    if (!loaded) return 1;
+    const scope = savedScope(saved, values.sandbox, planFile);
+    const scoped = scopeRepo('apply', loaded, scope);
+    const concurrency = intFlag('apply', 'concurrency', values.concurrency, scoped.config.reconcile.concurrency, 1, 32);
     const lockTimeoutMs = lockTimeoutFlag('apply', values['lock-timeout']);
     const allowMassDelete = values['allow-mass-delete'] === true;
     const color = useColor(io.stdout, io.env);
-    const target = await planTarget(repo.config, repo.root, io.env, connectFlags(values));
-    if (saved) refuseOtherTarget(saved, { ...target, manager: repo.manager, sandboxes: repo.desired.sandboxes }, planFile!);
-    const client = await connect(repo.config, { root: repo.root, env: io.env, flags: connectFlags(values), concurrency });
+    const target = await planTarget(scoped.config, scoped.root, io.env, connectFlags(values));
+    if (saved) refuseOtherTarget(saved, { ...target, manager: scoped.manager, sandboxes: scoped.desired.sandboxes }, planFile!);
+    const client = await connect(scoped.config, { root: scoped.root, env: io.env, flags: connectFlags(values), concurrency });
     try {
+      const repo = await resolveOrReport(client, scoped, io);
+      if (!repo) return 1;
       const input: PlanInput = {
         desired: repo.desired,
         prune: saved ? saved.prune : (values.prune ?? repo.config.reconcile.prune),
@@ -106,6 +113,7 @@ export const applyCommand: Command = {
         rotateCredentials: rotateFlag('apply', values['rotate-credentials']),
         manager: repo.manager,
         ...(values['force-conflicts'] ? { forceConflicts: true } : {}),
+        ...(scope ? { scope } : {}),
         ...target,
       };
       const lease: WriteLeaseSettings = { config: repo.config, manager: repo.manager, command: 'flowsync apply', lockTimeoutMs, onEvent: leaseNotes(io) };
@@ -140,6 +148,16 @@ export const applyCommand: Command = {
     }
   },
 };
+
+/** The sandboxes a run is limited to: a saved plan's own scope, which --sandbox may repeat but not change. */
+function savedScope(saved: Plan | undefined, flag: string[] | undefined, file: string | undefined): string[] | undefined {
+  if (!saved) return flag;
+  const same = (a: readonly string[], b: readonly string[]) => [...new Set(a)].sort().join(',') === [...new Set(b)].sort().join(',');
+  if (flag && !same(flag, saved.scope ?? saved.sandboxes)) {
+    throw new FlowsyncError('FS_CLI_USAGE', `apply: ${file} was planned for ${saved.scope ? `--sandbox ${saved.scope.join(', ')}` : 'every sandbox'}; --sandbox ${flag.join(', ')} would apply something else (plan again with that --sandbox)`);
+  }
+  return saved.scope;
+}
 
 /** A conflict with another manager fails the run, whatever else applied. */
 function conflicted(io: CommandIO, plan: Plan): number {

@@ -5,9 +5,11 @@ import { FlowsyncError } from '../domain/errors.ts';
 import { hasErrors } from '../domain/diagnostics.ts';
 import type { FlowServiceClient } from '../api/client.ts';
 import { loadConfig, loadRepo, type FlowsyncConfig, type LoadedRepo } from '../manifest/index.ts';
+import { scopeDesired, unknownSandboxes } from '../manifest/scope.ts';
 import { parseDuration } from '../manifest/config.ts';
 import { loadRepoSecretsOptional } from '../manifest/secrets-optional.ts';
 import { countLine, renderDiagnosticsText } from '../render/diagnostics.ts';
+import { resolveAudiences } from '../reconcile/audiences.ts';
 import { connect, type ConnectFlags } from '../reconcile/connect.ts';
 import type { CommandIO } from './command.ts';
 import { useColor } from '../render/color.ts';
@@ -109,4 +111,37 @@ export function lockTimeoutFlag(command: string, value: unknown): number {
   const ms = typeof value === 'string' ? parseDuration(value) : undefined;
   if (ms === undefined) throw new FlowsyncError('FS_CLI_USAGE', `${command}: --lock-timeout takes a duration such as 30s or 2m (got "${String(value)}")`);
   return ms;
+}
+
+export const SANDBOX_USAGE = `  --sandbox NAME        only this sandbox (repeatable): the others are neither read nor written,
+                        and the org is not scanned for orphans elsewhere`;
+
+/**
+ * The repo limited to the --sandbox names (unchanged without them). The org is not scanned for
+ * other sandboxes: the ones left out would come back as orphans there.
+ */
+export function scopeRepo(command: string, repo: LoadedRepo, scope: readonly string[] | undefined): LoadedRepo {
+  if (!scope || scope.length === 0) return repo;
+  const unknown = unknownSandboxes(repo.desired, scope);
+  if (unknown.length > 0) {
+    throw new FlowsyncError('FS_CLI_USAGE', `${command}: --sandbox ${unknown.join(', ')}: no manifest or flowsync.yaml names ${unknown.length === 1 ? 'that sandbox' : 'those sandboxes'} (named: ${repo.desired.sandboxes.join(', ')})`);
+  }
+  return { ...repo, desired: scopeDesired(repo.desired, scope), config: { ...repo.config, reconcile: { ...repo.config.reconcile, scanSandboxes: false } } };
+}
+
+/**
+ * The repo with its segments resolved against each sandbox's audiences (one list walk per sandbox
+ * that names segments); undefined after printing the findings when any is an error: nothing is written.
+ */
+export async function resolveOrReport(client: FlowServiceClient, repo: LoadedRepo, io: CommandIO): Promise<LoadedRepo | undefined> {
+  const { desired, diagnostics } = await resolveAudiences(client, repo.desired);
+  if (diagnostics.length > 0) {
+    const prefix = path.relative(io.cwd, repo.root);
+    io.stderr.write(renderDiagnosticsText(diagnostics, { color: useColor(io.stderr, io.env), ...(prefix ? { filePrefix: prefix } : {}) }));
+  }
+  if (hasErrors(diagnostics)) {
+    io.stderr.write(`\nThe manifests name segments that are no audiences of their sandbox (${countLine(diagnostics)}); nothing was written.\n`);
+    return undefined;
+  }
+  return { ...repo, desired };
 }

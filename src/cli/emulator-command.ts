@@ -1,12 +1,15 @@
 // `flowsync emulator`: runs the embedded Flow Service emulator until SIGINT/SIGTERM, then closes cleanly.
 import { FlowsyncError } from '../domain/errors.ts';
 import type { FaultsInput } from '../emulator/index.ts';
+import { readFileSync } from 'node:fs';
+import type { AudienceSeed } from '../emulator/audiences.ts';
 import { intFlag, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
 
 const USAGE = `Usage: flowsync emulator [flags]
 
-Runs a local Flow Service emulator (AEP Flow Service API + IMS token endpoint) until Ctrl-C.
+Runs a local Flow Service emulator (AEP Flow Service API, audiences of the Segmentation Service,
+Sandbox Management reads, IMS token endpoint) until Ctrl-C.
 
 Flags:
   --port N            port to listen on (default 4010; 0 picks a free port)
@@ -18,6 +21,9 @@ Flags:
                       other gets 2101-404 (add more at runtime with POST /__emulator/sandboxes)
   --transition-ms MS  how long a flow stays updating/enabling/disabling after a PATCH or an
                       enable/disable, refusing writes as Adobe does (default 300; 0 = at once)
+  --audiences FILE    start with the audiences in FILE, a JSON array of {sandbox, name, id?, orgId?,
+                      description?, type?} (default: the example repo's audiences in prod and dev);
+                      a flow may activate only audiences of its sandbox
 Faults (off by default; also settable at runtime with PUT /__emulator/faults):
   --latency MS        add MS milliseconds before every Flow Service answer
   --jitter MS         add up to MS more milliseconds, at random
@@ -44,6 +50,20 @@ function rateFlag(flag: string, value: string | undefined): number | undefined {
   return n;
 }
 
+/** `--audiences FILE`: a JSON array of audience seeds (checked further when the emulator starts). */
+function audiencesFlag(file: string | undefined): AudienceSeed[] | undefined {
+  if (file === undefined) return undefined;
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new FlowsyncError('FS_CLI_USAGE', `emulator: --audiences ${file} cannot be read as JSON: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const bad = !Array.isArray(data) || data.some((a) => typeof a !== 'object' || a === null || typeof a.sandbox !== 'string' || typeof a.name !== 'string' || a.name.trim() === '');
+  if (bad) throw new FlowsyncError('FS_CLI_USAGE', `emulator: --audiences ${file} must hold a JSON array of {"sandbox": "...", "name": "...", "id"?: "..."}`);
+  return data as AudienceSeed[];
+}
+
 /** Resolves when the process gets SIGINT or SIGTERM. */
 function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -67,6 +87,7 @@ export const emulatorCommand: Command = {
       latency: { type: 'string' }, jitter: { type: 'string' }, 'error-rate': { type: 'string' }, 'throttle-rate': { type: 'string' },
       'retry-after': { type: 'string' }, 'rate-limit': { type: 'string' }, 'drop-rate': { type: 'string' }, seed: { type: 'string' },
       'late-commit': { type: 'string' }, 'late-commit-count': { type: 'string' }, 'drop-param': { type: 'string' }, 'transition-ms': { type: 'string' },
+      audiences: { type: 'string' },
     }, false);
     const optionalInt = (flag: string, v: string | undefined, max?: number) => (v === undefined ? undefined : intFlag('emulator', flag, v, 0, 0, max));
     const faults: FaultsInput = {
@@ -84,8 +105,9 @@ export const emulatorCommand: Command = {
       transitionMs: optionalInt('transition-ms', values['transition-ms']),
     };
     const ttl = optionalInt('token-ttl', values['token-ttl']);
+    const audiences = audiencesFlag(values.audiences);
     // Loaded here so other commands do not pay for the emulator's schema compilation at start-up.
-    const { EMULATOR_DEFAULTS, startEmulator } = await import('../emulator/index.ts');
+    const { EMULATOR_DEFAULTS, SEGMENTATION_PATH, startEmulator } = await import('../emulator/index.ts');
     let emu;
     try {
       emu = await startEmulator({
@@ -94,6 +116,7 @@ export const emulatorCommand: Command = {
         ...(values.state ? { stateFile: values.state } : {}),
         ...(ttl !== undefined ? { tokenTtlSeconds: ttl } : {}),
         ...(values.sandboxes !== undefined ? { sandboxes: values.sandboxes.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+        ...(audiences ? { audiences } : {}),
         faults,
       });
     } catch (err) {
@@ -107,7 +130,8 @@ export const emulatorCommand: Command = {
       `flowsync emulator listening on ${emu.url}\n` +
         `  Flow Service:  ${emu.flowServiceUrl}\n` +
         `  IMS token:     ${emu.imsUrl}\n` +
-        `  Admin:         ${emu.url}/__emulator/ (requests, faults, edit, tokens, state, reset)\n` +
+        `  Audiences:     ${emu.url}${SEGMENTATION_PATH}/audiences (${values.audiences ? `from ${values.audiences}` : "the example repo's, in prod and dev"})\n` +
+        `  Admin:         ${emu.url}/__emulator/ (requests, faults, edit, tokens, audiences, state, reset)\n` +
         `  State:         ${values.state ?? 'in memory'}\n` +
         `  Flow updates:  settle after ${emu.admin.faults().transitionMs} ms (--transition-ms)\n` +
         `Demo credentials (the emulator's documented defaults; any client id with a non-empty secret works):\n` +

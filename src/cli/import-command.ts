@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { FlowsyncError } from '../domain/errors.ts';
 import type { DriftPolicy } from '../domain/model.ts';
 import { managedKey, ownershipLines, ownershipOf, planAdoption, renderFiles, runAdoption, selectImports, withoutInvalid, type AdoptionOutcome, type ImportSelection, type ManifestFile } from '../import/index.ts';
+import { withAudienceNames, withSelectedSegments } from '../import/audience-names.ts';
 import { loadRepo, type LoadedRepo } from '../manifest/index.ts';
+import { readAudienceLists } from '../reconcile/audiences.ts';
 import { connect } from '../reconcile/connect.ts';
 import { underWriteLeases } from '../reconcile/writer.ts';
 import { renderDiagnosticsText } from '../render/diagnostics.ts';
@@ -198,10 +200,14 @@ export const importCommand: Command = {
     const client = await connect(repo.config, { root: repo.root, env: io.env, flags: connectFlags(values) });
     try {
       const live = await readLiveState(client, sandboxes, { concurrency: repo.config.reconcile.concurrency });
+      const audiences = await readAudienceLists(client, sandboxes, new Map());
       const schemasFromOut = await schemasFrom(repo.root, outDir);
       // An existing manifest's drift policy is kept (re-import with --force); the rest get heal.
       const keptDrift = new Map(repo.desired.destinations.filter((d) => d.drift !== 'heal').map((d) => [`${d.sandbox}/${d.name}`, d.drift]));
-      const { sel, files, desired } = await validFiles(selectImports(live, sandboxes, managedNames(repo, outDir)), (s) => renderFiles(s, { schemasFromOut, drift: keptDrift }), io);
+      const selected = withAudienceNames(selectImports(live, sandboxes, managedNames(repo, outDir)), audiences);
+      const valid = await validFiles(selected, (s) => renderFiles(s, { schemasFromOut, drift: keptDrift }), io);
+      const { sel, files } = valid;
+      const desired = withSelectedSegments(valid.desired, sel);
       const shown = (f: string) => posix(path.relative(io.cwd, path.join(outDir, f)));
       const clashes: string[] = [];
       for (const f of files) if (await exists(path.join(outDir, f.path))) clashes.push(shown(f.path));

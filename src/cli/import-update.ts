@@ -6,7 +6,11 @@ import path from 'node:path';
 import { FlowsyncError } from '../domain/errors.ts';
 import { parseOwnerTag } from '../domain/owner-tag.ts';
 import { EnvNames, selectSandbox, updateManifestText } from '../import/index.ts';
+import { isSharedManifest } from '../import/update.ts';
+import { withAudienceNames } from '../import/audience-names.ts';
 import { loadRepo, type LoadedRepo } from '../manifest/index.ts';
+import type { AudienceList } from '../plan/audiences.ts';
+import { readAudienceLists } from '../reconcile/audiences.ts';
 import type { ConnectFlags } from '../reconcile/connect.ts';
 import { connect } from '../reconcile/connect.ts';
 import { renderDiagnosticsText } from '../render/diagnostics.ts';
@@ -33,11 +37,14 @@ export async function importUpdate(target: string, opts: { repo: LoadedRepo; san
   const address = `${d.sandbox}/destination/${d.name}`;
   const client = await connect(repo.config, { root: repo.root, env: io.env, flags: opts.flags });
   let live;
+  let audiences: ReadonlyMap<string, AudienceList>;
   try {
     const state = await readLiveState(client, [d.sandbox], { concurrency: repo.config.reconcile.concurrency });
+    audiences = await readAudienceLists(client, [d.sandbox], new Map());
     const sb = state.sandboxes[d.sandbox];
     // Nothing is reserved: the owned destination keeps its tag's name, which is the manifest's.
-    live = sb && selectSandbox(d.sandbox, sb, new Set(), new EnvNames()).destinations.find((x) => x.name === d.name && [x.liveFlow.description, x.liveTarget.description].some((desc) => parseOwnerTag(desc).tag?.name === d.name));
+    const selected = sb && withAudienceNames(selectSandbox(d.sandbox, sb, new Set(), new EnvNames()), audiences);
+    live = selected?.destinations.find((x) => x.name === d.name && [x.liveFlow.description, x.liveTarget.description].some((desc) => parseOwnerTag(desc).tag?.name === d.name));
   } finally {
     client.close();
   }
@@ -51,7 +58,12 @@ export async function importUpdate(target: string, opts: { repo: LoadedRepo; san
   const file = path.join(repo.root, d.source.file);
   const shown = path.relative(io.cwd, file).split(path.sep).join('/');
   const before = await readFile(file, 'utf8');
-  const update = updateManifestText(before, d, live, repo.config.sandbox);
+  if (isSharedManifest(before, d)) {
+    throw fail(`import --update ${address}: ${shown} holds destination ${d.name} for several sandboxes (metadata.sandboxes); nothing was written`, `A live change in one sandbox belongs in spec.overrides.${d.sandbox} of that manifest: write it there by hand (\`flowsync plan --sandbox ${d.sandbox}\` shows the drift), or set drift: warn to keep it without healing.`);
+  }
+  const list = audiences.get(d.sandbox);
+  const named = (name: string) => (list && 'audiences' in list ? list.audiences.filter((a) => a.name === name) : []);
+  const update = updateManifestText(before, d, live, repo.config.sandbox, (name) => (named(name).length === 1 ? named(name)[0]!.id : undefined));
   if (!update) throw fail(`import --update ${address}: ${shown} no longer holds its manifest; nothing was written`, 'Run again once the file is saved.');
   if (update.changes.length > 0) {
     await writeFile(file, update.text);

@@ -19,7 +19,7 @@ import { runReview } from '../review/run.ts';
 import { oneOf, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
 import { applyCommandLine } from './paths.ts';
-import { CONNECT_OPTIONS, CONNECT_USAGE, ROTATE_USAGE, connectFlags, loadRepoOrReport, rotateFlag, useColor } from './common.ts';
+import { CONNECT_OPTIONS, CONNECT_USAGE, ROTATE_USAGE, connectFlags, loadRepoOrReport, resolveOrReport, rotateFlag, SANDBOX_USAGE, scopeRepo, useColor } from './common.ts';
 
 const USAGE = `Usage: flowsync plan [DIR] [flags]
 
@@ -37,6 +37,7 @@ Flags:
                         1 with conflicts (another manager owns an entity a manifest names) or on
                         error (without it: 0 unless there is an error)
   --revision REV        record the manifests' git revision in the plan
+${SANDBOX_USAGE}
 ${ROTATE_USAGE}
 
 Pull-request review (see README "Pull-request plans"):
@@ -85,6 +86,7 @@ export const planCommand: Command = {
       'out-dir': { type: 'string' },
       'run-url': { type: 'string' },
       'comment-id': { type: 'string' },
+      sandbox: { type: 'string', multiple: true },
       ...CONNECT_OPTIONS,
     });
     if (positionals.length > 1 || (positionals.length === 1 && values.dir !== undefined)) {
@@ -105,6 +107,7 @@ export const planCommand: Command = {
       for (const [name, text] of Object.entries(extra)) await writeFile(path.join(dir, name), text);
       io.stderr.write(`Wrote ${parts.length} comment part${parts.length === 1 ? '' : 's'} to ${values['out-dir']}.\n`);
     };
+    if (values.base !== undefined && values.sandbox !== undefined) throw new FlowsyncError('FS_CLI_USAGE', 'plan: --sandbox cannot be combined with --base (a pull-request review covers every sandbox)');
     if (values.base !== undefined) {
       const { doc, applyPlan } = await runReview({
         root: path.resolve(io.cwd, dir),
@@ -133,10 +136,13 @@ export const planCommand: Command = {
       }
       return reviewExitCode(doc, values['detailed-exitcode'] ?? false);
     }
-    const repo = await loadRepoOrReport(dir, io, { secretsOptional: true });
-    if (!repo) return 1;
-    const client = await connect(repo.config, { root: repo.root, env: io.env, flags: connectFlags(values) });
+    const loaded = await loadRepoOrReport(dir, io, { secretsOptional: true });
+    if (!loaded) return 1;
+    const scoped = scopeRepo('plan', loaded, values.sandbox);
+    const client = await connect(scoped.config, { root: scoped.root, env: io.env, flags: connectFlags(values) });
     try {
+      const repo = await resolveOrReport(client, scoped, io);
+      if (!repo) return 1;
       const input = {
         desired: repo.desired,
         prune: values.prune ?? repo.config.reconcile.prune,
@@ -146,6 +152,7 @@ export const planCommand: Command = {
         ...(values['force-conflicts'] ? { forceConflicts: true } : {}),
         ...(await planTarget(repo.config, repo.root, io.env, connectFlags(values))),
         ...(values.revision ? { revision: values.revision } : {}),
+        ...(values.sandbox ? { scope: values.sandbox } : {}),
       };
       const live = await readLive(client, repo.desired, repo.config.reconcile.concurrency, scanFor(repo));
       const plan = makePlan(input, live);

@@ -25,7 +25,9 @@ export const DIAGNOSTIC_CODES = [
   'FS_MANIFEST_GUARDRAIL',
   'FS_MANIFEST_KIND',
   'FS_MANIFEST_NONE',
+  'FS_MANIFEST_OVERRIDE',
   'FS_MANIFEST_READ',
+  'FS_MANIFEST_SANDBOXES',
   'FS_MANIFEST_SCHEMA',
   'FS_MANIFEST_SYMLINK',
   'FS_MANIFEST_TARGET',
@@ -47,6 +49,8 @@ export interface Diagnostic {
   line?: number; // 1-based
   column?: number; // 1-based
   path?: string; // field path inside the document, e.g. spec.target.stream
+  /** The sandbox the finding is about, when the file alone does not say (a document listing several, name resolution). */
+  sandbox?: string;
 }
 
 export function hasErrors(diags: readonly Diagnostic[]): boolean {
@@ -60,6 +64,7 @@ export function sortDiagnostics(diags: readonly Diagnostic[]): Diagnostic[] {
       (a.file ?? '').localeCompare(b.file ?? '') ||
       (a.line ?? 0) - (b.line ?? 0) ||
       (a.column ?? 0) - (b.column ?? 0) ||
+      (a.sandbox ?? '').localeCompare(b.sandbox ?? '') ||
       a.code.localeCompare(b.code) ||
       a.summary.localeCompare(b.summary),
   );

@@ -35,7 +35,24 @@ export interface DesiredAccount {
 
 export interface DesiredSegment {
   id: string; // UUID, lowercase
-  name?: string; // optional label shown in plans; sent as the selector's value.name on add
+  name?: string; // the audience's name (a label shown in plans; sent as the selector's value.name on add)
+}
+
+/**
+ * A segment as the manifest writes it: by audience name, by id, or both. Names are resolved (and
+ * ids checked) per sandbox at plan time against the sandbox's audiences (src/plan/audiences.ts).
+ */
+export interface SegmentRef {
+  id?: string; // lowercase
+  name?: string;
+  /** Where the entry is (file, line, column) and its field path, e.g. spec.segments[2]. */
+  at: SourcePos & { path: string };
+}
+
+/** An audience of a sandbox as the Segmentation Service lists it (id lowercase). */
+export interface Audience {
+  id: string;
+  name: string;
 }
 
 /** Kinesis: { stream, region }; Event Hubs: { eventHubName }. Optional booleans includeSegmentNames/includeSegmentTimestamps. */
@@ -53,6 +70,11 @@ export interface DesiredDestination {
   enabled: boolean;
   drift: DriftPolicy;
   segments: DesiredSegment[]; // sorted by id, unique
+  /**
+   * The segments as written, until resolved against the sandbox's audiences: then `segments` holds
+   * every one of them and this is gone. Before that, `segments` holds only the ones with an id.
+   */
+  segmentRefs?: SegmentRef[];
   profileAttributes: string[]; // sorted, unique XDM paths
   source: SourcePos;
 }

@@ -186,6 +186,18 @@ export interface DriftItem {
   lastWrite?: { updatedAt: number; updatedBy: string; updatedClient?: string };
 }
 
+/**
+ * A live segment selector whose audience the sandbox now names differently (renamed in AEP). Ids
+ * are what is compared, so it is only shown: the same audience stays activated and nothing is sent.
+ */
+export interface LabelChange {
+  sandbox: string;
+  destination: string;
+  id: string;
+  from: string; // the name on the live selector
+  to: string; // the audience's name now
+}
+
 /** Which manifest an entity belongs to, and which live entity it is. */
 export interface EntityRef {
   sandbox: string;
@@ -233,8 +245,12 @@ export interface Plan {
   /** Digest of the desired state the plan was made from; a saved plan refuses to apply once the manifests moved. */
   desiredHash?: string;
   sandboxes: string[];
+  /** The sandboxes `--sandbox` limited the plan to; absent when it covers every sandbox the manifests name. */
+  scope?: string[];
   actions: Action[]; // execution order (dependencies first, deletions in reverse dependency order)
   drift: DriftItem[];
+  /** Audiences renamed in AEP since their selector was written (absent when none). */
+  labels?: LabelChange[];
   unowned: UnownedEntity[];
   conflicts: Conflict[];
   orphans: Orphan[];

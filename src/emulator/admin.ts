@@ -9,6 +9,8 @@ import type { RequestLog } from './request-log.ts';
 import type { Store } from './store.ts';
 import { SANDBOX_NAME, ORG_ID, type TokenIssuer } from './auth.ts';
 import type { Tenants } from './tenants.ts';
+import type { Audiences, AudienceSeed } from './audiences.ts';
+import { audienceView } from './segmentation.ts';
 import { COLLECTIONS, type EmulatorAdmin, type Entity, type FaultsInput, type OutOfBandEdit, type StoreSnapshot } from './types.ts';
 import { clone } from './clone.ts';
 
@@ -22,6 +24,7 @@ export interface AdminDeps {
   log: RequestLog;
   issuer: TokenIssuer;
   tenants: Tenants;
+  audiences: Audiences;
   now: () => number;
   defaultOrg: string;
   defaultClientId: string;
@@ -38,7 +41,7 @@ function redacted(snapshot: StoreSnapshot): StoreSnapshot {
 }
 
 export function createAdmin(deps: AdminDeps): FullAdmin {
-  const { store, faults, log, issuer, tenants } = deps;
+  const { store, faults, log, issuer, tenants, audiences } = deps;
   return {
     requests: () => log.list(),
     counters: () => log.counters(),
@@ -76,6 +79,17 @@ export function createAdmin(deps: AdminDeps): FullAdmin {
       tenants.addClient(clientId, orgId);
       store.onChange();
     },
+    addAudience(seed: AudienceSeed) {
+      const org = seed?.orgId ?? deps.defaultOrg;
+      if (typeof seed?.name !== 'string' || seed.name.trim() === '') throw new RangeError('addAudience: "name" must be a non-empty string');
+      if (typeof seed.sandbox !== 'string' || !tenants.hasSandbox(org, seed.sandbox)) {
+        throw new RangeError(`addAudience: org ${org} has no sandbox "${String(seed.sandbox)}" (add it with POST ${ADMIN_PREFIX}/sandboxes)`);
+      }
+      if (seed.id !== undefined && (typeof seed.id !== 'string' || seed.id === '')) throw new RangeError('addAudience: "id" must be a non-empty string when given');
+      if (seed.type !== undefined && seed.type !== 'SegmentDefinition' && seed.type !== 'ExternalSegment') throw new RangeError('addAudience: "type" is SegmentDefinition or ExternalSegment');
+      return audienceView(audiences.seed({ ...seed, name: seed.name.trim() }, deps.defaultOrg, deps.now()), { org, sandbox: seed.sandbox });
+    },
+    audiences: (sandbox: string, orgId = deps.defaultOrg) => audiences.list(orgId, sandbox).map((a) => audienceView(a, { org: orgId, sandbox })),
     snapshot: (opts = {}) => (opts.includeSecrets ? store.snapshot() : redacted(store.snapshot())),
     reset() {
       store.clear();
@@ -127,6 +141,10 @@ export function handleAdmin(admin: FullAdmin, method: string, what: string, body
         const b = (body ?? {}) as { clientId?: string; orgId?: string };
         admin.addClient(b.clientId as string, b.orgId as string);
         return { status: 201, body: { clientId: b.clientId, orgId: b.orgId } };
+      }
+      case 'POST audiences': {
+        const seeds = (Array.isArray(body) ? body : [body]) as AudienceSeed[];
+        return { status: 201, body: { audiences: seeds.map((s) => admin.addAudience(s)) } };
       }
       case 'GET state':
         return { status: 200, body: admin.snapshot() };

@@ -17,6 +17,8 @@ export interface WriteContext {
   now: number; // epoch ms
   /** How long an API write keeps a flow in a transitional state (transitions.ts); 0 or absent: settled at once. */
   transitionMs?: number;
+  /** Whether an id names an audience of the sandbox; absent: segment ids are not checked (out-of-band edits). */
+  isAudience?: (id: string) => boolean;
 }
 
 export function sandboxId(org: string, sandbox: string): string {

@@ -103,7 +103,7 @@ export function patchEntity(
   checkPatchable(collection, ops, opts.allowState);
   let next = touch(applyPatch(current, ops), ctx);
   if (collection === 'flows') {
-    next = finishFlowPatch(ctx, next, ops, operation, opts.strictSelectors ?? true);
+    next = finishFlowPatch(ctx, current, next, ops, operation, opts.strictSelectors ?? true);
     if (opts.transitionMs !== undefined) startOperation(ctx.scope, next, 'update', ops, String(current.state), ctx.now, opts.transitionMs);
   } else validatePatchedConnection(collection, next);
   ctx.store.put(ctx.scope, collection, next);

@@ -98,6 +98,37 @@ function checkTransformations(value: unknown, where: string, opts: { creating?: 
   }
 }
 
+/** The audience ids a flow's segment selectors name. */
+export function segmentIds(doc: Entity): string[] {
+  const out: string[] = [];
+  for (const t of (doc.transformations as Record<string, unknown>[] | undefined) ?? []) {
+    const sel = (t.params as Record<string, unknown> | undefined)?.segmentSelectors as { selectors?: { value?: Record<string, unknown> }[] } | undefined;
+    for (const s of sel?.selectors ?? []) if (typeof s.value?.id === 'string') out.push(s.value.id);
+  }
+  return out;
+}
+
+/** True when a flow of the scope activates the audience. */
+export function isActivated(scope: Scope, audienceId: string): boolean {
+  for (const rec of scope.flows.values()) if (segmentIds(rec.doc).includes(audienceId)) return true;
+  return false;
+}
+
+/**
+ * Activating an id that is no audience of the sandbox is refused. Adobe documents no error for it; the
+ * emulator's choice is the Flow Service's wrapper for a provider's refusal (`1100-400` "… Error from flow
+ * provider: …") around the Segmentation Service's "audience entity … is not found" message. Only ids the
+ * patch adds are checked: one activated before (e.g. by an edit in the UI) does not block other changes.
+ */
+function checkAudiences(ctx: WriteContext, doc: Entity, before: Entity): void {
+  if (!ctx.isAudience) return;
+  const had = new Set(segmentIds(before));
+  for (const id of segmentIds(doc)) {
+    if (had.has(id) || ctx.isAudience(id)) continue;
+    throw flowError(400, '1100', `The request could not be processed. Error from flow provider: The audience entity ${id} is not found in sandbox ${ctx.sandbox}. Use a valid entity and try again.`, { id, type: 'audiences', sandbox: ctx.sandbox }, 'Invalid request');
+  }
+}
+
 /** Segment selector values get createTime/updateTime (epoch seconds as strings) when the server first sees them. */
 function stampSegments(doc: Entity, now: number): void {
   const secs = String(Math.floor(now / 1000));
@@ -150,11 +181,12 @@ export function createFlow(ctx: WriteContext, body: Record<string, unknown>): En
  * `strictSelectors: false` is for out-of-band (UI) edits, which may seed what the API refuses today
  * (e.g. a legacy audience id that is not a UUID), so tests can show how flowsync copes with it.
  */
-export function finishFlowPatch(ctx: WriteContext, doc: Entity, ops: PatchOp[], operation = 'update', strictSelectors = true): Entity {
+export function finishFlowPatch(ctx: WriteContext, before: Entity, doc: Entity, ops: PatchOp[], operation = 'update', strictSelectors = true): Entity {
   if (typeof doc.name !== 'string' || doc.name.trim() === '') throw invalidBody(`flows ${doc.id}: "name" must stay a non-empty string`);
   const sourceIds = idList(doc, 'sourceConnectionIds');
   const targetIds = idList(doc, 'targetConnectionIds');
   checkTransformations(doc.transformations, `flows ${doc.id}`, { strictSelectors });
+  if (strictSelectors) checkAudiences(ctx, doc, before);
   const spec = flowSpec((doc.flowSpec as { id: string }).id) ?? {};
   doc.inheritedAttributes = inherited(ctx.scope, spec, sourceIds, targetIds);
   stampSegments(doc, ctx.now);

@@ -4,6 +4,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdmin, type FullAdmin } from './admin.ts';
 import { TokenIssuer } from './auth.ts';
+import { Audiences } from './audiences.ts';
+import { exampleAudiences } from './example-audiences.ts';
 import { Faults } from './faults.ts';
 import { loadState, stateError, StateWriter } from './persistence.ts';
 import { RequestLog } from './request-log.ts';
@@ -12,7 +14,7 @@ import { DEFAULT_SANDBOXES } from './sandboxes.ts';
 import { Store } from './store.ts';
 import { Tenants } from './tenants.ts';
 import { finishAll, settleOrphans } from './transitions.ts';
-import type { Emulator, EmulatorOptions } from './types.ts';
+import type { AudienceSeed, Emulator, EmulatorOptions } from './types.ts';
 
 export * from './types.ts';
 export { BASE_PATH, IMS_PATH } from './server.ts';
@@ -21,6 +23,8 @@ export { DEFAULT_FAULTS } from './faults.ts';
 export { DEFAULT_TRANSITION_MS } from './transitions.ts';
 export { DEFAULT_SANDBOXES, SANDBOX_API_PATH } from './sandboxes.ts';
 export { Tenants } from './tenants.ts';
+export { audienceUuid } from './audiences.ts';
+export { SEGMENTATION_PATH } from './segmentation.ts';
 
 export const EMULATOR_DEFAULTS = {
   clientId: 'flowsync-emulator',
@@ -37,6 +41,9 @@ export const DEFAULT_CLIENTS: Readonly<Record<string, string>> = {
   [EMULATOR_DEFAULTS.clientId]: EMULATOR_DEFAULTS.orgId,
   'flowsync-example': '0123456789ABCDEF01234567@AdobeOrg',
 };
+
+/** The example repo's audiences, in prod and dev of the orgs of the known clients (the example repo's and the demo org). */
+export const EXAMPLE_AUDIENCES: readonly AudienceSeed[] = exampleAudiences([...new Set(Object.values(DEFAULT_CLIENTS))]);
 
 export interface StartedEmulator extends Emulator {
   admin: FullAdmin;
@@ -56,10 +63,21 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Started
   const log = new RequestLog(opts.requestLogLimit ?? 100_000);
   const tenants = new Tenants(opts.sandboxes ?? DEFAULT_SANDBOXES, EMULATOR_DEFAULTS.orgId, { ...DEFAULT_CLIENTS, ...opts.clients });
   if (persisted) tenants.load(persisted.tenants, store.scopesWithEntities());
-  const admin = createAdmin({ store, faults, log, issuer, tenants, now, defaultOrg: EMULATOR_DEFAULTS.orgId, defaultClientId: EMULATOR_DEFAULTS.clientId });
-  const writer = opts.stateFile ? new StateWriter(opts.stateFile, () => ({ ...store.toPersisted(issuer.key), tenants: tenants.toPersisted() }), opts.persistDebounceMs ?? 50) : undefined;
+  const audiences = new Audiences();
+  audiences.load(persisted?.audiences);
+  const seeds = opts.audiences ?? EXAMPLE_AUDIENCES.filter((s) => tenants.hasSandbox(s.orgId ?? EMULATOR_DEFAULTS.orgId, s.sandbox));
+  for (const s of seeds) {
+    if (!tenants.hasSandbox(s.orgId ?? EMULATOR_DEFAULTS.orgId, s.sandbox)) throw new RangeError(`audience "${s.name}": sandbox "${s.sandbox}" does not exist (add it with the sandboxes option)`);
+  }
+  // a state file's audiences are the truth (renamed or deleted ones stay so); seeds start a new state
+  if (!persisted?.audiences) for (const s of seeds) audiences.seed(s, EMULATOR_DEFAULTS.orgId, now());
+  const admin = createAdmin({ store, faults, log, issuer, tenants, audiences, now, defaultOrg: EMULATOR_DEFAULTS.orgId, defaultClientId: EMULATOR_DEFAULTS.clientId });
+  const writer = opts.stateFile
+    ? new StateWriter(opts.stateFile, () => ({ ...store.toPersisted(issuer.key), tenants: tenants.toPersisted(), audiences: audiences.toPersisted() }), opts.persistDebounceMs ?? 50)
+    : undefined;
   if (writer) {
     store.onChange = () => writer.changed();
+    audiences.onChange = () => writer.changed();
     // Written once at start, new or not, so a file that cannot be written fails here and not at exit.
     writer.changed();
     writer.flush();
@@ -67,7 +85,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Started
   }
 
   let closing = false;
-  const server = createServer({ keepAliveTimeout: 5_000 }, createHandler({ store, faults, log, issuer, admin, now, closing: () => closing, tenants }));
+  const server = createServer({ keepAliveTimeout: 5_000 }, createHandler({ store, faults, log, issuer, admin, now, closing: () => closing, tenants, audiences }));
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,4 +1,5 @@
-// The HTTP edge: routes /ims/token/v3, /data/foundation/flowservice/* and /__emulator/*, applies faults,
+// The HTTP edge: routes /ims/token/v3, /data/foundation/flowservice/*, /data/core/ups/* (audiences),
+// /data/foundation/sandbox-management/* and /__emulator/*, applies faults,
 // logs requests, and writes JSON answers. Everything below it works on plain values.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ADMIN_PREFIX, handleAdmin, type FullAdmin } from './admin.ts';
@@ -6,6 +7,9 @@ import { ApiError, flowError, gatewayError, withEcho } from './api-error.ts';
 import { authenticate, requireSandbox, tokenResponse, type TokenIssuer } from './auth.ts';
 import { dropParamsOnRead, type Faults, type FaultDecision } from './faults.ts';
 import { handleFlowService, type ServiceResponse } from './flow-service.ts';
+import { isActivated } from './flows.ts';
+import type { Audiences } from './audiences.ts';
+import { handleSegmentation, SEGMENTATION_PATH } from './segmentation.ts';
 import { handleSandboxes, SANDBOX_API_PATH } from './sandboxes.ts';
 import type { RequestLog } from './request-log.ts';
 import type { Store } from './store.ts';
@@ -27,6 +31,7 @@ export interface ServerDeps {
   now: () => number;
   /** Each org's sandboxes and each client's org. */
   tenants: Tenants;
+  audiences: Audiences;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -93,12 +98,13 @@ export function createHandler(deps: ServerDeps) {
     const servicePath = path === BASE_PATH || path.startsWith(`${BASE_PATH}/`) ? path.slice(BASE_PATH.length) || '/' : undefined;
     const h = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
     const isWrite = servicePath !== undefined && WRITE_METHODS.has(method);
+    const segmentationPath = path.startsWith(`${SEGMENTATION_PATH}/`) ? path.slice(SEGMENTATION_PATH.length) : undefined;
     let fault: string | undefined;
     const record = (status: number) => {
       if (path.startsWith(`${ADMIN_PREFIX}/`)) return;
       deps.log.add({
         at, method, path, query: url.search.slice(1), status, org: h('x-gw-ims-org-id'),
-        sandbox: servicePath !== undefined ? (h('x-sandbox-name') || 'prod') : undefined,
+        sandbox: servicePath !== undefined || segmentationPath !== undefined ? (h('x-sandbox-name') || 'prod') : undefined,
         durationMs: Math.round((performance.now() - started) * 1000) / 1000, write: isWrite, ...(fault ? { fault } : {}),
         ...(h('user-agent') ? { userAgent: h('user-agent') } : {}),
       });
@@ -150,6 +156,7 @@ export function createHandler(deps: ServerDeps) {
           {
             store: deps.store, scope: deps.store.scope(caller.org, caller.sandbox), org: caller.org, sandbox: caller.sandbox,
             user: `${caller.clientId}@AdobeID`, client: caller.clientId, now: deps.now(), transitionMs: deps.faults.config.transitionMs,
+            isAudience: (id) => deps.audiences.has(caller.org, caller.sandbox, id),
           },
         );
         if (method === 'GET' && out.status === 200 && deps.faults.config.dropParamsOnRead.length > 0) {
@@ -159,6 +166,16 @@ export function createHandler(deps: ServerDeps) {
           fault = 'dropAfterCommit';
           return drop();
         }
+      } else if (segmentationPath !== undefined) {
+        const caller = authenticate(deps.issuer, deps.tenants, req.headers); // same gateway and sandbox checks as the Flow Service
+        requireSandbox(deps.tenants, caller);
+        out = handleSegmentation(
+          { method, path: segmentationPath, query: url.searchParams, body: parseJson(text) },
+          {
+            audiences: deps.audiences, org: caller.org, sandbox: caller.sandbox, user: `${caller.clientId}@AdobeID`, now: deps.now(),
+            activated: (id) => isActivated(deps.store.scope(caller.org, caller.sandbox), id),
+          },
+        );
       } else if (path.startsWith(`${SANDBOX_API_PATH}/`)) {
         const caller = authenticate(deps.issuer, deps.tenants, req.headers); // same gateway checks as the Flow Service
         out = handleSandboxes({ method, path: path.slice(SANDBOX_API_PATH.length), query: url.searchParams }, deps.tenants.sandboxesOf(caller.org));

@@ -2,6 +2,7 @@
 // write order (an updated entity is moved to the end), so "most recently created or updated first" is a
 // reverse walk with no sort. Entities are stored with their secrets; views strip them on the way out.
 import type { PersistedTenants } from './tenants.ts';
+import type { PersistedAudiences } from './audiences.ts';
 import { COLLECTIONS, type Collection, type Entity, type ListCache, type StoredRecord, type StoreSnapshot } from './types.ts';
 import { clone } from './clone.ts';
 
@@ -52,6 +53,8 @@ export interface PersistedStore {
   scopes: Record<string, Record<Collection, StoredRecord[]>>;
   /** Each org's sandboxes and each client's org (absent in files from before the registry). */
   tenants?: PersistedTenants;
+  /** Audiences per `${org}/${sandbox}` (absent in files from before audiences). */
+  audiences?: PersistedAudiences;
 }
 
 function emptyScope(): Scope {

@@ -1,4 +1,7 @@
 // Public types of the embedded Flow Service emulator. Other modules code against these: add, never rename.
+import type { AudienceSeed } from './audiences.ts';
+
+export type { AudienceSeed, AudienceType, LifecycleState } from './audiences.ts';
 
 export type Collection = 'connections' | 'sourceConnections' | 'targetConnections' | 'flows';
 export const COLLECTIONS: readonly Collection[] = ['connections', 'sourceConnections', 'targetConnections', 'flows'];
@@ -146,8 +149,15 @@ export interface EmulatorAdmin {
   sandboxes(orgId?: string): string[];
   /** Binds a client id to an org: its tokens are entitled to that org only. */
   addClient(clientId: string, orgId: string): void;
+  /**
+   * Creates an audience in a sandbox, as someone in AEP would, or renames the one with the seed's id;
+   * returns it as `GET /audiences/{id}` shows it. The sandbox must exist.
+   */
+  addAudience(seed: AudienceSeed): Record<string, unknown>;
+  /** A sandbox's audiences as `/audiences` shows them, oldest first (default the demo org). */
+  audiences(sandbox: string, orgId?: string): Record<string, unknown>[];
   snapshot(): StoreSnapshot;
-  /** Empties the store, the request log and the faults (the seed, sandboxes and clients are kept). */
+  /** Empties the store, the request log and the faults (the seed, sandboxes, clients and audiences are kept). */
   reset(): void;
 }
 
@@ -168,6 +178,11 @@ export interface EmulatorOptions {
   requestLogLimit?: number;
   /** Duration of asynchronous flow operations in ms (default 300; 0 = off). Same as faults.transitionMs. */
   transitionMs?: number;
+  /**
+   * Audiences to start with (default: the example repo's, EXAMPLE_AUDIENCES); each names an existing
+   * sandbox. With a state file that holds audiences, the file's are kept as they are and seeds are not applied.
+   */
+  audiences?: readonly AudienceSeed[];
 }
 
 export interface Emulator {

@@ -38,7 +38,7 @@ function destinationDoc(d: ImportedDestination, drift: DriftPolicy): Record<stri
   spec.format = 'json';
   spec.enabled = d.enabled;
   spec.drift = drift;
-  spec.segments = d.segments.map((s) => (s.name === undefined ? { id: s.id } : { id: s.id, name: s.name }));
+  spec.segments = d.writeSegments ?? d.segments.map((s) => (s.name === undefined ? { id: s.id } : { id: s.id, name: s.name }));
   spec.profileAttributes = [...d.profileAttributes];
   return { apiVersion: 'flowsync/v1', kind: 'StreamingDestination', metadata: { name: d.name, sandbox: d.sandbox }, spec };
 }

@@ -38,6 +38,8 @@ export interface ImportedDestination {
   target: TargetParams;
   enabled: boolean;
   segments: DesiredSegment[];
+  /** How the manifest writes the segments (by name where unique in the sandbox); absent: by id, as `segments`. */
+  writeSegments?: ({ name: string } | { id: string; name?: string })[];
   profileAttributes: string[];
   liveFlow: LiveFlow;
   liveTarget: LiveTargetConnection;

@@ -22,6 +22,17 @@ function findDoc(docs: Document.Parsed[], d: DesiredDestination, defaultSandbox:
   });
 }
 
+/**
+ * True when the destination's document lists several sandboxes (metadata.sandboxes): its fields are
+ * shared, so a change seen in one sandbox is not written into it (it belongs in spec.overrides.<sandbox>, by hand).
+ */
+export function isSharedManifest(text: string, d: DesiredDestination): boolean {
+  return (parseAllDocuments(text) as Document.Parsed[]).some((doc) => {
+    const v = doc.toJS() as { kind?: unknown; metadata?: { name?: unknown; sandboxes?: unknown } } | null;
+    return v?.kind === 'StreamingDestination' && v.metadata?.name === d.name && Array.isArray(v.metadata.sandboxes) && v.metadata.sandboxes.includes(d.sandbox);
+  });
+}
+
 /** Brings a YAML list in line with `want` (by key): items not wanted are removed, missing ones appended. */
 function syncList<T>(doc: Document.Parsed, key: string, have: T[], want: T[], id: (v: T) => string, label: (v: T) => string, changes: string[]): void {
   const wanted = new Set(want.map(id));
@@ -47,7 +58,7 @@ function syncList<T>(doc: Document.Parsed, key: string, have: T[], want: T[], id
  * The file's text with destination `d` (as the manifests say it) replaced by `live` (as the org
  * has it). undefined when the file holds no such document.
  */
-export function updateManifestText(text: string, d: DesiredDestination, live: ImportedDestination, defaultSandbox: string): ManifestUpdate | undefined {
+export function updateManifestText(text: string, d: DesiredDestination, live: ImportedDestination, defaultSandbox: string, audienceId: (name: string) => string | undefined = () => undefined): ManifestUpdate | undefined {
   const docs = parseAllDocuments(text) as Document.Parsed[];
   const doc = findDoc(docs, d, defaultSandbox);
   if (!doc || !isMap(doc.get(SPEC, true))) return undefined;
@@ -65,10 +76,13 @@ export function updateManifestText(text: string, d: DesiredDestination, live: Im
     changes.push(`enabled: ${d.enabled} → ${live.enabled}`);
     doc.setIn([SPEC, 'enabled'], live.enabled);
   }
-  const segId = (s: { id: string }) => s.id.toLowerCase();
-  const segLabel = (s: { id: string; name?: string }) => `segment ${s.id}${s.name ? ` (${s.name})` : ''}`;
-  const haveSegments = ((doc.getIn([SPEC, 'segments']) as { toJSON?: () => unknown } | undefined)?.toJSON?.() ?? []) as { id: string; name?: string }[];
-  syncList(doc, 'segments', haveSegments.filter((s) => typeof s?.id === 'string'), live.segments.map((s) => (s.name ? { id: s.id, name: s.name } : { id: s.id })), segId, segLabel, changes);
+  // A segment written by name is the audience the sandbox gives that name (audienceId); by id, that id.
+  type Written = { id?: string; name?: string };
+  const segId = (s: Written) => s.id?.toLowerCase() ?? (s.name !== undefined ? audienceId(s.name) : undefined) ?? `name:${s.name ?? ''}`;
+  const segLabel = (s: Written) => (s.id ? `segment ${s.id}${s.name ? ` (${s.name})` : ''}` : `audience ${JSON.stringify(s.name)}`);
+  const haveSegments = ((doc.getIn([SPEC, 'segments']) as { toJSON?: () => unknown } | undefined)?.toJSON?.() ?? []) as Written[];
+  const wantSegments = live.writeSegments ?? live.segments.map((s) => (s.name ? { id: s.id, name: s.name } : { id: s.id }));
+  syncList<Written>(doc, 'segments', haveSegments.filter((s) => typeof s?.id === 'string' || typeof s?.name === 'string'), wantSegments, segId, segLabel, changes);
   const haveAttrs = ((doc.getIn([SPEC, 'profileAttributes']) as { toJSON?: () => unknown } | undefined)?.toJSON?.() ?? []) as string[];
   syncList(doc, 'profileAttributes', haveAttrs.filter((a) => typeof a === 'string'), live.profileAttributes, (a) => a, (a) => `profile attribute ${a}`, changes);
   if (changes.length === 0) return { text, changes };

@@ -3,8 +3,9 @@
 import type { Diagnostic } from '../domain/diagnostics.ts';
 import { createHash } from 'node:crypto';
 import { canonicalJson, credentialFingerprint } from '../domain/fingerprint.ts';
-import type { DesiredAccount, DesiredDestination, DesiredSegment, TargetParams } from '../domain/model.ts';
+import type { DesiredAccount, DesiredDestination, DesiredSegment, SegmentRef, TargetParams } from '../domain/model.ts';
 import { DESTINATION_TYPE_SPECS } from '../domain/specs.ts';
+import { where } from './checks.ts';
 import { diag } from './diag.ts';
 import type { AccountManifest, DestinationManifest } from './documents.ts';
 import { tryResolveRef, type RefContext } from './secrets.ts';
@@ -53,8 +54,7 @@ export async function buildAccount(m: AccountManifest, ctx: RefContext, resolveS
     if (!res.ok) {
       complete = false;
       const severity = res.code === 'FS_SECRET_UNRESOLVED' && !resolveSecrets ? 'warning' : 'error';
-      const pos = m.doc.locate(['spec', 'auth', param]);
-      diagnostics.push(diag(severity, res.code, `spec.auth.${param}: ${res.reason}`, res.hint, { file: m.doc.file, ...pos, path: `spec.auth.${param}` }));
+      diagnostics.push(diag(severity, res.code, `spec.auth.${param}: ${res.reason}`, res.hint, where(m, ['spec', 'auth', param])));
       continue;
     }
     if (isSecret) {
@@ -84,9 +84,12 @@ export function buildDestination(m: DestinationManifest, account: AccountManifes
     target.region = account.spec.auth.region;
   }
   const segments = new Map<string, DesiredSegment>();
-  for (const s of m.spec.segments ?? []) {
-    const id = s.id.toLowerCase();
-    if (!segments.has(id)) segments.set(id, s.name === undefined ? { id } : { id, name: s.name });
+  const refs: SegmentRef[] = [];
+  for (const [i, s] of (m.spec.segments ?? []).entries()) {
+    const id = s.id?.toLowerCase();
+    const at = { file: m.doc.file, ...m.doc.locate(['spec', 'segments', i]), path: `spec.segments[${i}]` };
+    refs.push({ ...(id !== undefined ? { id } : {}), ...(s.name !== undefined ? { name: s.name } : {}), at });
+    if (id !== undefined && !segments.has(id)) segments.set(id, s.name === undefined ? { id } : { id, name: s.name });
   }
   return {
     name: m.name,
@@ -99,6 +102,7 @@ export function buildDestination(m: DestinationManifest, account: AccountManifes
     enabled: m.spec.enabled ?? true,
     drift: m.spec.drift ?? 'heal',
     segments: [...segments.values()].sort((a, b) => byCodepoint(a.id, b.id)),
+    ...(refs.length > 0 ? { segmentRefs: refs } : {}),
     profileAttributes: [...new Set(m.spec.profileAttributes ?? [])].sort(byCodepoint),
     source: { file: m.doc.file, line: m.doc.start.line, column: m.doc.start.column },
   };

@@ -7,7 +7,8 @@ import type { AccountManifest, BrokenManifest, DestinationManifest, Manifest } f
 import { GUARDRAILS } from './limits.ts';
 import { didYouMean } from './schema-diagnostics.ts';
 
-const where = (m: Manifest, p: (string | number)[], key = false) => ({ file: m.doc.file, ...m.doc.locate(p, { key }), path: formatPath(p) });
+/** A document listing several sandboxes yields one manifest per sandbox: its findings name which. */
+export const where = (m: Manifest, p: (string | number)[], key = false) => ({ file: m.doc.file, ...m.doc.locate(p, { key }), path: formatPath(p), ...(m.shared ? { sandbox: m.sandbox } : {}) });
 const posText = (m: Manifest) => `${m.doc.file}:${m.doc.start.line}`;
 
 /** Later manifests with a name already taken are duplicates; the first one stays valid. */
@@ -81,13 +82,16 @@ export function checkTarget(d: DestinationManifest, account: AccountManifest): D
 export function checkSegmentsAndAttributes(d: DestinationManifest): Diagnostic[] {
   const out: Diagnostic[] = [];
   const segments = d.spec.segments ?? [];
+  // By id, and by name among the entries without an id (a name and an id of one audience meet at plan time).
   const seenSeg = new Map<string, number>();
   segments.forEach((s, i) => {
-    const id = s.id.toLowerCase();
-    const prev = seenSeg.get(id);
+    const key = s.id !== undefined ? `id\0${s.id.toLowerCase()}` : `name\0${s.name ?? ''}`;
+    const field = s.id !== undefined ? 'id' : 'name';
+    const prev = seenSeg.get(key);
     if (prev !== undefined) {
-      out.push(diag('error', 'FS_MANIFEST_DUPLICATE_SEGMENT', `spec.segments[${i}]: segment ${id} is already listed at spec.segments[${prev}]`, 'List each audience once.', where(d, ['spec', 'segments', i, 'id'])));
-    } else seenSeg.set(id, i);
+      const what = s.id !== undefined ? `segment ${s.id.toLowerCase()}` : `audience ${JSON.stringify(s.name)}`;
+      out.push(diag('error', 'FS_MANIFEST_DUPLICATE_SEGMENT', `spec.segments[${i}]: ${what} is already listed at spec.segments[${prev}]`, 'List each audience once.', where(d, ['spec', 'segments', i, field])));
+    } else seenSeg.set(key, i);
   });
   const attrs = d.spec.profileAttributes ?? [];
   const seenAttr = new Map<string, number>();

@@ -6,6 +6,7 @@ export interface Where {
   line?: number;
   column?: number;
   path?: string;
+  sandbox?: string;
 }
 
 export function diag(severity: Severity, code: string, summary: string, hint: string, where: Where = {}, detail?: string): Diagnostic {
@@ -15,6 +16,7 @@ export function diag(severity: Severity, code: string, summary: string, hint: st
   if (where.line !== undefined) d.line = where.line;
   if (where.column !== undefined) d.column = where.column;
   if (where.path !== undefined && where.path !== '') d.path = where.path;
+  if (where.sandbox !== undefined) d.sandbox = where.sandbox;
   return d;
 }
 

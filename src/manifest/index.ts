@@ -100,8 +100,8 @@ async function readManifests(root: string, config: FlowsyncConfig): Promise<{ ma
     for (const doc of parsed.docs) {
       const res = classify(doc, config.sandbox);
       diagnostics.push(...res.diagnostics);
-      if (res.manifest) manifests.push(res.manifest);
-      if (res.broken) broken.push(res.broken);
+      manifests.push(...res.manifests);
+      broken.push(...res.broken);
     }
   }
   return { manifests, broken, diagnostics, files: listed.files.length };

@@ -37,30 +37,9 @@ function typeWords(type: string | string[]): string {
   return types.map((t) => words[t] ?? t).join(' or ');
 }
 
-/** Levenshtein distance, for "did you mean" on unknown field names. */
-export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagPrev = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diagPrev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
-      diagPrev = tmp;
-    }
-  }
-  return prev[b.length]!;
-}
+import { didYouMean } from '../domain/did-you-mean.ts';
 
-export function didYouMean(name: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(name, c);
-    if (d < bestD) [best, bestD] = [c, d];
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
+export { didYouMean, editDistance } from '../domain/did-you-mean.ts';
 
 function describe(e: ErrorObject, fieldPath: (string | number)[], value: unknown, codes: SchemaCodes): { code: string; summary: string; hint: string; at: FieldPath; key?: boolean } | undefined {
   const field = formatPath(fieldPath) || 'the document';

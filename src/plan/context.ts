@@ -1,7 +1,7 @@
 // The planner's working set for one run: actions and findings collected while walking the
 // manifests, plus the ids it claimed (owned or adopted) and the ids it deletes.
 import type { DesiredState, LastWrite } from '../domain/model.ts';
-import type { Action, Conflict, DriftItem, FieldChange, Orphan } from '../domain/plan.ts';
+import type { Action, Conflict, DriftItem, FieldChange, Orphan, LabelChange } from '../domain/plan.ts';
 import type { Inventory } from './inventory.ts';
 
 export interface PlanOptions {
@@ -37,6 +37,7 @@ export interface Ctx {
   opts: PlanOptions;
   actions: Action[];
   drift: DriftItem[];
+  labels: LabelChange[];
   warnings: string[];
   /** Untagged or tagged entity ids that this plan treats as flowsync's (owned primaries and adoptions). */
   claimed: Set<string>;
@@ -47,7 +48,7 @@ export interface Ctx {
 }
 
 export function newCtx(desired: DesiredState, opts: PlanOptions): Ctx {
-  return { desired, opts, actions: [], drift: [], warnings: [], claimed: new Set(), deleted: new Set(), conflicts: [], orphans: [] };
+  return { desired, opts, actions: [], drift: [], labels: [], warnings: [], claimed: new Set(), deleted: new Set(), conflicts: [], orphans: [] };
 }
 
 export interface SandboxCtx extends Ctx {

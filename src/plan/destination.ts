@@ -2,7 +2,7 @@
 // Create, adopt, update (params, name, description, selectors, state) or replace when the
 // account changed (a target connection's base connection and spec cannot change in place).
 import type { DesiredDestination, LiveFlow, LiveTargetConnection } from '../domain/model.ts';
-import type { CreateFlowAction, FieldChange, Origin, PatchOp, UpdateFlowAction, UpdateTargetConnectionAction } from '../domain/plan.ts';
+import type { CreateFlowAction, FieldChange, LabelChange, Origin, PatchOp, UpdateFlowAction, UpdateTargetConnectionAction } from '../domain/plan.ts';
 import { canonicalJson } from '../domain/fingerprint.ts';
 import { describeWithTag, flowHash, flowTag, formatOwnerTag, parseOwnerTag, sameTag, targetHash, targetTag, type OwnerTag } from '../domain/owner-tag.ts';
 import { DESTINATION_TYPE_SPECS, STREAMING_FLOW_SPEC_ID } from '../domain/specs.ts';
@@ -102,6 +102,16 @@ function chooseFlow(ctx: SandboxCtx, d: DesiredDestination, tc: LiveTargetConnec
     (f) => f.name === d.name && f.flowSpecId === STREAMING_FLOW_SPEC_ID && f.targetConnectionIds.includes(tc.id) && !ctx.inv.adopted.has(f.id),
   );
   return candidate ? { flow: candidate, adopted: true } : { adopted: false };
+}
+
+/** Live selectors of audiences the sandbox now calls something else: a label, not a change of audience. */
+function relabelled(d: DesiredDestination, flow: LiveFlow): LabelChange[] {
+  const out: LabelChange[] = [];
+  for (const s of d.segments) {
+    const live = flow.segments.find((x) => x.id === s.id);
+    if (live?.name !== undefined && s.name !== undefined && live.name !== s.name) out.push({ sandbox: d.sandbox, destination: d.name, id: s.id, from: live.name, to: s.name });
+  }
+  return out;
 }
 
 /** A destination that cannot be planned now keeps all its entities: none of them is a prune candidate. */
@@ -231,6 +241,7 @@ export function planDestinationInSandbox(ctx: SandboxCtx, d: DesiredDestination)
   } else {
     const id = identityDiff(flow, d.name, d.description, fTag);
     const sel = diffSelectors(d.segments, d.profileAttributes, flow);
+    ctx.labels.push(...relabelled(d, flow));
     const wantState = d.enabled ? 'enabled' : 'disabled';
     const drift = [
       ...id.drift,

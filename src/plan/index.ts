@@ -3,6 +3,8 @@
 import type { DesiredState, LiveSandbox, LiveState } from '../domain/model.ts';
 import type { Action, Conflict, Orphan, Plan, UnownedEntity } from '../domain/plan.ts';
 import { PLAN_FORMAT_VERSION } from '../domain/plan.ts';
+import { FlowsyncError } from '../domain/errors.ts';
+import { hasUnresolvedNames } from './audiences.ts';
 import { PROFILE_STORE_SPEC_ID } from '../domain/specs.ts';
 import { buildInventory, byId, tagOf } from './inventory.ts';
 import { conflictsIn } from './owners.ts';
@@ -99,6 +101,8 @@ function refusedDeletes(sctx: SandboxCtx): Map<string, string> {
 
 /** Every action needed to make live match desired, in execution order. */
 export function planChanges(desired: DesiredState, live: LiveState, opts: PlanOptions): Plan {
+  // A segment known only by name would look absent and its live selector would be removed.
+  if (hasUnresolvedNames(desired)) throw new FlowsyncError('FS_INTERNAL', 'segments named by audience name reached the planner unresolved (resolveAudiences was not called)');
   const ctx = newCtx(desired, opts);
   const sandboxes = sandboxesOf(desired, live);
   const unowned: UnownedEntity[] = [];
@@ -119,6 +123,7 @@ export function planChanges(desired: DesiredState, live: LiveState, opts: PlanOp
     }
     for (const a of orderActions(sctx.actions)) ordered.push(a);
     ctx.drift.push(...sctx.drift);
+    ctx.labels.push(...sctx.labels);
     ctx.warnings.push(...sctx.warnings);
     unowned.push(...unownedIn(sandbox, sctx.inv.live, sctx));
     conflicts.push(...sctx.conflicts);
@@ -134,6 +139,7 @@ export function planChanges(desired: DesiredState, live: LiveState, opts: PlanOp
     sandboxes,
     actions: ordered,
     drift: ctx.drift,
+    ...(ctx.labels.length > 0 ? { labels: ctx.labels } : {}),
     unowned,
     conflicts,
     orphans,

@@ -6,7 +6,7 @@ import { FlowServiceClient, type ClientEvent } from '../api/index.ts';
 import type { BreakerState } from '../api/limits.ts';
 import type { ApplyResult } from '../apply/index.ts';
 import type { CycleDrift, CycleInput, CycleOutcome, EntityStatus, Reconcile } from './contract.ts';
-import { hasErrors } from '../domain/diagnostics.ts';
+import { hasErrors, type Diagnostic } from '../domain/diagnostics.ts';
 import { FlowsyncError, isFlowsyncError } from '../domain/errors.ts';
 import type { LiveState } from '../domain/model.ts';
 import type { Plan } from '../domain/plan.ts';
@@ -16,6 +16,7 @@ import { loadRepoSecretsOptional } from '../manifest/secrets-optional.ts';
 import { accountAddress, destinationAddress } from '../plan/index.ts';
 import { clientOptions, type ConnectFlags } from './connect.ts';
 import { checkDeletions } from './deletion-check.ts';
+import { resolveAudiences } from './audiences.ts';
 import { makePlan, readLive, scanFor, type PlanInput } from './reconcile.ts';
 import { writePass, type WritePassOutcome } from './writer.ts';
 import { effectiveTarget, orgOf } from './target.ts';
@@ -30,26 +31,38 @@ export interface CycleDeps {
   now?: () => Date;
 }
 
+/** A revision whose manifests are invalid (or name segments that are no audiences) is not in force. */
+function invalid(diagnostics: readonly Diagnostic[], revision: string, hint: string): CycleOutcome {
+  return {
+    result: 'invalid',
+    entities: [],
+    changes: [],
+    drift: [],
+    diagnostics: diagnostics.filter((d) => d.severity === 'error').map((d) => ({ summary: `${d.code} ${d.summary}`, ...(d.file ? { file: d.file } : {}), ...(d.line ? { line: d.line } : {}) })),
+    error: { code: 'FS_MANIFEST_INVALID', message: `revision ${revision} has invalid manifests; the last good revision stays in force`, hint },
+    apiReachable: true,
+  };
+}
+
 export function createCycle(deps: CycleDeps): Reconcile {
   const clients = new ClientCache(deps);
   return async (input, signal) => {
     // Observing writes nothing, so it works without the destinations' secrets (no rotation check).
-    const repo = input.mode === 'observe' ? (await loadRepoSecretsOptional(input.dir, deps.env)).repo : await loadRepo(input.dir, { env: deps.env });
-    if (hasErrors(repo.diagnostics)) {
-      return {
-        result: 'invalid',
-        entities: [],
-        changes: [],
-        drift: [],
-        diagnostics: repo.diagnostics.filter((d) => d.severity === 'error').map((d) => ({ summary: `${d.code} ${d.summary}`, ...(d.file ? { file: d.file } : {}), ...(d.line ? { line: d.line } : {}) })),
-        error: { code: 'FS_MANIFEST_INVALID', message: `revision ${input.revision} has invalid manifests; the last good revision stays in force`, hint: 'Run `flowsync validate` on that revision.' },
-        apiReachable: true,
-      };
+    const loaded = input.mode === 'observe' ? (await loadRepoSecretsOptional(input.dir, deps.env)).repo : await loadRepo(input.dir, { env: deps.env });
+    if (hasErrors(loaded.diagnostics)) return invalid(loaded.diagnostics, input.revision, 'Run `flowsync validate` on that revision.');
+    if (loaded.config.daemon.suspend) {
+      return { result: 'suspended', entities: allEntities(loaded, 'Suspended', 'Suspended', 'daemon.suspend is true in flowsync.yaml'), changes: [], drift: [], apiReachable: true };
     }
-    if (repo.config.daemon.suspend) {
-      return { result: 'suspended', entities: allEntities(repo, 'Suspended', 'Suspended', 'daemon.suspend is true in flowsync.yaml'), changes: [], drift: [], apiReachable: true };
+    const client = await clients.get(loaded);
+    // Audience names are looked up afresh every cycle (a new cache): renames and new audiences count at once.
+    let resolved: Awaited<ReturnType<typeof resolveAudiences>>;
+    try {
+      resolved = await resolveAudiences(client, loaded.desired);
+    } catch (err) {
+      return failed(loaded, err);
     }
-    const client = await clients.get(repo);
+    if (hasErrors(resolved.diagnostics)) return invalid(resolved.diagnostics, input.revision, 'Run `flowsync plan` on that revision: it names each segment that is no audience of its sandbox.');
+    const repo: LoadedRepo = { ...loaded, desired: resolved.desired };
     const planInput: PlanInput = { desired: repo.desired, prune: repo.config.reconcile.prune, now: (deps.now ?? (() => new Date()))(), revision: input.revision, manager: repo.manager, ...orgOf(effectiveTarget(repo.config, deps.env, deps.connect)) };
     let live: LiveState;
     const breakerWasClosed = clients.breaker === 'closed';

@@ -28,11 +28,15 @@ export interface PlanInput {
   manager: string;
   /** Take over entities of other managers that a manifest names (a visible `takeover`). */
   forceConflicts?: boolean;
+  /** The sandboxes `--sandbox` limited the run to (desired is already scoped); recorded in the plan. */
+  scope?: string[];
 }
 
 /** Digest of the desired state a plan was made from; a saved plan refuses to apply when it moved. */
 export function desiredDigest(desired: DesiredState): string {
-  return specHash({ accounts: desired.accounts.map(({ source: _s, ...a }) => a), destinations: desired.destinations.map(({ source: _s, ...d }) => d) });
+  // Segments by id only: an audience renamed in AEP between plan and apply is a label, not a manifest change.
+  const destinations = desired.destinations.map(({ source: _s, segmentRefs: _r, ...d }) => ({ ...d, segments: d.segments.map((s) => s.id) }));
+  return specHash({ accounts: desired.accounts.map(({ source: _s, ...a }) => a), destinations });
 }
 
 /**
@@ -65,6 +69,7 @@ export function makePlan(input: PlanInput, live: LiveState): Plan {
     ...(input.endpoint ? { endpoint: input.endpoint } : {}),
     ...(input.configDir ? { configDir: input.configDir } : {}),
     warnings,
+    ...(input.scope ? { scope: [...new Set(input.scope)].sort() } : {}),
     desiredHash: desiredDigest(input.desired),
   };
 }

@@ -21,7 +21,8 @@ function location(d: Diagnostic, prefix: string): string {
 export function formatDiagnostic(d: Diagnostic, opts: TextOptions): string {
   const paint = painter(opts.color);
   const sev = d.severity === 'error' ? paint(['red', 'bold'], 'error') : paint(['yellow', 'bold'], 'warning');
-  let out = `${location(d, opts.filePrefix ?? '')}${sev} ${d.code} ${d.summary}\n`;
+  const sandbox = d.sandbox === undefined ? '' : `[sandbox ${d.sandbox}] `;
+  let out = `${location(d, opts.filePrefix ?? '')}${sev} ${d.code} ${sandbox}${d.summary}\n`;
   if (d.detail) out += `  ${d.detail}\n`;
   if (d.hint) out += `  ${paint('dim', `hint: ${d.hint}`)}\n`;
   return out;

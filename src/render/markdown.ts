@@ -3,7 +3,7 @@
 // drift in its own warned section, and parts that each say "part i of n" when the text exceeds
 // GitHub's 65,536-character comment limit.
 import type { Plan } from '../domain/plan.ts';
-import { actionDetails, actionHeadline, addressLabel, CONFLICTS_TITLE, conflictText, countsLine, driftChangeLine, driftVerdict, groupActions, keepDriftHint, lastWriteText, MARKERS, ORPHANS_TITLE, orphanText } from './plan-common.ts';
+import { actionDetails, actionHeadline, addressLabel, CONFLICTS_TITLE, conflictText, countsLine, driftChangeLine, driftVerdict, groupActions, keepDriftHint, LABELS_TITLE, labelText, lastWriteText, MARKERS, ORPHANS_TITLE, orphanText } from './plan-common.ts';
 
 export const GITHUB_COMMENT_LIMIT = 65_536;
 const DEFAULT_MAX = GITHUB_COMMENT_LIMIT - 1_536; // room for what CI wraps around the body
@@ -31,9 +31,15 @@ export function planCommentId(plan: Plan, id?: string): string {
   return id ?? [plan.org ?? 'default', ...plan.sandboxes].join('/');
 }
 
+/** One collapsible block per address; a plan that touches several sandboxes gets a heading per sandbox. */
 export function groupBlocks(plan: Plan): Block[] {
   const blocks: Block[] = [];
-  for (const { sandbox, groups } of groupActions(plan)) {
+  const bySandbox = groupActions(plan);
+  for (const { sandbox, groups } of bySandbox) {
+    if (bySandbox.length > 1) {
+      const count = groups.reduce((n, g) => n + g.actions.length, 0);
+      blocks.push({ head: `#### Sandbox <code>${escapeHtml(sandbox)}</code> (${count} action${count === 1 ? '' : 's'})`, lines: [], tail: '' });
+    }
     for (const g of groups) {
       const markers = [...new Set(g.actions.map((a) => MARKERS[a.change]))].join(' ');
       const lines: string[] = [];
@@ -68,9 +74,10 @@ export function driftBlock(plan: Plan): Block | undefined {
   };
 }
 
-/** Conflicts and orphans, shared with the pull-request comment. */
-export function findingBlocks(plan: Pick<Plan, 'conflicts' | 'orphans'>): Block[] {
+/** Labels, conflicts and orphans, shared with the pull-request comment. */
+export function findingBlocks(plan: Pick<Plan, 'conflicts' | 'orphans' | 'labels'>): Block[] {
   return [
+    listBlock(LABELS_TITLE, (plan.labels ?? []).map((l) => `\`${labelText(l).replace(/`/g, "'")}\``)),
     listBlock(`⛔ ${CONFLICTS_TITLE}`, plan.conflicts.map((c) => `\`${conflictText(c).replace(/`/g, "'")}\``)),
     listBlock(ORPHANS_TITLE, plan.orphans.map((o) => `\`${orphanText(o).replace(/`/g, "'")}\``)),
   ].filter((b): b is Block => !!b);

@@ -1,7 +1,7 @@
 // Shared by the plan views: markers, grouping by sandbox and address, and the detail lines of each
 // action. Plain strings only; colour and markup are added by each view. Never prints a secret:
 // plans hold none, and any value under a secret param name is shown as "(redacted)" anyway.
-import type { Action, Conflict, FieldChange, Orphan, Overwrite, Plan } from '../domain/plan.ts';
+import type { Action, Conflict, FieldChange, LabelChange, Orphan, Overwrite, Plan } from '../domain/plan.ts';
 import { DESTINATION_TYPE_SPECS } from '../domain/specs.ts';
 import { parseOwnerTag } from '../domain/owner-tag.ts';
 
@@ -177,6 +177,12 @@ export function conflictText(c: Conflict): string {
 export function orphanText(o: Orphan): string {
   const why = o.reason === 'no-manifest' ? 'no manifest' : `sandbox ${o.sandbox} is not in the config`;
   return `${o.address}: ${ENTITY_LABEL[o.entity]} ${JSON.stringify(o.name)} (${o.id}), ${why}`;
+}
+
+export const LABELS_TITLE = 'Audiences renamed in AEP (labels only: the same audiences stay activated, nothing is sent)';
+
+export function labelText(l: LabelChange): string {
+  return `${l.sandbox}/destination/${l.destination}: segment ${l.id}: ${JSON.stringify(l.from)} → ${JSON.stringify(l.to)}`;
 }
 
 export const CONFLICTS_TITLE = 'Conflicts (another manager owns these; nothing is written to them)';

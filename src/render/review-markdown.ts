@@ -72,7 +72,8 @@ function diagnosticLine(d: Diagnostic, folder: string): string {
   const file = d.file ? (folder === '.' ? d.file : `${folder}/${d.file}`) : folder;
   const where = `${file}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ''}` : ''}`;
   const hint = d.hint ? `<br>hint: ${escapeHtml(d.hint)}` : '';
-  return `${code(where)} ${d.severity} **${d.code}** ${escapeHtml(d.summary)}${hint}`;
+  const sandbox = d.sandbox === undefined ? '' : `[sandbox ${code(d.sandbox)}] `;
+  return `${code(where)} ${d.severity} **${d.code}** ${sandbox}${escapeHtml(d.summary)}${hint}`;
 }
 
 function invalidBlocks(doc: ReviewDocument): Block[] {

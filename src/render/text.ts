@@ -3,7 +3,7 @@
 // (the caller decides: src/render/color.ts).
 import type { Plan } from '../domain/plan.ts';
 import { painter } from './color.ts';
-import { actionDetails, actionHeadline, addressLabel, CONFLICTS_TITLE, conflictText, countsLine, driftChangeLine, driftVerdict, groupActions, keepDriftHint, lastWriteText, MARKERS, ORPHANS_TITLE, orphanText } from './plan-common.ts';
+import { actionDetails, actionHeadline, addressLabel, CONFLICTS_TITLE, conflictText, countsLine, driftChangeLine, driftVerdict, groupActions, keepDriftHint, LABELS_TITLE, labelText, lastWriteText, MARKERS, ORPHANS_TITLE, orphanText } from './plan-common.ts';
 
 const MARKER_COLOR = { create: 'green', update: 'yellow', delete: 'red', replace: 'cyan' } as const;
 
@@ -35,6 +35,11 @@ export function renderPlanText(plan: Plan, opts: { color: boolean }): string {
     }
     const keep = keepDriftHint(plan);
     if (keep) lines.push(`  ${keep}`);
+    lines.push('');
+  }
+  if (plan.labels?.length) {
+    lines.push(paint('bold', LABELS_TITLE));
+    for (const l of plan.labels) lines.push(`  ${paint('dim', '~')} ${labelText(l)}`);
     lines.push('');
   }
   if (plan.conflicts.length > 0) {

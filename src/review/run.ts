@@ -4,10 +4,12 @@
 import { hasErrors, type Diagnostic } from '../domain/diagnostics.ts';
 import type { Plan } from '../domain/plan.ts';
 import { loadRepoSecretsOptional } from '../manifest/secrets-optional.ts';
+import type { FlowServiceClient } from '../api/index.ts';
+import { resolveAudiences, type AudienceCache } from '../reconcile/audiences.ts';
 import { connect, type ConnectFlags } from '../reconcile/connect.ts';
 import { makePlan, readLive } from '../reconcile/reconcile.ts';
 import { planTarget } from '../reconcile/target.ts';
-import { loadBaseRepo } from './base.ts';
+import { loadBaseRepo, type LoadedBase } from './base.ts';
 import { comparePlans, reviewSandboxes } from './compare.ts';
 import { invalidHeadDocument, REVIEW_FORMAT_VERSION, type ReviewDocument } from './document.ts';
 import { headCommit, locate } from './git-tree.ts';
@@ -41,12 +43,20 @@ export async function runReview(opts: ReviewOptions): Promise<ReviewResult> {
   if (hasErrors(head.diagnostics)) {
     return { doc: invalidHeadDocument({ createdAt, commentId, folder, ...(revision ? { revision } : {}) }, head.diagnostics) };
   }
-  const base = await loadBaseRepo(opts.root, opts.base, opts.env);
-  const baseDesired = base.status === 'valid' ? base.repo!.desired : base.status === 'missing' ? { accounts: [], destinations: [], sandboxes: [] } : undefined;
+  const loadedBase = await loadBaseRepo(opts.root, opts.base, opts.env);
   const target = await planTarget(head.config, head.root, opts.env, opts.flags);
   const org = target.org;
   const client = await connect(head.config, { root: head.root, env: opts.env, ...(opts.flags ? { flags: opts.flags } : {}) });
   try {
+    // Both sides' segments resolve against the same audience lists (one walk per sandbox).
+    const audiences: AudienceCache = new Map();
+    const resolvedHead = await resolveAudiences(client, head.desired, audiences);
+    if (hasErrors(resolvedHead.diagnostics)) {
+      return { doc: invalidHeadDocument({ createdAt, commentId, folder, ...(revision ? { revision } : {}) }, [...head.diagnostics, ...resolvedHead.diagnostics]) };
+    }
+    head.desired = resolvedHead.desired;
+    const base = await resolveBase(client, loadedBase, audiences);
+    const baseDesired = base.status === 'valid' ? base.repo!.desired : base.status === 'missing' ? { accounts: [], destinations: [], sandboxes: [] } : undefined;
     const sandboxes = reviewSandboxes(baseDesired, head.desired);
     const live = await readLive(client, { ...head.desired, sandboxes }, head.config.reconcile.concurrency);
     const headPrune = opts.prune ?? head.config.reconcile.prune;
@@ -64,7 +74,7 @@ export async function runReview(opts: ReviewOptions): Promise<ReviewResult> {
       ...(revision ? { headRevision: revision } : {}),
     });
     const applyPlan = makePlan({ desired: head.desired, prune: headPrune, now: opts.now, manager: head.manager, ...target, ...(revision ? { revision } : {}) }, live);
-    const headDiagnostics: Diagnostic[] = head.diagnostics;
+    const headDiagnostics: Diagnostic[] = [...head.diagnostics, ...resolvedHead.diagnostics];
     const pullRequest = secretsSkipped
       ? { ...compared.pullRequest, warnings: [...compared.pullRequest.warnings, 'secret references in this pull request could not be resolved here, so credential changes are not compared (give the job the secrets to see rotations)'] }
       : compared.pullRequest;
@@ -83,4 +93,12 @@ export async function runReview(opts: ReviewOptions): Promise<ReviewResult> {
   } finally {
     client.close();
   }
+}
+
+/** The base with its segments resolved; one that names no audience is an invalid base (its diagnostics say why). */
+async function resolveBase(client: FlowServiceClient, base: LoadedBase, audiences: AudienceCache): Promise<LoadedBase> {
+  if (base.status !== 'valid' || !base.repo) return base;
+  const resolved = await resolveAudiences(client, base.repo.desired, audiences);
+  if (hasErrors(resolved.diagnostics)) return { ...base, status: 'invalid', diagnostics: [...base.diagnostics, ...resolved.diagnostics] };
+  return { ...base, repo: { ...base.repo, desired: resolved.desired } };
 }

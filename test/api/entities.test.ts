@@ -5,6 +5,7 @@ import { harness, kinesisConnection, profileConnection, KINESIS_SPEC, PROFILE_ST
 import { isApiError } from '../../src/api/index.ts';
 import { STREAMING_FLOW_SPEC_ID } from '../../src/domain/specs.ts';
 import type { ApplyClient } from '../../src/apply/client.ts';
+import { audienceSeeds } from '../helpers/audiences.ts';
 
 test('list walks every page of 100 and keeps the filter across pages', async (t) => {
   const h = await harness(t, { client: { concurrency: 8 } });
@@ -45,7 +46,8 @@ test('get unwraps the list envelope; create, patch and delete keep etags straigh
 });
 
 test('a flow: create, selector patch, disable and enable, each returning the new etag', async (t) => {
-  const { client } = await harness(t);
+  const seg = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+  const { client } = await harness(t, { emulator: { audiences: audienceSeeds([seg]) } });
   const base = await client.create('prod', 'connections', kinesisConnection('acct'));
   const profile = await client.create('prod', 'connections', profileConnection('ps'));
   const source = await client.create('prod', 'sourceConnections', {
@@ -69,7 +71,6 @@ test('a flow: create, selector patch, disable and enable, each returning the new
     targetConnectionIds: [target.id],
     transformations: [{ name: 'GeneralTransform', params: { profileSelectors: { selectors: [] }, segmentSelectors: { selectors: [] } } }],
   });
-  const seg = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
   const p1 = await client.patch('prod', 'flows', flow.id, flow.etag, [
     { op: 'add', path: '/transformations/0/params/segmentSelectors/selectors/-', value: { type: 'PLATFORM_SEGMENT', value: { id: seg } } },
   ]);

@@ -4,6 +4,7 @@ import type { TestContext } from 'node:test';
 import { startEmulator, EMULATOR_DEFAULTS, type EmulatorOptions, type StartedEmulator } from '../../src/emulator/index.ts';
 import { FlowServiceClient, type ClientEvent, type FlowServiceClientOptions } from '../../src/api/index.ts';
 import { DESTINATION_TYPE_SPECS, PROFILE_STORE_SPEC_ID } from '../../src/domain/specs.ts';
+import { testAudiences } from '../helpers/audiences.ts';
 
 export const KINESIS_SPEC = DESTINATION_TYPE_SPECS['amazon-kinesis'].specId;
 export const EVENT_HUBS_SPEC = DESTINATION_TYPE_SPECS['azure-event-hubs'].specId;
@@ -25,7 +26,7 @@ export async function harness(
   opts: { emulator?: EmulatorOptions; client?: Partial<FlowServiceClientOptions> } = {},
 ): Promise<Harness> {
   // The client's sleep is instant here: flow operations settle at once unless a test gives them a clock.
-  const emu = await startEmulator({ port: 0, transitionMs: 0, ...opts.emulator });
+  const emu = await startEmulator({ port: 0, transitionMs: 0, audiences: testAudiences(opts.emulator?.sandboxes), ...opts.emulator });
   const events: ClientEvent[] = [];
   const sleeps: number[] = [];
   const clients: FlowServiceClient[] = [];

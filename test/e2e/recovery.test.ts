@@ -11,12 +11,13 @@ import { eventually } from '../helpers/eventually.ts';
 import { writeRepo } from '../helpers/repo.ts';
 import { onCleanup, tempDir } from '../daemon/helpers.ts';
 import { ACCOUNTS, configRemote, dest, flowsIn, freePort, metricValue, startDaemon } from './harness.ts';
+import { TEST_AUDIENCES } from '../helpers/audiences.ts';
 
 test('e2e recovery: the emulator going away makes /readyz 503; the daemon recovers when it returns', async (t) => {
   const dir = await tempDir(t, 'flowsync-e2e-emu-');
   const stateFile = join(dir, 'emulator-state.json');
   const port = await freePort();
-  let emu: StartedEmulator | null = await startEmulator({ port, stateFile });
+  let emu: StartedEmulator | null = await startEmulator({ port, stateFile, audiences: TEST_AUDIENCES });
   onCleanup(t, () => emu?.close());
   const env = emulatorEnv(emu);
   const repo = join(dir, 'repo');
@@ -36,7 +37,7 @@ test('e2e recovery: the emulator going away makes /readyz 503; the daemon recove
 
   // Long enough down for the client's circuit breaker to open (2 = open), as in a real outage.
   await eventually(async () => metricValue(await d.metrics(), 'flowsync_api_circuit_breaker_state') === 2, { timeoutMs: 10_000, message: 'the circuit breaker did not open' });
-  emu = await startEmulator({ port, stateFile });
+  emu = await startEmulator({ port, stateFile, audiences: TEST_AUDIENCES });
   const restarted = emu;
   const restartedAt = Date.now();
   await eventually(async () => (await d.readyz()) === 200, { timeoutMs: 20_000, message: 'the daemon did not recover after the emulator came back' });

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EVENT_HUBS, KINESIS, PROFILE_STORE_SPEC_ID, apiFor, eventHubsAuth, flowBody, kinesisAuth, kinesisTarget, makeFlow, profileSource, Raw, startForTest, type Reply } from './helpers.ts';
+import { audienceSeeds } from '../helpers/audiences.ts';
 
 function assertFlowError(res: Reply, status: number, code: string, messagePart?: RegExp) {
   assert.equal(res.status, status, res.text);
@@ -93,9 +94,10 @@ test('PATCH: If-Match missing 1403, stale or unquoted 412 with the documented bo
 });
 
 test('PATCH: ops apply in order and atomically; bad paths 1455, read-only fields, move 1434, spec change 1414', async (t) => {
-  const api = await apiFor(await startForTest(t, { transitionMs: 0 }));
+  const segId = (id: string) => `${id.repeat(8)}-0000-4000-8000-000000000000`;
+  const api = await apiFor(await startForTest(t, { transitionMs: 0, audiences: audienceSeeds(['a', 'b', 'c'].map(segId)) }));
   const { flowId, etag, baseId } = await makeFlow(api);
-  const seg = (id: string) => ({ type: 'PLATFORM_SEGMENT', value: { id: `${id.repeat(8)}-0000-4000-8000-000000000000` } });
+  const seg = (id: string) => ({ type: 'PLATFORM_SEGMENT', value: { id: segId(id) } });
   const path = '/transformations/0/params/segmentSelectors/selectors';
   let res = await api('PATCH', `/flows/${flowId}`, ['a', 'b', 'c'].map((id) => ({ op: 'add', path: `${path}/-`, value: seg(id) })), { 'if-match': etag });
   assert.equal(res.status, 200);

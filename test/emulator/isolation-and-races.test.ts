@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { apiFor, makeFlow, startForTest } from './helpers.ts';
+import { audienceSeeds } from '../helpers/audiences.ts';
 
 const OTHER_ORG = 'ABCDEF0123456789ABCDEF01@AdobeOrg';
 
@@ -33,7 +34,7 @@ const SEGMENT_IDS: Record<string, string> = { 'from-alice': '9f1c3a55-0d44-4c7e-
 const UI_ADDED = '72ddd79b-6b0a-4e97-a8d2-112ccd81bd02';
 
 test('two clients race on one etag: exactly one PATCH wins, the other gets 412 and succeeds after a re-read', async (t) => {
-  const emu = await startForTest(t, { transitionMs: 0 }); // back-to-back writes to one flow
+  const emu = await startForTest(t, { transitionMs: 0, audiences: audienceSeeds(Object.values(SEGMENT_IDS)) }); // back-to-back writes to one flow
   const alice = await apiFor(emu);
   const bob = await apiFor(emu, { clientId: 'bob-client' });
   const { flowId, etag } = await makeFlow(alice);

@@ -170,6 +170,34 @@ test('flowsync emulator flags reach the fault knobs', async (t) => {
   assert.equal(await child.exited, 0);
 });
 
+test('flowsync emulator --audiences FILE starts with those audiences instead of the example repo\'s; a bad file is a usage error', async (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'audiences.json');
+  writeFileSync(file, JSON.stringify([{ sandbox: 'dev', name: 'Only this one', id: '0b7e2f4d-9c1a-4d3e-8f5a-6b7c8d9e0f12' }]));
+  const child = await spawnEmulator(t, ['--audiences', file]);
+  assert.match(child.stdout(), /Audiences:\s+\S+\/data\/core\/ups\/audiences \(from /);
+  const token = (await (await fetch(`${child.url}/__emulator/tokens`, { method: 'POST' })).json()) as { access_token: string };
+  const list = async (sandbox: string) => {
+    const res = await fetch(`${child.url}/data/core/ups/audiences`, {
+      headers: { authorization: `Bearer ${token.access_token}`, 'x-api-key': 'flowsync-emulator', 'x-gw-ims-org-id': 'EMULATOR0000000000000000@AdobeOrg', 'x-sandbox-name': sandbox },
+    });
+    return ((await res.json()) as { children: { id: string; name: string }[] }).children;
+  };
+  assert.deepEqual((await list('dev')).map((a) => [a.id, a.name]), [['0b7e2f4d-9c1a-4d3e-8f5a-6b7c8d9e0f12', 'Only this one']]);
+  assert.deepEqual(await list('prod'), []);
+  child.proc.kill('SIGINT');
+  assert.equal(await child.exited, 0);
+
+  writeFileSync(file, JSON.stringify({ sandbox: 'dev' }));
+  const bad = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'emulator', '--port', '0', '--audiences', file], { env: { ...process.env, NO_COLOR: '1' } });
+  t.after(() => bad.kill('SIGKILL'));
+  let err = '';
+  bad.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  assert.equal(await new Promise<number | null>((resolve) => bad.on('exit', resolve)), 1);
+  assert.match(err, /FS_CLI_USAGE/);
+  assert.match(err, /--audiences .* must hold a JSON array/);
+});
+
 test('flowsync emulator --state in a fresh clone: the folder is created, the file written at start, Ctrl-C saves and exits 0', async (t) => {
   const dir = tempDir(t);
   const file = join(dir, '.flowsync', 'emulator.json'); // .flowsync/ does not exist yet

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { KINESIS, STREAMING_FLOW_SPEC_ID, apiFor, flowBody, kinesisAuth, kinesisTarget, makeFlow, profileSource, startForTest, httpCall, type Reply } from './helpers.ts';
 import { harness } from '../api/harness.ts';
+import { audienceSeeds } from '../helpers/audiences.ts';
 
 const SEGMENTS = '/transformations/0/params/segmentSelectors/selectors';
 const ATTRIBUTES = '/transformations/0/params/profileSelectors/selectors';
@@ -57,7 +58,7 @@ test('#4 target params outside the catalog schema and a data.format other than j
 });
 
 test('#4 selectors: PLATFORM_SEGMENT with a UUID, JSON_PATH with EXISTS, no duplicate, at most 250 segments', async (t) => {
-  const api = await apiFor(await startForTest(t, { transitionMs: 0 }));
+  const api = await apiFor(await startForTest(t, { transitionMs: 0, audiences: audienceSeeds(Array.from({ length: 251 }, (_, i) => uuid(i + 1)).concat(uuid(999))) }));
   const { flowId } = await makeFlow(api);
   const patch = async (ops: unknown[]) => {
     const etag = (await api('GET', `/flows/${flowId}`)).body.items[0].etag as string;
@@ -75,7 +76,7 @@ test('#4 selectors: PLATFORM_SEGMENT with a UUID, JSON_PATH with EXISTS, no dupl
 });
 
 test('#4 a flow is created with empty selectors; segments and attributes come by PATCH', async (t) => {
-  const api = await apiFor(await startForTest(t, { transitionMs: 0 }));
+  const api = await apiFor(await startForTest(t, { transitionMs: 0, audiences: audienceSeeds([uuid(1)]) }));
   const sourceId = await profileSource(api);
   const { targetId } = await kinesisTarget(api);
   const withSegment = flowBody('f', sourceId, targetId, {

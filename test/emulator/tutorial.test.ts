@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EMULATOR_DEFAULTS, EVENT_HUBS, KINESIS, PROFILE_STORE_SPEC_ID, STREAMING_FLOW_SPEC_ID, eventHubsAuth, kinesisAuth, startForTest } from './helpers.ts';
+import { audienceSeeds } from '../helpers/audiences.ts';
 
 const SEGMENT_ID = '9f7d37fd-7039-4454-94ef-2b0cd6c3206a';
 
@@ -14,7 +15,7 @@ const cases = [
 
 for (const c of cases) {
   test(`seed tutorial runs end to end for ${c.name} over plain HTTP`, async (t) => {
-    const emu = await startForTest(t);
+    const emu = await startForTest(t, { audiences: audienceSeeds([SEGMENT_ID]) }); // the audience the tutorial activates
     // 1. token from the IMS endpoint (form body, client_credentials)
     const tokenRes = await fetch(emu.imsUrl, {
       method: 'POST',

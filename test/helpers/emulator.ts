@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { DEMO_SECRET_ENV } from '../../src/cli/demo-env.ts';
 import { EMULATOR_DEFAULTS, startEmulator, type EmulatorOptions, type StartedEmulator } from '../../src/emulator/index.ts';
+import { testAudiences } from './audiences.ts';
 import { REPO_ROOT } from './cli.ts';
 
 export interface TestEmulator {
@@ -14,8 +15,9 @@ export interface TestEmulator {
   orgId: string;
 }
 
+/** An emulator on an ephemeral port with the test audiences (testAudiences), stopped after the test. */
 export async function startTestEmulator(t: TestContext, opts: EmulatorOptions = {}): Promise<TestEmulator> {
-  const emu = await startEmulator({ port: 0, ...opts });
+  const emu = await startEmulator({ port: 0, audiences: testAudiences(opts.sandboxes), ...opts });
   t.after(() => emu.close());
   return { emu, env: emulatorEnv(emu), orgId: EMULATOR_DEFAULTS.orgId };
 }

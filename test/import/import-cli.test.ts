@@ -73,11 +73,13 @@ test('import writes valid manifests, adopts what it imported, and the next plan 
   assert.deepEqual(summer.spec, {
     account: 'marketing-kinesis-aws', description: 'Summer ads for the newsletter crowd',
     target: { stream: 'summer-2024', region: 'us-east-1', includeSegmentNames: true }, format: 'json', enabled: true, drift: 'heal',
-    segments: [{ id: SEGMENTS.news }, { id: SEGMENTS.men50, name: 'Men over 50' }], profileAttributes: ['person.name.lastName', 'personalEmail.address'],
+    // by audience name (unique in prod): the form that promotes to another sandbox
+    segments: [{ name: 'Newsletter subscribers' }, { name: 'Men over 50' }], profileAttributes: ['person.name.lastName', 'personalEmail.address'],
   });
   const loyalty = parse(await readFile(path.join(out, 'prod/loyalty-tier-changes.yaml'), 'utf8'));
   assert.equal(loyalty.spec.enabled, false);
-  assert.deepEqual(loyalty.spec.segments, [{ id: SEGMENTS.gold, name: 'Gold tier' }]);
+  // the audience's name, not the live selector's older label
+  assert.deepEqual(loyalty.spec.segments, [{ name: 'Gold tier members' }]);
   const copy = parse(await readFile(path.join(out, 'prod/summer-campaign-2024-2.yaml'), 'utf8'));
   assert.deepEqual(copy.spec.target, { stream: 'summer-copy', region: 'eu-west-1' });
 
@@ -94,6 +96,8 @@ test('import writes valid manifests, adopts what it imported, and the next plan 
   // The imported accounts' secrets were never seen: no rotation, only a warning that says how to send them.
   assert.equal(plan.code, 0, plan.stdout + plan.stderr);
   assert.match(plan.stdout, /No changes/);
+  // The selector written in the UI says "Gold tier": a label, not a change of audience.
+  assert.match(plan.stdout, new RegExp(`segment ${SEGMENTS.gold}: "Gold tier" → "Gold tier members"`));
   assert.match(plan.stdout, /never sent this account's credentials/);
   const rotate = await runCli(['plan', root, '--output', 'json', '--rotate-credentials', 'prod/marketing-kinesis-aws'], { env: { ...env, ...secrets } });
   const rotations = JSON.parse(rotate.stdout).actions as { type: string; account?: string; rotateCredentials?: boolean }[];

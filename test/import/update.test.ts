@@ -56,7 +56,8 @@ test('import --update NAME writes a UI change into the manifest, keeping the oth
   const empty = await runCli(['plan', root, '--detailed-exitcode'], { env: { ...env, ...secrets } });
   assert.equal(empty.code, 0, empty.stdout + empty.stderr);
 
-  // A person adds a segment in the AEP UI.
+  // A person adds a segment in the AEP UI: an audience of the sandbox.
+  emu.admin.addAudience({ sandbox: 'prod', id: NEW_SEGMENT, name: 'Winter prospects' });
   const flow = emu.admin.snapshot().scopes[`${EMULATOR_DEFAULTS.orgId}/prod`]!.flows.find((f) => f.id === ids.summer)!;
   emu.admin.outOfBandEdit({ sandbox: 'prod', collection: 'flows', id: flow.id, ops: [{ op: 'add', path: '/transformations/0/params/segmentSelectors/selectors/-', value: { type: 'PLATFORM_SEGMENT', value: { id: NEW_SEGMENT, name: 'Winter prospects' } } }] });
   const drift = await runCli(['plan', root], { env: { ...env, ...secrets } });
@@ -68,7 +69,7 @@ test('import --update NAME writes a UI change into the manifest, keeping the oth
   assert.equal(upd.code, 0, upd.stderr + upd.stdout);
   assert.equal(emu.admin.requests().filter((r) => r.write).length, 0, '--update writes no entity');
   assert.match(upd.stdout, /imported\/prod\/accounts\.yaml/);
-  assert.match(upd.stdout, new RegExp(`\\+ segment ${NEW_SEGMENT}`));
+  assert.match(upd.stdout, /\+ audience "Winter prospects"/);
   assert.match(upd.stdout, /commit/i);
 
   const text = await readFile(combined, 'utf8');
@@ -78,10 +79,12 @@ test('import --update NAME writes a UI change into the manifest, keeping the oth
   assert.match(text, /secretKey: \{ fromEnv: MARKETING_KINESIS_AWS_SECRET_KEY \}/);
   const docs = parseAllDocuments(text).map((d) => d.toJS());
   const summer = docs.find((d) => d.metadata.name === 'summer-campaign-2024');
-  assert.deepEqual(summer.spec.segments.map((s: { id: string }) => s.id).sort(), [SEGMENTS.news, SEGMENTS.men50, NEW_SEGMENT].sort());
+  // Written by audience name (unique in prod), as import writes them.
+  assert.deepEqual(summer.spec.segments, [{ name: 'Newsletter subscribers' }, { name: 'Men over 50' }, { name: 'Winter prospects' }]);
   assert.ok(!text.includes(SECRETS.kinesis));
 
   const after = await runCli(['plan', root], { env: { ...env, ...secrets } });
+  assert.equal(after.code, 0, after.stdout + after.stderr);
   assert.doesNotMatch(after.stdout, /Drift/, 'no drift: the manifest holds the UI change');
   assert.doesNotMatch(after.stdout, new RegExp(`- segment ${NEW_SEGMENT}`), 'the new segment is kept');
   assert.match(after.stdout, /ownership tag: .* → /, 'only the ownership tag is refreshed');

@@ -13,6 +13,7 @@ import { testClient } from '../helpers/reconcile.ts';
 import { acquireLease } from '../../src/lease/index.ts';
 import { runCli, type CliResult } from '../helpers/cli.ts';
 import { emulatorEnv, startTestEmulator } from '../helpers/emulator.ts';
+import { TEST_AUDIENCES } from '../helpers/audiences.ts';
 import { segmentId, tempRepo, writeRepo, type AccountSpec, type DestinationSpec } from '../helpers/repo.ts';
 
 const KIN: AccountSpec = { name: 'kin', type: 'amazon-kinesis', secretEnv: 'KINESIS_SECRET_KEY' };
@@ -73,7 +74,7 @@ test('the API gone during the window: FS_API_OUTCOME_UNKNOWN, exit 1, never "Ver
   const dir = await mkdtemp(path.join(tmpdir(), 'flowsync-late-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const stateFile = path.join(dir, 'emulator.json');
-  let emu = await startEmulator({ port: 0, stateFile });
+  let emu = await startEmulator({ port: 0, stateFile, audiences: TEST_AUDIENCES });
   t.after(() => emu.close());
   const port = emu.port;
   const env = emulatorEnv(emu);
@@ -100,7 +101,7 @@ test('the API gone during the window: FS_API_OUTCOME_UNKNOWN, exit 1, never "Ver
   assert.match(down.stdout, /outcome unknown/);
   assert.doesNotMatch(down.stdout + down.stderr, /Verified/);
 
-  emu = await startEmulator({ port, stateFile });
+  emu = await startEmulator({ port, stateFile, audiences: TEST_AUDIENCES });
   const committed = scope(emu).connections ?? [];
   assert.ok(committed.length >= 1, 'the lost create did commit');
   // The run that lost the API could not release its lease either; it ran on this host and its

@@ -8,16 +8,19 @@ import { runCli } from '../helpers/cli.ts';
 import { startTestEmulator } from '../helpers/emulator.ts';
 import { planOnly, racingClient, reconcileOnce, testClient } from '../helpers/reconcile.ts';
 import { segmentId, tempRepo, writeRepo, type AccountSpec, type DestinationSpec } from '../helpers/repo.ts';
+import { TEST_SEGMENTS } from '../helpers/audiences.ts';
 
 const KIN: AccountSpec = { name: 'kin', type: 'amazon-kinesis', secretEnv: 'KINESIS_SECRET_KEY' };
 const EH: AccountSpec = { name: 'hub', type: 'azure-event-hubs', secretEnv: 'EVENTHUB_SAS_KEY' };
 
+/** n destinations with their own segments (test audiences: segmentId below TEST_SEGMENTS). */
 function destinations(n: number, segmentsEach = 3): DestinationSpec[] {
+  assert.ok(n * 10 <= TEST_SEGMENTS && segmentsEach <= 10, 'the segments must be test audiences');
   return Array.from({ length: n }, (_, i) => ({
     name: `dest-${String(i).padStart(4, '0')}`,
     account: i % 2 === 0 ? 'kin' : 'hub',
     ...(i % 2 === 0 ? {} : { eventHubName: `hub-${i}` }),
-    segments: Array.from({ length: segmentsEach }, (_, j) => segmentId(i * 100 + j)),
+    segments: Array.from({ length: segmentsEach }, (_, j) => segmentId(i * 10 + j)),
     attributes: ['person.name.lastName'],
   }));
 }

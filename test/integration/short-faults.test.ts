@@ -10,6 +10,7 @@ import { runCli } from '../helpers/cli.ts';
 import { emulatorEnv, startTestEmulator } from '../helpers/emulator.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { segmentId, tempRepo, writeRepo, type AccountSpec, type DestinationSpec } from '../helpers/repo.ts';
+import { TEST_AUDIENCES } from '../helpers/audiences.ts';
 
 const KIN: AccountSpec = { name: 'kin', type: 'amazon-kinesis', secretEnv: 'KINESIS_SECRET_KEY' };
 
@@ -72,7 +73,7 @@ test('the API restarted for about a second mid-apply: apply waits the outage out
   const dir = await mkdtemp(path.join(tmpdir(), 'flowsync-outage-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const stateFile = path.join(dir, 'emulator.json');
-  let emu = await startEmulator({ port: 0, stateFile, faults: { latencyMs: 30 } });
+  let emu = await startEmulator({ port: 0, stateFile, audiences: TEST_AUDIENCES, faults: { latencyMs: 30 } });
   t.after(() => emu.close());
   const env = emulatorEnv(emu);
   const repo = await tempRepo(t);
@@ -83,7 +84,7 @@ test('the API restarted for about a second mid-apply: apply waits the outage out
   const port = emu.port;
   await emu.close();
   await new Promise((resolve) => setTimeout(resolve, 1_000)); // the outage itself, not a wait for an outcome
-  emu = await startEmulator({ port, stateFile, faults: { latencyMs: 30 } });
+  emu = await startEmulator({ port, stateFile, audiences: TEST_AUDIENCES, faults: { latencyMs: 30 } });
   const run = await exited;
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assertNoDuplicates(emu);

@@ -27,14 +27,14 @@ test('the example repo loads clean into two sandboxes with both destination type
   assert.deepEqual(repo.diagnostics, []);
   assert.deepEqual(repo.desired.sandboxes, ['dev', 'prod']);
   // where each is named, for the plan-time check that the org has them
-  assert.deepEqual(repo.desired.sandboxSources, { prod: { file: 'flowsync.yaml', line: 8, column: 10 }, dev: { file: 'dev/destinations.yaml', line: 7, column: 12 } });
+  assert.deepEqual(repo.desired.sandboxSources, { prod: { file: 'flowsync.yaml', line: 9, column: 10 }, dev: { file: 'dev/destinations.yaml', line: 7, column: 12 } });
   assert.deepEqual(repo.desired.accounts.map((a) => `${a.sandbox}/${a.name}:${a.type}`), ['dev/eventhubs-dev:azure-event-hubs', 'dev/kinesis-dev:amazon-kinesis', 'prod/eventhubs-prod:azure-event-hubs', 'prod/kinesis-prod:amazon-kinesis']);
   assert.deepEqual(repo.desired.destinations.map((d) => `${d.sandbox}/${d.name}:${d.type}`), ['dev/loyalty-events:azure-event-hubs', 'dev/summer-campaign:amazon-kinesis', 'prod/loyalty-events:azure-event-hubs', 'prod/summer-campaign:amazon-kinesis']);
   const summer = repo.desired.destinations.find((d) => d.sandbox === 'prod' && d.name === 'summer-campaign')!;
-  assert.ok(summer.segments.length >= 3 && summer.profileAttributes.length >= 4);
+  assert.ok(summer.segments.length >= 1 && summer.segmentRefs!.length >= 3 && summer.profileAttributes.length >= 4);
   assert.deepEqual(summer.source, { file: 'prod/summer-campaign.yaml', line: 2, column: 1 });
   assert.equal(repo.config.org, '0123456789ABCDEF01234567@AdobeOrg');
-  assert.deepEqual(repo.config.manifests, ['prod', 'dev']);
+  assert.deepEqual(repo.config.manifests, ['prod', 'dev', 'shared']);
 });
 
 test('defaults apply: sandbox from flowsync.yaml, format, enabled, drift, target region from the account', async (t) => {

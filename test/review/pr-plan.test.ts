@@ -10,6 +10,7 @@ import { runCli } from '../helpers/cli.ts';
 import { flowServiceWrites, startTestEmulator } from '../helpers/emulator.ts';
 import { segmentId, tempRepo, writeRepo, type AccountSpec, type DestinationSpec } from '../helpers/repo.ts';
 import { loadRepo } from '../../src/manifest/index.ts';
+import { audienceSeeds } from '../helpers/audiences.ts';
 import { connect } from '../../src/reconcile/connect.ts';
 import { applyLive, makePlan, readLive } from '../../src/reconcile/reconcile.ts';
 import { commitAll, git, initRepo } from './git-repo.ts';
@@ -124,7 +125,7 @@ test('a pull request adding one segment while the live org drifted elsewhere: th
   const { pr, drift } = sections(md);
   assert.match(pr, /destination summer/);
   assert.doesNotMatch(pr, /loyalty/);
-  assert.deepEqual(pr.match(/^[+-] +(segment|attribute) .*$/gm), [`+       segment ${segmentId(3)}`]);
+  assert.deepEqual(pr.match(/^[+-] +(segment|attribute) .*$/gm), [`+       segment ${segmentId(3)} (Audience ${segmentId(3)})`]);
   assert.match(drift, /destination loyalty/);
   assert.doesNotMatch(drift, /summer/);
   assert.deepEqual(drift.match(/^[+-] +(segment|attribute) .*$/gm), [`-       segment ${segmentId(99)}`]);
@@ -204,6 +205,7 @@ test('a pull request too long for one GitHub comment is split into self-describi
   const many = (from: number) => Array.from({ length: 300 }, (_, i) => segmentId(from + i));
   const added = ['north', 'south', 'east', 'west', 'centre'].map((name, i) => ({ name, account: 'kin', segments: many(1000 * (i + 1)) }));
   await writeRepo(config, ACCOUNTS, [...BASE_DESTS, ...added]);
+  for (const seed of audienceSeeds(added.flatMap((d) => d.segments), { sandboxes: ['prod'] })) emu.admin.addAudience(seed);
   commitAll(repo, 'five big destinations');
   emu.admin.resetRequests();
   const res = await runCli(['plan', config, '--base', 'main', '--output', 'markdown', '--out-dir', out, '--run-url', 'https://ci.example.com/runs/42'], { env: { ...env, ...CLEAN_ENV } });

@@ -6,6 +6,7 @@ import { harness, kinesisConnection, profileConnection, KINESIS_SPEC, EVENT_HUBS
 import type { FlowServiceClient } from '../../src/api/index.ts';
 import { readLiveState, readLiveSandbox, parseFlow, LIVE_QUERIES } from '../../src/state/index.ts';
 import { STREAMING_FLOW_SPEC_ID } from '../../src/domain/specs.ts';
+import { audienceSeeds, TEST_AUDIENCES } from '../helpers/audiences.ts';
 
 const SEG_A = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
 const SEG_B = '11111111-2222-3333-4444-555555555555';
@@ -46,7 +47,7 @@ async function seedDestination(client: FlowServiceClient, sandbox: string, name:
 }
 
 test('a sandbox is read into the live model with its selectors, connections and last writers', async (t) => {
-  const { client, emu } = await harness(t);
+  const { client, emu } = await harness(t, { emulator: { audiences: [...TEST_AUDIENCES, ...audienceSeeds([SEG_A, SEG_B])] } });
   const ids = await seedDestination(client, 'prod', 'orders');
   await client.patch('prod', 'flows', ids.flow, ids.flowEtag, [
     { op: 'add', path: '/transformations/0/params/segmentSelectors/selectors/-', value: { type: 'PLATFORM_SEGMENT', value: { id: SEG_B, name: 'B' } } },
