@@ -118,27 +118,34 @@ export function buildDestination(m: DestinationManifest, account: AccountManifes
 type FieldAt = SegmentRef['at'];
 
 class LazyPosition implements FieldAt {
-  private pos: { line: number; column: number } | undefined;
+  // Private (#) so that comparing two loads' models compares what they say, not their locators.
+  #pos: { line: number; column: number } | undefined;
+  readonly #index: number;
+  readonly #locate: ParsedDoc['locate'];
+
   constructor(
     readonly file: string,
-    private readonly index: number,
-    private readonly locate: ParsedDoc['locate'],
-  ) {}
-
-  get path(): string {
-    return `spec.segments[${this.index}]`;
+    index: number,
+    locate: ParsedDoc['locate'],
+  ) {
+    this.#index = index;
+    this.#locate = locate;
   }
 
-  private find(): { line: number; column: number } {
-    return (this.pos ??= this.locate(['spec', 'segments', this.index]));
+  get path(): string {
+    return `spec.segments[${this.#index}]`;
   }
 
   get line(): number {
-    return this.find().line;
+    return this.#find().line;
   }
 
   get column(): number {
-    return this.find().column;
+    return this.#find().column;
+  }
+
+  #find(): { line: number; column: number } {
+    return (this.#pos ??= this.#locate(['spec', 'segments', this.#index]));
   }
 
   toJSON(): FieldAt {
