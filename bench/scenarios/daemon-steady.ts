@@ -28,7 +28,7 @@ export const scenario: Scenario = {
       const admin = seeded.bench.emu.admin;
       const pages = minimumListPages(countsBySandbox(admin.snapshot()), repo.sandboxes, 0);
       admin.resetRequests();
-      const run = await runMeasured(stepArgv('daemon-cycles', [repo.dir, String(CYCLES)], ['--expose-gc']), { env: { ...seeded.bench.env, ...repo.env } });
+      const run = await runMeasured(stepArgv('daemon-cycles', [repo.dir, String(CYCLES)], ['--expose-gc']), { env: { ...seeded.bench.env, ...repo.env }, timeoutMs: 3_600_000 });
       const step = parseStepResult<DaemonCyclesStepResult>(run, 'daemon-cycles step');
       const bad = step.results.filter((r) => r !== 'success');
       if (bad.length > 0 || step.changes > 0) throw new Error(`N=${N}: ${bad.length} cycles were not success (${bad[0] ?? ''}), ${step.changes} changes; expected no-op cycles`);

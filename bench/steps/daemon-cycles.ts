@@ -48,3 +48,6 @@ emitStepResult({
   heapMb: { first: first.heap, last: last.heap },
   requests,
 } satisfies DaemonCyclesStepResult);
+// The cycle keeps its API client (keep-alive sockets) for the next cycle, as the daemon does; a
+// daemon closes it on shutdown, this step simply ends.
+process.exit(0);
