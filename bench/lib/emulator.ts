@@ -30,6 +30,8 @@ export async function startBenchEmulator(opts: { faults?: FaultsInput; stateFile
     ...(opts.stateFile ? { stateFile: opts.stateFile, persistDebounceMs: 3_600_000 } : {}),
     // A 10,000-destination seed writes ~30,000 times: keep every entry so counts stay exact.
     requestLogLimit: 1_000_000,
+    // No dataflow runs: 10,000 flows would get 2,000 runs a second, which is not what is measured.
+    runIntervalMs: 0,
   });
   const api: ApiSettings = {
     endpoint: emu.flowServiceUrl,

@@ -1,7 +1,5 @@
 // `flowsync apply [PLANFILE]`: make the live state match the manifests. Without PLANFILE it plans
 // first and asks for confirmation; with PLANFILE it applies exactly that saved plan or nothing.
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { applyPlan, findStaleEntities, type ApplyEvent, type ApplyResult } from '../apply/index.ts';
 import { FlowsyncError } from '../domain/errors.ts';
 import type { FlowServiceClient } from '../api/index.ts';
@@ -18,7 +16,7 @@ import { sandboxesWritten, underWriteLeases, verifyOrExplain, writePass, type Wr
 import { outcomeLine, renderApplySummary } from '../render/apply.ts';
 import { formatError } from '../render/error.ts';
 import { conflictText } from '../render/plan-common.ts';
-import { parsePlanJson } from '../render/json.ts';
+import { readPlanFile } from './plan-file.ts';
 import { renderPlanText } from '../render/text.ts';
 import { intFlag, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
@@ -87,10 +85,7 @@ export const applyCommand: Command = {
     let saved: Plan | undefined;
     if (planFile) {
       if (values.prune) throw new FlowsyncError('FS_CLI_USAGE', 'apply: --prune cannot be combined with a saved plan (the plan already says whether it prunes)');
-      const text = await readFile(path.resolve(io.cwd, planFile), 'utf8').catch((err: NodeJS.ErrnoException) => {
-        throw new FlowsyncError('FS_CLI_USAGE', `apply: cannot read plan file ${planFile}: ${err.code ?? err.message}`);
-      });
-      saved = parsePlanJson(text, planFile);
+      saved = await readPlanFile(planFile, io.cwd);
     }
     const loaded = await loadRepoOrReport(dir, io);
     if (!loaded) return 1;

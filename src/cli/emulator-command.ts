@@ -21,6 +21,8 @@ Flags:
                       other gets 2101-404 (add more at runtime with POST /__emulator/sandboxes)
   --transition-ms MS  how long a flow stays updating/enabling/disabling after a PATCH or an
                       enable/disable, refusing writes as Adobe does (default 300; 0 = at once)
+  --run-interval MS   every enabled dataflow gets a run every MS milliseconds (default 5000;
+                      0 = no runs; Adobe's streaming destinations report hourly)
   --audiences FILE    start with the audiences in FILE, a JSON array of {sandbox, name, id?, orgId?,
                       description?, type?} (default: the example repo's audiences in prod and dev);
                       a flow may activate only audiences of its sandbox
@@ -39,6 +41,11 @@ Faults (off by default; also settable at runtime with PUT /__emulator/faults):
                       only the next N creates commit late (default: every create)
   --drop-param A,B    leave these target params out of every read of a target connection (they
                       are stored as sent), like an API that drops a param on read
+  --run-failure-rate R
+                      a share R (0..1) of dataflow runs fail (every record failed, error
+                      ACTIVATION_BATCH-0000-FAILED)
+  --run-partial-rate R
+                      a share R (0..1) of the other runs have some failed records
 `;
 
 function rateFlag(flag: string, value: string | undefined): number | undefined {
@@ -87,6 +94,7 @@ export const emulatorCommand: Command = {
       latency: { type: 'string' }, jitter: { type: 'string' }, 'error-rate': { type: 'string' }, 'throttle-rate': { type: 'string' },
       'retry-after': { type: 'string' }, 'rate-limit': { type: 'string' }, 'drop-rate': { type: 'string' }, seed: { type: 'string' },
       'late-commit': { type: 'string' }, 'late-commit-count': { type: 'string' }, 'drop-param': { type: 'string' }, 'transition-ms': { type: 'string' },
+      'run-interval': { type: 'string' }, 'run-failure-rate': { type: 'string' }, 'run-partial-rate': { type: 'string' },
       audiences: { type: 'string' },
     }, false);
     const optionalInt = (flag: string, v: string | undefined, max?: number) => (v === undefined ? undefined : intFlag('emulator', flag, v, 0, 0, max));
@@ -103,6 +111,9 @@ export const emulatorCommand: Command = {
       lateCommitCount: optionalInt('late-commit-count', values['late-commit-count']),
       ...(values['drop-param'] !== undefined ? { dropParamsOnRead: values['drop-param'].split(',').map((s) => s.trim()).filter(Boolean) } : {}),
       transitionMs: optionalInt('transition-ms', values['transition-ms']),
+      runIntervalMs: optionalInt('run-interval', values['run-interval']),
+      runFailureRate: rateFlag('run-failure-rate', values['run-failure-rate']),
+      runPartialFailureRate: rateFlag('run-partial-rate', values['run-partial-rate']),
     };
     const ttl = optionalInt('token-ttl', values['token-ttl']);
     const audiences = audiencesFlag(values.audiences);
@@ -125,7 +136,7 @@ export const emulatorCommand: Command = {
       const hint = e.code === 'EADDRINUSE' ? 'Another process uses the port; pass --port with a free port (or 0).' : undefined;
       throw new FlowsyncError('FS_CLI_USAGE', `emulator: cannot start: ${e.message}`, { cause: err, ...(hint ? { hint } : {}) });
     }
-    const active = Object.entries(faults).filter(([k, v]) => v !== undefined && v !== 0 && k !== 'seed' && k !== 'transitionMs' && !(Array.isArray(v) && v.length === 0));
+    const active = Object.entries(faults).filter(([k, v]) => v !== undefined && v !== 0 && k !== 'seed' && k !== 'transitionMs' && k !== 'runIntervalMs' && !(Array.isArray(v) && v.length === 0));
     io.stdout.write(
       `flowsync emulator listening on ${emu.url}\n` +
         `  Flow Service:  ${emu.flowServiceUrl}\n` +
@@ -134,6 +145,7 @@ export const emulatorCommand: Command = {
         `  Admin:         ${emu.url}/__emulator/ (requests, faults, edit, tokens, audiences, state, reset)\n` +
         `  State:         ${values.state ?? 'in memory'}\n` +
         `  Flow updates:  settle after ${emu.admin.faults().transitionMs} ms (--transition-ms)\n` +
+        `  Dataflow runs: every ${emu.admin.faults().runIntervalMs} ms per enabled flow (--run-interval)\n` +
         `Demo credentials (the emulator's documented defaults; any client id with a non-empty secret works):\n` +
         `  client id:     ${EMULATOR_DEFAULTS.clientId}\n` +
         `  client secret: ${EMULATOR_DEFAULTS.clientSecret}\n` +

@@ -53,6 +53,8 @@ Pull-request review (see README "Pull-request plans"):
                         GITHUB_REPOSITORY and GITHUB_RUN_ID, or CI_JOB_URL on GitLab)
   --comment-id ID       identifies the comment CI updates (default: the folder, or org/sandboxes
                         without --base)
+  --health              with --base: add the activation health of the destinations the pull
+                        request changes (README "Activation health"; one GET /runs per sandbox)
 
 ${CONNECT_USAGE}
 
@@ -86,6 +88,7 @@ export const planCommand: Command = {
       'out-dir': { type: 'string' },
       'run-url': { type: 'string' },
       'comment-id': { type: 'string' },
+      health: { type: 'boolean' },
       sandbox: { type: 'string', multiple: true },
       ...CONNECT_OPTIONS,
     });
@@ -95,6 +98,7 @@ export const planCommand: Command = {
     const dir = values.dir ?? positionals[0] ?? '.';
     const output = oneOf('plan', 'output', values.output, ['text', 'markdown', 'json'] as const, 'text');
     if (values['out-dir'] !== undefined && output !== 'markdown') throw new FlowsyncError('FS_CLI_USAGE', 'plan: --out-dir writes the markdown comment parts; use it with --output markdown');
+    if (values.health && values.base === undefined) throw new FlowsyncError('FS_CLI_USAGE', 'plan: --health adds a health column to the pull-request review; use it with --base REF (`flowsync status` shows health on its own)');
     const now = nowFromEnv(io.env);
     const runUrl = values['run-url'] ?? ciRunUrl(io.env);
     const writeParts = async (parts: string[], extra: Record<string, string> = {}) => {
@@ -118,6 +122,7 @@ export const planCommand: Command = {
         ...(values.prune !== undefined ? { prune: values.prune } : {}),
         ...(values.revision ? { revision: values.revision } : {}),
         ...(values['comment-id'] ? { commentId: values['comment-id'] } : {}),
+        ...(values.health ? { health: true } : {}),
       });
       if (output === 'json') io.stdout.write(renderReviewJson(doc));
       else if (output === 'markdown') {

@@ -211,6 +211,8 @@ export class Daemon extends EventEmitter {
     this.status.record({ trigger, revision, startedAt: report.startedAt, durationMs: report.durationMs, outcome, sourceReachable });
     this.metrics.recordCycle(trigger, outcome, report.durationMs, report.startedAt + report.durationMs);
     this.metrics.setEntities(this.status.conditions());
+    this.metrics.setHealth(this.status.conditions().filter((e) => e.kind === 'destination'));
+    this.metrics.countRuns(outcome.entities);
     const inForce = this.status.revisionInForce;
     if (inForce) this.metrics.setRevisionInForce(inForce);
     this.metrics.setReady(this.status.ready);

@@ -1,10 +1,11 @@
 // Pure: which notifications a cycle deserves, given what was already announced. A lasting
 // condition is announced once; its end is announced as "recovered". Healed drift is an event,
-// not a condition, so each heal is announced.
+// not a condition, so each heal is announced. A destination's activation health is announced on
+// each transition into Degraded or Failed (or between them), and "recovered" when it leaves them.
 import type { CycleOutcome } from './types.ts';
 
 export interface Notice {
-  kind: 'drift' | 'healed' | 'failed' | 'recovered';
+  kind: 'drift' | 'healed' | 'failed' | 'health' | 'recovered';
   key: string;
   text: string;
 }
@@ -27,7 +28,11 @@ export function noticesFor(outcome: CycleOutcome, ctx: NoticeContext, announced:
   }
   for (const e of outcome.entities) {
     if (e.condition === 'Failed') active.set(`failed:${e.sandbox}/${e.kind}/${e.name}`, `Apply failed for ${e.kind} ${e.sandbox}/${e.name}: ${e.reason}${e.message ? ` (${e.message})` : ''}${rev}`);
+    const h = e.activation?.health;
+    // the text names the health and reason only (no counts), so it changes only on a transition
+    if (h === 'Degraded' || h === 'Failed') active.set(`health:${e.sandbox}/${e.name}`, `Destination ${e.sandbox}/${e.name} is ${h}: ${REASONS[e.activation!.reason] ?? e.activation!.reason}`);
   }
+  const assessed = new Map(outcome.entities.filter((e) => e.activation).map((e) => [`health:${e.sandbox}/${e.name}`, e.activation!.health]));
   if (outcome.result === 'failed' || outcome.result === 'invalid' || outcome.result === 'refused') {
     const what = { failed: 'Reconcile failed', invalid: 'Manifests are invalid, nothing applied', refused: 'Plan refused by the delete safety limit, nothing applied' }[outcome.result];
     const err = outcome.error ? `: ${outcome.error.code} ${outcome.error.message}` : '';
@@ -39,7 +44,8 @@ export function noticesFor(outcome: CycleOutcome, ctx: NoticeContext, announced:
     if (d.healed) notices.push({ kind: 'healed', key: `healed:${d.sandbox}/${d.name}`, text: `Drift healed on destination ${d.sandbox}/${d.name}${d.changedBy ? ` (changed by ${d.changedBy})` : ''}: ${d.fields.join(', ') || 'changed'}${rev}` });
   }
   for (const [key, text] of active) {
-    if (!announced.has(key)) notices.push({ kind: key.startsWith('drift:') ? 'drift' : 'failed', key, text });
+    const isHealth = key.startsWith('health:');
+    if (!announced.has(key) || (isHealth && announced.get(key) !== text)) notices.push({ kind: key.startsWith('drift:') ? 'drift' : isHealth ? 'health' : 'failed', key, text });
   }
   // A cycle that could not see the entities (invalid, refused, source or API down) cannot say a
   // drift or an entity failure is over: only a cycle that read live state can.
@@ -48,6 +54,13 @@ export function noticesFor(outcome: CycleOutcome, ctx: NoticeContext, announced:
   for (const [key, text] of announced) {
     if (active.has(key)) continue;
     const cycleKey = key.startsWith('cycle:');
+    if (key.startsWith('health:')) {
+      // only a cycle that read the runs can say a destination delivers again
+      const now = assessed.get(key);
+      if (now === undefined) next.set(key, text);
+      else notices.push({ kind: 'recovered', key, text: `Recovered: destination ${key.slice('health:'.length)} is ${now} again (was ${healthIn(text)})${rev}` });
+      continue;
+    }
     if (!cycleKey && !sawEntities) {
       next.set(key, text);
       continue;
@@ -69,6 +82,17 @@ function recoveredText(key: string): string {
     return `Recovered: ${entityKind} ${sandbox}/${name} is Ready again`;
   }
   return `Recovered: reconcile succeeds again after ${what === 'failed' ? 'failures' : `an ${what === 'invalid' ? 'invalid' : 'refused'} revision`}`;
+}
+
+const REASONS: Record<string, string> = {
+  RunsFailed: 'its last dataflow runs all failed',
+  RunFailed: 'its last dataflow run failed',
+  RecordsFailed: 'its last dataflow run failed some records',
+  RunLate: 'its last dataflow run is late',
+};
+
+function healthIn(text: string): string {
+  return / is (Degraded|Failed):/.exec(text)?.[1] ?? 'unhealthy';
 }
 
 function splitOnce(s: string, sep: string): [string, string?] {

@@ -19,7 +19,7 @@ export interface SlackMessage {
 }
 
 export function slackMessage(notices: readonly Notice[]): SlackMessage {
-  const icon = { drift: ':warning:', healed: ':wrench:', failed: ':x:', recovered: ':white_check_mark:' } as const;
+  const icon = { drift: ':warning:', healed: ':wrench:', failed: ':x:', health: ':rotating_light:', recovered: ':white_check_mark:' } as const;
   const lines = notices.map((n) => `${icon[n.kind]} ${n.text}`);
   return {
     text: `flowsync: ${lines.length === 1 ? notices[0]!.text : `${lines.length} events`}`,

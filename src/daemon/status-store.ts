@@ -1,12 +1,17 @@
 // What the daemon knows between cycles, served as /status: the revision in force, the last
-// attempt, every entity's condition with the time it last changed, readiness. One place records
-// a cycle's outcome; /status, /readyz and the metrics read from here.
+// attempt, every entity's condition with the time it last changed, each destination's activation
+// health (activation-conditions.ts), readiness. One place records a cycle's outcome; /status,
+// /readyz and the metrics read from here.
+import { activationConditions, type HealthCondition, type LastRunCondition } from './activation-conditions.ts';
 import type { BuildInfo, Condition, CycleOutcome, CycleResult, EntityStatus, Mode, Trigger } from './types.ts';
 
 export const STATUS_VERSION = 1;
 
-export interface EntityCondition extends EntityStatus {
+export interface EntityCondition extends Omit<EntityStatus, 'activation'> {
   since: string; // ISO time the condition last changed (not the reason, not the last check)
+  /** Destinations: activation health, kept from the last cycle that could read the runs. */
+  health?: HealthCondition;
+  lastRun?: LastRunCondition;
 }
 
 export interface CycleRecord {
@@ -164,7 +169,8 @@ export class StatusStore {
       const key = `${e.sandbox}\0${e.kind}\0${e.name}`;
       const prev = this.entities.get(key);
       const since = prev && prev.condition === e.condition ? prev.since : new Date(at).toISOString();
-      fresh.set(key, { sandbox: e.sandbox, kind: e.kind, name: e.name, condition: e.condition, reason: e.reason, ...(e.message ? { message: e.message } : {}), since });
+      const activation = e.activation ? activationConditions(e.activation, prev, new Date(at).toISOString()) : prev?.health && prev.lastRun ? { health: prev.health, lastRun: prev.lastRun } : undefined;
+      fresh.set(key, { sandbox: e.sandbox, kind: e.kind, name: e.name, condition: e.condition, reason: e.reason, ...(e.message ? { message: e.message } : {}), since, ...activation });
     }
     this.entities = fresh;
   }

@@ -3,6 +3,7 @@
 // re-exported here because the daemon's modules all speak it.
 
 export type {
+  ActivationStatus,
   Condition,
   CycleChange,
   CycleDrift,

@@ -58,6 +58,14 @@ export interface Audience {
 /** Kinesis: { stream, region }; Event Hubs: { eventHubName }. Optional booleans includeSegmentNames/includeSegmentTimestamps. */
 export type TargetParams = Record<string, string | boolean>;
 
+/** `spec.health` as written: thresholds of the activation health rule (src/health/rule.ts). */
+export interface HealthSpec {
+  failedRuns?: number;
+  maxFailedRecordsPercent?: number;
+  lateAfter?: string; // duration, e.g. "2h"
+  window?: string;
+}
+
 /** A `StreamingDestination` manifest, normalized. Becomes a target connection and a dataflow. */
 export interface DesiredDestination {
   name: string;
@@ -69,6 +77,8 @@ export interface DesiredDestination {
   format: 'json';
   enabled: boolean;
   drift: DriftPolicy;
+  /** Only when the manifest sets spec.health (defaults apply otherwise; not part of what is applied). */
+  health?: HealthSpec;
   segments: DesiredSegment[]; // sorted by id, unique
   /**
    * The segments as written, until resolved against the sandbox's audiences: then `segments` holds

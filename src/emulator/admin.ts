@@ -13,6 +13,7 @@ import type { Audiences, AudienceSeed } from './audiences.ts';
 import { audienceView } from './segmentation.ts';
 import { COLLECTIONS, type EmulatorAdmin, type Entity, type FaultsInput, type OutOfBandEdit, type StoreSnapshot } from './types.ts';
 import { clone } from './clone.ts';
+import { produceRuns } from './runs.ts';
 
 export const ADMIN_PREFIX = '/__emulator';
 export const UI_USER = 'ui-user@AdobeID';
@@ -62,6 +63,7 @@ export function createAdmin(deps: AdminDeps): FullAdmin {
         client: edit.client ?? UI_CLIENT,
         now: deps.now(),
       };
+      produceRuns(ctx.scope, org, edit.sandbox, ctx.now, faults.config); // runs due before a UI disable still happen
       return clone(view(patchEntity(ctx, edit.collection, current, parsePatch(edit.ops, { ops: EDIT_OPS, removeNeedsValue: false }), { allowState: true, strictSelectors: false })));
     },
     issueToken: (opts = {}) => issuer.issue(opts.clientId ?? deps.defaultClientId, opts.ttlSeconds).token,

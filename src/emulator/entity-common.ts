@@ -5,6 +5,7 @@ import { ApiError, badRequest, flowError, staleEtag } from './api-error.ts';
 import { SECRET_AUTH_PARAMS } from './catalog.ts';
 import type { Store, Scope } from './store.ts';
 import type { Collection, Entity, PatchOp } from './types.ts';
+import type { RunSettings } from './runs.ts';
 
 /** Who is writing and where; handlers get one per request. */
 export interface WriteContext {
@@ -17,6 +18,8 @@ export interface WriteContext {
   now: number; // epoch ms
   /** How long an API write keeps a flow in a transitional state (transitions.ts); 0 or absent: settled at once. */
   transitionMs?: number;
+  /** Run production settings (runs.ts); absent: no runs are produced for this request. */
+  runs?: RunSettings;
   /** Whether an id names an audience of the sandbox; absent: segment ids are not checked (out-of-band edits). */
   isAudience?: (id: string) => boolean;
 }

@@ -1,8 +1,11 @@
 // Fault injection, off by default: latency, 5xx and 429 rates, a request rate limit, dropped
-// connections, late commits of creates, target params dropped on read, and one-shot rules (failNext, dropAfterCommit, lateCommit). Every random choice comes from one
+// connections, late commits of creates, target params dropped on read, failed runs, and one-shot rules (failNext, dropAfterCommit, lateCommit). Every random choice comes from one
 // seeded generator, so a seed and a request sequence always give the same faults.
 import { DEFAULT_TRANSITION_MS } from './transitions.ts';
 import type { DropAfterCommitRule, FailNextRule, FaultConfig, FaultsInput, LateCommitRule } from './types.ts';
+
+/** The default period between runs of one flow (runs.ts), in ms: a few seconds, so demos and tests see runs. */
+export const DEFAULT_RUN_INTERVAL_MS = 5_000;
 
 export const DEFAULT_FAULTS: FaultConfig = {
   latencyMs: 0,
@@ -22,6 +25,9 @@ export const DEFAULT_FAULTS: FaultConfig = {
   echoRequest: false,
   dropParamsOnRead: [],
   transitionMs: DEFAULT_TRANSITION_MS,
+  runIntervalMs: DEFAULT_RUN_INTERVAL_MS,
+  runFailureRate: 0,
+  runPartialFailureRate: 0,
 };
 
 /** mulberry32: small, fast, good enough to spread faults. */
@@ -47,8 +53,8 @@ function checkNonNegative(name: string, v: number | undefined): void {
 }
 
 export function mergeFaults(base: FaultConfig, input: FaultsInput): FaultConfig {
-  for (const k of ['errorRate', 'throttleRate', 'dropRate'] as const) checkRate(k, input[k]);
-  for (const k of ['latencyMs', 'latencyJitterMs', 'retryAfterSeconds', 'rateLimit', 'seed', 'lateCommitMs', 'lateCommitCount', 'transitionMs'] as const) checkNonNegative(k, input[k]);
+  for (const k of ['errorRate', 'throttleRate', 'dropRate', 'runFailureRate', 'runPartialFailureRate'] as const) checkRate(k, input[k]);
+  for (const k of ['latencyMs', 'latencyJitterMs', 'retryAfterSeconds', 'rateLimit', 'seed', 'lateCommitMs', 'lateCommitCount', 'transitionMs', 'runIntervalMs'] as const) checkNonNegative(k, input[k]);
   const failNext = asList(input.failNext);
   const dropAfterCommit = asList(input.dropAfterCommit);
   const lateCommit = asList(input.lateCommit);
@@ -118,7 +124,7 @@ export class Faults {
   }
 
   reset(): void {
-    this.config = { ...DEFAULT_FAULTS, seed: this.config.seed, transitionMs: this.config.transitionMs };
+    this.config = { ...DEFAULT_FAULTS, seed: this.config.seed, transitionMs: this.config.transitionMs, runIntervalMs: this.config.runIntervalMs };
     this.random = seededRandom(this.config.seed);
     this.windowCount = 0;
   }

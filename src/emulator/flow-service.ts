@@ -12,6 +12,7 @@ import type { Store } from './store.ts';
 import { COLLECTIONS, type Collection, type Entity, type ListCache, type PatchOp } from './types.ts';
 import { clone } from './clone.ts';
 import { checkSettled, settleFlows, startOperation } from './transitions.ts';
+import { findRun, produceRuns, storedRuns } from './runs.ts';
 
 export interface ServiceRequest {
   method: string;
@@ -34,7 +35,7 @@ const FIELDS: Record<Collection | 'runs' | 'specs', ReadonlySet<string>> = {
   sourceConnections: new Set([...COMMON_FIELDS, 'baseConnectionId', 'data', 'params', 'typeInfo']),
   targetConnections: new Set([...COMMON_FIELDS, 'baseConnectionId', 'data', 'params']),
   flows: new Set([...COMMON_FIELDS, 'flowSpec', 'sourceConnectionIds', 'targetConnectionIds', 'transformations', 'runs', 'lastRunDetails']),
-  runs: new Set(['id', 'flowId', 'state', 'flowSpec', 'etag', 'metrics', 'activities', 'createdAt', 'updatedAt', 'sandboxName', 'imsOrgId']),
+  runs: new Set(['id', 'flowId', 'state', 'flowSpec', 'etag', 'metrics', 'activities', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'createdClient', 'updatedClient', 'sandboxId', 'sandboxName', 'imsOrgId']),
   specs: new Set(['id', 'name', 'providerId', 'version', 'attributes', 'sourceConnectionSpecIds', 'targetConnectionSpecIds', 'authSpec', 'targetSpec', 'sourceSpec']),
 };
 
@@ -119,10 +120,19 @@ export function handleFlowService(req: ServiceRequest, ctx: WriteContext): Servi
     if (req.method !== 'GET' || sub !== undefined) throw flowError(405, '1100', `${req.method} is not allowed on /${kind}`);
     return catalogResponse(kind === 'connectionSpecs' ? CONNECTION_SPECS : FLOW_SPECS, kind, id, req.query);
   }
+  if (ctx.runs) {
+    // runs due before this request exist before it is handled (a disable stops runs from now on)
+    settleFlows(ctx.store, ctx.scope, ctx.now);
+    produceRuns(ctx.scope, ctx.org, ctx.sandbox, ctx.now, ctx.runs);
+  }
   if (kind === 'runs') {
-    if (req.method !== 'GET') throw flowError(405, '1100', `${req.method} is not allowed on /runs`);
-    if (id !== undefined) throw notFound('runs', id);
-    return listResponse([], req.query, FIELDS.runs, '/runs', (e) => e);
+    if (req.method !== 'GET' || sub !== undefined) throw flowError(405, '1100', `${req.method} is not allowed on ${req.path}`);
+    if (id !== undefined) {
+      const run = findRun(ctx.scope, id);
+      if (!run) throw notFound('runs', id);
+      return { status: 200, body: { items: [clone(run)] } };
+    }
+    return listResponse(storedRuns(ctx.scope), req.query, FIELDS.runs, '/runs', (e) => clone(e));
   }
   if (!(COLLECTIONS as readonly string[]).includes(kind)) throw flowError(404, '1101', `No route for ${req.method} ${req.path}`);
   const collection = kind as Collection;

@@ -19,7 +19,8 @@ import type { AudienceSeed, Emulator, EmulatorOptions } from './types.ts';
 export * from './types.ts';
 export { BASE_PATH, IMS_PATH } from './server.ts';
 export { ADMIN_PREFIX, UI_USER, UI_CLIENT } from './admin.ts';
-export { DEFAULT_FAULTS } from './faults.ts';
+export { DEFAULT_FAULTS, DEFAULT_RUN_INTERVAL_MS } from './faults.ts';
+export { RUN_FAILURE, RUNS_KEPT_PER_FLOW } from './runs.ts';
 export { DEFAULT_TRANSITION_MS } from './transitions.ts';
 export { DEFAULT_SANDBOXES, SANDBOX_API_PATH } from './sandboxes.ts';
 export { Tenants } from './tenants.ts';
@@ -59,7 +60,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Started
     settleOrphans(store);
   }
   const issuer = new TokenIssuer(persisted?.tokenKey ?? TokenIssuer.newKey(), now, opts.tokenTtlSeconds ?? 86399);
-  const faults = new Faults({ ...(opts.transitionMs !== undefined ? { transitionMs: opts.transitionMs } : {}), ...opts.faults }, now);
+  const faults = new Faults({
+    ...(opts.transitionMs !== undefined ? { transitionMs: opts.transitionMs } : {}),
+    ...(opts.runIntervalMs !== undefined ? { runIntervalMs: opts.runIntervalMs } : {}),
+    ...opts.faults,
+  }, now);
   const log = new RequestLog(opts.requestLogLimit ?? 100_000);
   const tenants = new Tenants(opts.sandboxes ?? DEFAULT_SANDBOXES, EMULATOR_DEFAULTS.orgId, { ...DEFAULT_CLIENTS, ...opts.clients });
   if (persisted) tenants.load(persisted.tenants, store.scopesWithEntities());

@@ -94,7 +94,8 @@ export function applyPatch<T>(doc: T, ops: readonly PatchOp[]): T {
     checkTarget(out, op);
     // A value sent with remove is accepted and ignored, as the docs do. `op` is one parsePatch accepted,
     // all RFC 6902 ops, which fast-json-patch types as a union keyed by the literal.
-    const operation = { op: op.op, path: op.path, ...(op.op === 'remove' ? {} : { value: clone(op.value) }) } as fjp.Operation;
+    const sent: unknown = { op: op.op, path: op.path, ...(op.op === 'remove' ? {} : { value: clone(op.value) }) };
+    const operation = sent as fjp.Operation;
     try {
       out = fjp.applyOperation(out, operation, true, true, true, i).newDocument;
     } catch (err) {

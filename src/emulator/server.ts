@@ -155,7 +155,7 @@ export function createHandler(deps: ServerDeps) {
           { method, path: servicePath, query: url.searchParams, headers: req.headers, body },
           {
             store: deps.store, scope: deps.store.scope(caller.org, caller.sandbox), org: caller.org, sandbox: caller.sandbox,
-            user: `${caller.clientId}@AdobeID`, client: caller.clientId, now: deps.now(), transitionMs: deps.faults.config.transitionMs,
+            user: `${caller.clientId}@AdobeID`, client: caller.clientId, now: deps.now(), transitionMs: deps.faults.config.transitionMs, runs: deps.faults.config,
             isAudience: (id) => deps.audiences.has(caller.org, caller.sandbox, id),
           },
         );

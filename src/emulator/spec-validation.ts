@@ -1,26 +1,34 @@
 // Validates auth params and target params against the JSON Schemas in the emulator's connection specs
-// (compiled once with ajv), the way the real service checks a body against its connection spec.
+// (compiled once with ajv, at first use), the way the real service checks a body against its connection spec.
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { CONNECTION_SPECS } from './catalog.ts';
 import { invalidBody, isRecord } from './entity-common.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const ajv = new Ajv({ allErrors: true, strict: false });
-addFormats(ajv);
-ajv.addFormat('password', true);
 
 interface SpecValidators {
   auth: Map<string, ValidateFunction>; // auth spec name → validator
   target: ValidateFunction | undefined;
 }
 
-const validators = new Map<string, SpecValidators>();
-for (const spec of CONNECTION_SPECS) {
-  const auth = new Map<string, ValidateFunction>();
-  for (const a of (spec.authSpec as { name: string; spec: object }[]) ?? []) auth.set(a.name, ajv.compile(a.spec));
-  const targetSpec = spec.targetSpec as { spec: object } | undefined;
-  validators.set(spec.id as string, { auth, target: targetSpec ? ajv.compile(targetSpec.spec) : undefined });
+let validators: Map<string, SpecValidators> | undefined;
+
+/** Every spec's validators, compiled at the first validation (not at import) and kept. */
+function specValidators(specId: string): SpecValidators | undefined {
+  if (!validators) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    ajv.addFormat('password', true);
+    validators = new Map();
+    for (const spec of CONNECTION_SPECS) {
+      const auth = new Map<string, ValidateFunction>();
+      for (const a of (spec.authSpec as { name: string; spec: object }[]) ?? []) auth.set(a.name, ajv.compile(a.spec));
+      const targetSpec = spec.targetSpec as { spec: object } | undefined;
+      validators.set(spec.id as string, { auth, target: targetSpec ? ajv.compile(targetSpec.spec) : undefined });
+    }
+  }
+  return validators.get(specId);
 }
 
 function describe(validate: ValidateFunction): string {
@@ -32,7 +40,7 @@ function describe(validate: ValidateFunction): string {
 
 /** Checks `auth` ({specName, params}) against the spec; specs without auth specs accept no/any auth. */
 export function validateAuth(specId: string, auth: unknown, where: string): void {
-  const v = validators.get(specId);
+  const v = specValidators(specId);
   if (!v || v.auth.size === 0) return;
   if (!isRecord(auth)) throw invalidBody(`${where}: "auth" with specName and params is required for this connection spec`);
   const validate = typeof auth.specName === 'string' ? v.auth.get(auth.specName) : undefined;
@@ -44,7 +52,7 @@ export function validateAuth(specId: string, auth: unknown, where: string): void
 
 /** Checks target connection `params` against the spec's targetSpec schema. */
 export function validateTargetParams(specId: string, params: unknown, where: string): void {
-  const validate = validators.get(specId)?.target;
+  const validate = specValidators(specId)?.target;
   if (!validate) return;
   if (!validate(params ?? {})) throw invalidBody(`${where}: params do not match the target spec: ${describe(validate)}`);
 }

@@ -141,9 +141,7 @@ export class Store {
   snapshot(): StoreSnapshot {
     const scopes: StoreSnapshot['scopes'] = {};
     for (const [key, scope] of this.scopes) {
-      const entry = {} as Record<Collection, Entity[]>;
-      for (const c of COLLECTIONS) entry[c] = [...scope[c].values()].map((r) => clone(r.doc));
-      scopes[key] = entry;
+      scopes[key] = Object.fromEntries(COLLECTIONS.map((c) => [c, [...scope[c].values()].map((r) => clone(r.doc))])) as Record<Collection, Entity[]>;
     }
     return { scopes };
   }
@@ -151,9 +149,7 @@ export class Store {
   toPersisted(tokenKey: string): PersistedStore {
     const scopes: PersistedStore['scopes'] = {};
     for (const [key, scope] of this.scopes) {
-      const entry = {} as Record<Collection, StoredRecord[]>;
-      for (const c of COLLECTIONS) entry[c] = [...scope[c].values()];
-      scopes[key] = entry;
+      scopes[key] = Object.fromEntries(COLLECTIONS.map((c) => [c, [...scope[c].values()]])) as Record<Collection, StoredRecord[]>;
     }
     return { version: 1, seq: this.seq, tokenKey, scopes };
   }

@@ -86,6 +86,15 @@ export interface FaultConfig {
    * emulator more than a fault: reset() keeps it.
    */
   transitionMs: number;
+  /**
+   * Period of dataflow runs in ms: every enabled flow gets one run per period (runs.ts; default
+   * 5000, 0 = no runs). A setting more than a fault: reset() keeps it.
+   */
+  runIntervalMs: number;
+  /** Share (0..1) of runs that fail as a whole (status failed, every record failed, a documented error). */
+  runFailureRate: number;
+  /** Share (0..1) of the other runs in which some records fail (status success, failedRecordCount > 0). */
+  runPartialFailureRate: number;
 }
 
 export interface FaultsInput extends Partial<Omit<FaultConfig, 'failNext' | 'dropAfterCommit' | 'lateCommit'>> {
@@ -178,6 +187,8 @@ export interface EmulatorOptions {
   requestLogLimit?: number;
   /** Duration of asynchronous flow operations in ms (default 300; 0 = off). Same as faults.transitionMs. */
   transitionMs?: number;
+  /** Period of dataflow runs in ms (default 5000; 0 = none). Same as faults.runIntervalMs. */
+  runIntervalMs?: number;
   /**
    * Audiences to start with (default: the example repo's, EXAMPLE_AUDIENCES); each names an existing
    * sandbox. With a state file that holds audiences, the file's are kept as they are and seeds are not applied.

@@ -10,7 +10,7 @@ import { diag } from './diag.ts';
 import type { AccountManifest, DestinationManifest } from './documents.ts';
 import { tryResolveRef, type RefContext } from './secrets.ts';
 import { rememberSecret } from '../domain/redact.ts';
-import type { ParsedDoc } from './yaml-docs.ts';
+import type { ParsedDoc } from './types.ts';
 
 const byCodepoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -102,6 +102,7 @@ export function buildDestination(m: DestinationManifest, account: AccountManifes
     format: m.spec.format ?? 'json',
     enabled: m.spec.enabled ?? true,
     drift: m.spec.drift ?? 'heal',
+    ...(m.spec.health ? { health: { ...m.spec.health } } : {}),
     segments: [...segments.values()].sort((a, b) => byCodepoint(a.id, b.id)),
     ...(refs.length > 0 ? { segmentRefs: refs } : {}),
     profileAttributes: [...new Set(m.spec.profileAttributes ?? [])].sort(byCodepoint),

@@ -10,7 +10,8 @@ import { LIMITS } from './limits.ts';
 import { schemaDiagnostics } from './schema-diagnostics.ts';
 import { schemaErrors } from './schemas.ts';
 import { isSecretRef, tryResolveRef, type SecretRef } from './secrets.ts';
-import { parseYamlFile, type ParsedDoc } from './yaml-docs.ts';
+import type { ParsedDoc } from './types.ts';
+import { parseYamlFile } from './yaml-docs.ts';
 
 export const CONFIG_FILE = 'flowsync.yaml';
 

@@ -1,12 +1,12 @@
 // One parsed YAML document -> a typed manifest of a known kind, or diagnostics saying why not.
 import type { Diagnostic } from '../domain/diagnostics.ts';
-import type { DestinationType, DriftPolicy } from '../domain/model.ts';
+import type { DestinationType, DriftPolicy, HealthSpec } from '../domain/model.ts';
 import { diag } from './diag.ts';
 import { didYouMean, schemaDiagnostics } from './schema-diagnostics.ts';
 import { schemaErrors, type SchemaName } from './schemas.ts';
 import { documentSandboxes, sandboxView } from './sandboxes.ts';
 import type { SecretRef } from './secrets.ts';
-import type { ParsedDoc } from './yaml-docs.ts';
+import type { ParsedDoc } from './types.ts';
 
 export const API_VERSION = 'flowsync/v1';
 export const KINDS = { DestinationAccount: 'account', StreamingDestination: 'destination' } as const satisfies Record<string, SchemaName>;
@@ -38,6 +38,7 @@ export interface DestinationManifest extends ManifestBase {
     format?: 'json';
     enabled?: boolean;
     drift?: DriftPolicy;
+    health?: HealthSpec;
     segments?: { id?: string; name?: string }[];
     profileAttributes?: string[];
   };

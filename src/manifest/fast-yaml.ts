@@ -5,7 +5,7 @@
 // slow path too, parsed lazily on the first `locate()` of a file.
 import jsyaml from 'js-yaml';
 import { LIMITS } from './limits.ts';
-import type { FieldPath, ParsedDoc, Pos } from './yaml-docs.ts';
+import type { FieldPath, ParsedDoc, Pos } from './types.ts';
 
 // Scalar resolution exactly as the `yaml` library's YAML 1.2 core schema does it (same patterns,
 // same conversions), so a plain scalar gets the same type and value from both parsers.

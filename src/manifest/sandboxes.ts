@@ -3,7 +3,7 @@
 // sandbox out, each locating its fields in the override when the override sets them (so a
 // diagnostic points at the line that gave the value).
 import { isSecretRef } from './secrets.ts';
-import type { FieldPath, ParsedDoc } from './yaml-docs.ts';
+import type { FieldPath, ParsedDoc } from './types.ts';
 
 type Json = unknown;
 

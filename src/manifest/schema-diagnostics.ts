@@ -3,7 +3,7 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { Diagnostic } from '../domain/diagnostics.ts';
 import { diag, formatPath } from './diag.ts';
-import type { FieldPath, ParsedDoc } from './yaml-docs.ts';
+import type { FieldPath, ParsedDoc } from './types.ts';
 
 export interface SchemaCodes {
   schema: string;

@@ -26,11 +26,8 @@ function compileAll(): Record<SchemaName, ValidateFunction> {
   addFormats(ajv);
   // Editors (VS Code, yaml-language-server) show this message for a pattern mismatch; so do we.
   ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
-  const out = {} as Record<SchemaName, ValidateFunction>;
-  for (const [name, file] of Object.entries(SCHEMA_FILES) as [SchemaName, string][]) {
-    out[name] = ajv.compile(JSON.parse(readFileSync(schemaUrl(file), 'utf8')) as object);
-  }
-  return out;
+  const compile = (file: string) => ajv.compile(JSON.parse(readFileSync(schemaUrl(file), 'utf8')) as object);
+  return Object.fromEntries(Object.entries(SCHEMA_FILES).map(([name, file]) => [name, compile(file)])) as Record<SchemaName, ValidateFunction>;
 }
 
 /** Raw ajv errors for a value (empty when valid). */

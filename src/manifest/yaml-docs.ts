@@ -5,24 +5,7 @@ import type { Diagnostic } from '../domain/diagnostics.ts';
 import { diag, formatPath } from './diag.ts';
 import { fastParseYamlFile } from './fast-yaml.ts';
 import { LIMITS } from './limits.ts';
-
-export interface Pos {
-  line: number;
-  column: number;
-}
-
-export type FieldPath = readonly (string | number)[];
-
-export interface ParsedDoc {
-  file: string;
-  /** 0-based index of the document in its file. */
-  index: number;
-  value: unknown;
-  /** Where the document's content starts. */
-  start: Pos;
-  /** Position of the node at `path`, or of its deepest existing ancestor; `key` points at the map key. */
-  locate(path: FieldPath, opts?: { key?: boolean }): Pos;
-}
+import type { FieldPath, ParsedDoc, Pos } from './types.ts';
 
 export interface ParseCodes {
   yaml: string;

@@ -1,6 +1,7 @@
 // The cycle contract between the reconcile core and whatever runs it (the daemon's scheduler): a folder and
 // a revision go in, a CycleOutcome comes out. It belongs to reconcile, as controller-runtime keeps
 // `Reconciler` in its reconcile package, so reconcile imports nothing from the daemon.
+import type { Health } from '../health/rule.ts';
 
 export type Trigger = 'startup' | 'change' | 'webhook' | 'interval' | 'retry';
 export const TRIGGERS = ['startup', 'change', 'webhook', 'interval', 'retry'] as const satisfies readonly Trigger[];
@@ -24,6 +25,18 @@ export interface EntityStatus {
   condition: Condition;
   reason: string;
   message?: string;
+  /** Destinations only, when this cycle read the runs: activation health (src/health/rule.ts). */
+  activation?: ActivationStatus;
+}
+
+/** A destination's activation health as one cycle saw it, and the runs it was judged on. */
+export interface ActivationStatus {
+  health: Health;
+  reason: string;
+  message: string;
+  lastRun?: { id: string; createdAt: number; status: string; input: number; activated: number; failed: number };
+  /** Every finished run in the health window (the records counter counts each run once). */
+  runs: { id: string; activated: number; failed: number }[];
 }
 
 export type CycleResult = 'success' | 'invalid' | 'failed' | 'suspended' | 'refused';

@@ -1,16 +1,19 @@
 // One daemon cycle: load the revision, stop on invalid manifests or suspend, read live state,
-// plan, refuse a mass deletion, apply (unless observing), and report every entity's condition.
+// plan, refuse a mass deletion, apply (unless observing), read the runs, and report every entity's
+// condition and every destination's activation health.
 // Level-based: nothing here depends on an earlier cycle except the cached API client (its token).
 import { createHash } from 'node:crypto';
 import { FlowServiceClient, type ClientEvent } from '../api/index.ts';
 import type { BreakerState } from '../api/limits.ts';
 import type { ApplyResult } from '../apply/index.ts';
-import type { CycleDrift, CycleInput, CycleOutcome, EntityStatus, Reconcile } from './contract.ts';
+import type { ActivationStatus, CycleDrift, CycleInput, CycleOutcome, EntityStatus, Reconcile } from './contract.ts';
 import { hasErrors, type Diagnostic } from '../domain/diagnostics.ts';
 import { FlowsyncError, isFlowsyncError } from '../domain/errors.ts';
 import type { LiveState } from '../domain/model.ts';
 import type { Plan } from '../domain/plan.ts';
 import type { LeaseEvent } from '../lease/index.ts';
+import { destinationStatuses, runWindows } from '../health/destinations.ts';
+import { readRunsBySandbox } from '../health/runs.ts';
 import { loadRepo, ParseCache, type LoadedRepo } from '../manifest/index.ts';
 import { loadRepoSecretsOptional } from '../manifest/secrets-optional.ts';
 import { accountAddress, destinationAddress } from '../plan/index.ts';
@@ -88,7 +91,8 @@ export function createCycle(deps: CycleDeps): Reconcile {
       // drift against it) would hide the live entities it meant to delete, so it reports none.
       return refused(refusals[0]!.code, `${refusals.map((r) => r.message).join('; ')}; nothing was applied`);
     }
-    if (input.mode === 'observe' || plan.actions.length === 0) return report(repo, plan, undefined, input.mode);
+    const now = planInput.now.getTime();
+    if (input.mode === 'observe' || plan.actions.length === 0) return report(repo, plan, undefined, input.mode, await activationOf(client, repo, live, plan, now));
     // Something to write: under the writer lease (waiting up to one lease duration for another
     // writer), with the sandboxes read again and planned again, the deletion budget checked.
     let outcome: WritePassOutcome;
@@ -109,7 +113,7 @@ export function createCycle(deps: CycleDeps): Reconcile {
       return failed(repo, err);
     }
     if (outcome.status === 'refused') return refused(outcome.error.code, outcome.error.message);
-    return report(repo, outcome.plan, outcome.status === 'applied' ? outcome.result : undefined, input.mode);
+    return report(repo, outcome.plan, outcome.status === 'applied' ? outcome.result : undefined, input.mode, await activationOf(client, repo, live, outcome.plan, now));
   };
 }
 
@@ -191,8 +195,34 @@ function failed(repo: LoadedRepo, err: unknown): CycleOutcome {
   return { result: 'failed', entities: allEntities(repo, 'Failed', apiReachable ? 'ReconcileFailed' : 'ApiUnreachable', error.message), changes: [], drift: [], error, apiReachable };
 }
 
+/**
+ * Activation health of every destination by plan address: one paged GET /runs per sandbox (never one
+ * per flow). Runs that cannot be read leave health out of this cycle; reconciling goes on.
+ */
+async function activationOf(client: FlowServiceClient, repo: LoadedRepo, live: LiveState, plan: Plan, now: number): Promise<Map<string, ActivationStatus>> {
+  let runs: Awaited<ReturnType<typeof readRunsBySandbox>>;
+  try {
+    runs = await readRunsBySandbox(client, runWindows(repo.desired), now);
+  } catch {
+    return new Map();
+  }
+  const rows = destinationStatuses({ desired: repo.desired, live, plan, runs, manager: repo.manager, now });
+  return new Map(rows.map((r) => {
+    const inWindow = (r.flowId ? (runs.get(r.sandbox)?.get(r.flowId) ?? []) : []).filter((x) => x.status !== 'processing' && x.createdAt > now - r.windowMs);
+    const last = r.lastRun;
+    const activation: ActivationStatus = {
+      health: r.health,
+      reason: r.reason,
+      message: r.message,
+      ...(last ? { lastRun: { id: last.id, createdAt: last.createdAt, status: last.status, input: last.input, activated: last.activated, failed: last.failed } } : {}),
+      runs: inWindow.map((x) => ({ id: x.id, activated: x.activated, failed: x.failed })),
+    };
+    return [destinationAddress(r.sandbox, r.name), activation];
+  }));
+}
+
 /** Conditions, changes and drift of a cycle, from the plan and (when applied) the apply outcomes. */
-function report(repo: LoadedRepo, plan: Plan, result: ApplyResult | undefined, mode: CycleInput['mode']): CycleOutcome {
+function report(repo: LoadedRepo, plan: Plan, result: ApplyResult | undefined, mode: CycleInput['mode'], activation: ReadonlyMap<string, ActivationStatus>): CycleOutcome {
   const outcomesByAddress = new Map<string, ApplyResult['outcomes']>();
   for (const o of result?.outcomes ?? []) outcomesByAddress.set(o.address, [...(outcomesByAddress.get(o.address) ?? []), o]);
   const pendingByAddress = new Map<string, Plan['actions']>();
@@ -221,7 +251,11 @@ function report(repo: LoadedRepo, plan: Plan, result: ApplyResult | undefined, m
   };
   const entities: EntityStatus[] = [
     ...repo.desired.accounts.map((a) => ({ sandbox: a.sandbox, kind: 'account' as const, name: a.name, ...status(accountAddress(a.sandbox, a.name)) })),
-    ...repo.desired.destinations.map((d) => ({ sandbox: d.sandbox, kind: 'destination' as const, name: d.name, ...status(destinationAddress(d.sandbox, d.name)) })),
+    ...repo.desired.destinations.map((d) => {
+      const address = destinationAddress(d.sandbox, d.name);
+      const act = activation.get(address);
+      return { sandbox: d.sandbox, kind: 'destination' as const, name: d.name, ...status(address), ...(act ? { activation: act } : {}) };
+    }),
   ];
   const drift: CycleDrift[] = plan.drift.map((d) => {
     const address = d.resource === 'account' ? accountAddress(d.sandbox, d.destination) : destinationAddress(d.sandbox, d.destination);

@@ -93,6 +93,24 @@ function prBlocks(plan: Plan): Block[] {
   ];
 }
 
+const HEALTH_ICON: Record<string, string> = { Healthy: '✅', Degraded: '⚠️', Failed: '❌', Disabled: '⏸️', Unknown: '❔' };
+const cell = (s: string) => escapeHtml(s).replace(/\|/g, '\\|');
+
+/** The health column of the destinations this pull request changes (README "Activation health"). */
+function healthBlocks(doc: ReviewDocument): Block[] {
+  const rows = doc.health ?? [];
+  if (rows.length === 0) return [];
+  return [{
+    head: '#### Activation health of the destinations this pull request changes\n\n| Destination | Health | Last run | Activated / failed in the window | Why |\n|---|---|---|---|---|',
+    lines: rows.map((r) => {
+      const last = r.lastRun ? `${r.lastRun.createdAt} ${r.lastRun.status}` : '–';
+      const why = r.health === 'Healthy' ? '' : cell(r.message);
+      return `| ${cell(`${r.sandbox}/${r.name}`)} | ${HEALTH_ICON[r.health] ?? ''} ${r.health} | ${last} | ${r.window.records.activated} / ${r.window.records.failed} (${r.window.duration}) | ${why} |`;
+    }),
+    tail: '',
+  }];
+}
+
 function driftBlocks(doc: ReviewDocument): Block[] {
   const base = doc.base;
   if (!base) return [];
@@ -135,7 +153,7 @@ export function renderReviewMarkdown(doc: ReviewDocument, opts: ReviewMarkdownOp
   const title = opts.title ?? 'flowsync plan';
   const summary = summaryLine(doc);
   const meta = metaLine(doc, opts.runUrl);
-  const blocks = doc.pullRequest ? [...prBlocks(doc.pullRequest), ...driftBlocks(doc), ...trailingBlocks(doc)] : invalidBlocks(doc);
+  const blocks = doc.pullRequest ? [...prBlocks(doc.pullRequest), ...healthBlocks(doc), ...driftBlocks(doc), ...trailingBlocks(doc)] : invalidBlocks(doc);
   const header = (part: number, total: number) =>
     [
       `<!-- flowsync-plan: ${doc.commentId.replace(/--+/g, '-').replace(/[<>]/g, '')}${total > 1 ? ` part ${part} of ${total}` : ''} -->`,

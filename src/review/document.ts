@@ -4,6 +4,7 @@
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../domain/diagnostics.ts';
 import type { Plan } from '../domain/plan.ts';
 import type { BaseStatus } from './base.ts';
+import type { StatusEntry } from '../health/status-entry.ts';
 
 export const REVIEW_FORMAT_VERSION = 1 as const;
 
@@ -22,6 +23,8 @@ export interface ReviewDocument {
   pullRequest: Plan | null;
   /** What applying the base alone would already change; null when head or base are not valid. */
   drift: Plan | null;
+  /** Activation health of the destinations this pull request changes (absent when none, or the runs could not be read). */
+  health?: StatusEntry[];
 }
 
 export type ReviewOutcome = 'invalid' | 'changes' | 'no-changes';

@@ -1,10 +1,17 @@
 // `flowsync plan --base REF` end to end: validate the head manifests, load the base manifests out of
-// git, read live state ONCE for the sandboxes either side names, and compare (pure, compare.ts).
+// git, read live state ONCE for the sandboxes either side names, and compare (pure, compare.ts);
+// with --health, then the runs of the destinations the pull request changes, for a health column.
 // Only reads: the API client is used for GETs and the IMS token, never for a write.
 import { hasErrors, type Diagnostic } from '../domain/diagnostics.ts';
 import type { Plan } from '../domain/plan.ts';
-import { loadRepoSecretsOptional } from '../manifest/secrets-optional.ts';
 import type { FlowServiceClient } from '../api/index.ts';
+import type { LiveState } from '../domain/model.ts';
+import { destinationStatuses, runWindows } from '../health/destinations.ts';
+import { readRunsBySandbox } from '../health/runs.ts';
+import type { LoadedRepo } from '../manifest/index.ts';
+import { loadRepoSecretsOptional } from '../manifest/secrets-optional.ts';
+import { destinationAddress } from '../plan/index.ts';
+import { statusEntry, type StatusEntry } from '../health/status-entry.ts';
 import { resolveAudiences, type AudienceCache } from '../reconcile/audiences.ts';
 import { connect, type ConnectFlags } from '../reconcile/connect.ts';
 import { makePlan, readLive } from '../reconcile/reconcile.ts';
@@ -25,12 +32,31 @@ export interface ReviewOptions {
   prune?: boolean;
   revision?: string;
   commentId?: string;
+  /** --health: add the activation health of the destinations the pull request changes. */
+  health?: boolean;
 }
 
 export interface ReviewResult {
   doc: ReviewDocument;
   /** plan(head) against live as it is now: what `flowsync apply` would do; saved by --out. Absent when invalid. */
   applyPlan?: Plan;
+}
+
+/**
+ * Activation health of the destinations the pull request changes, for the comment's health column:
+ * one GET /runs per sandbox they are in. Runs that cannot be read leave the column out.
+ */
+async function touchedHealth(client: FlowServiceClient, head: LoadedRepo, live: LiveState, applyPlan: Plan, pullRequest: Plan, now: number): Promise<StatusEntry[]> {
+  const touched = new Set(pullRequest.actions.map((a) => a.address));
+  const destinations = head.desired.destinations.filter((d) => touched.has(destinationAddress(d.sandbox, d.name)));
+  if (destinations.length === 0) return [];
+  const desired = { ...head.desired, destinations };
+  try {
+    const runs = await readRunsBySandbox(client, runWindows(desired), now);
+    return destinationStatuses({ desired, live, plan: applyPlan, runs, manager: head.manager, now }).map(statusEntry);
+  } catch {
+    return [];
+  }
 }
 
 export async function runReview(opts: ReviewOptions): Promise<ReviewResult> {
@@ -89,7 +115,9 @@ export async function runReview(opts: ReviewOptions): Promise<ReviewResult> {
       pullRequest,
       drift: compared.drift ?? null,
     };
-    return { doc, applyPlan };
+    // health is about now, not the plan's (possibly fixed, FLOWSYNC_NOW) time
+    const health = opts.health ? await touchedHealth(client, head, live, applyPlan, pullRequest, Date.now()) : [];
+    return { doc: health.length > 0 ? { ...doc, health } : doc, applyPlan };
   } finally {
     client.close();
   }

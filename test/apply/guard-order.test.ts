@@ -42,12 +42,12 @@ test('a saved plan is current when every etag still matches', () => {
 });
 
 test('a saved plan is stale when an entity it would create now exists, unless the plan deletes it first', () => {
-  const create = {
+  const create: Action = {
     ...base, change: 'create', id: 'c', dependsOn: [], type: 'create-flow', destination: 'summer', destinationType: 'amazon-kinesis',
     name: 'summer', description: '', flowSpecId: 's', segments: [], profileAttributes: [], enabled: true,
-  } as Action;
+  };
   assert.match(findStaleEntities([create], live())[0]!.problem, /already exists now \(f1\)/);
-  const del = { ...base, change: 'replace', id: 'd', dependsOn: [], type: 'delete-flow', entityId: 'f1', etag: '"e1"', name: 'summer' } as Action;
+  const del: Action = { ...base, change: 'replace', id: 'd', dependsOn: [], type: 'delete-flow', entityId: 'f1', etag: '"e1"', name: 'summer' };
   assert.deepEqual(findStaleEntities([del, create], live()), []);
 });
 
@@ -59,7 +59,7 @@ test('a deleted entity makes a saved plan stale', () => {
 
 test('actions on one entity run in sequence, a state change before the selector patch', () => {
   const patch = updateFlow('patch', '"e1"');
-  const state = { ...base, id: 'state', dependsOn: ['patch'], type: 'set-flow-state', destination: 'summer', entityId: 'f1', etag: '"e1"', from: 'enabled', to: 'disabled' } as Action;
+  const state: Action = { ...base, id: 'state', dependsOn: ['patch'], type: 'set-flow-state', destination: 'summer', entityId: 'f1', etag: '"e1"', from: 'enabled', to: 'disabled' };
   const ordered = withEntityOrdering([patch, state]);
   assert.deepEqual(ordered.find((a) => a.id === 'patch')!.dependsOn, ['state']);
   assert.deepEqual(ordered.find((a) => a.id === 'state')!.dependsOn, []);

@@ -31,7 +31,7 @@ test('gitRevision: the commit of the checkout, -dirty with uncommitted changes, 
   assert.equal(gitRevision(dir), head, 'untracked files do not make a build dirty');
 });
 
-test('flowsync version (from the sources): package.json version and the checkout revision; --version is the same', async () => {
+test('flowsync version: package.json version and the checkout revision (the bundle fixes it at build time); --version is the same', async () => {
   const { version } = JSON.parse(await readFile(`${REPO_ROOT}package.json`, 'utf8')) as { version: string };
   const head = git(REPO_ROOT, 'rev-parse', 'HEAD');
   const json = await runCli(['version', '--output', 'json']);

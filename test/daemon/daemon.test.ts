@@ -172,13 +172,13 @@ test('/metrics after cycles: results, conditions, drift, revision info and API c
     'flowsync_cycles_total{result="refused",trigger="webhook"} 1',
     'flowsync_entities{kind="destination",condition="Drifted"} 1',
     'flowsync_entities{kind="account",condition="Ready"} 1',
-    'flowsync_drifted_destinations 1',
     `flowsync_revision_info{revision="${inputs[0]!.revision}"} 1`,
     'flowsync_api_requests_total{method="GET",status="200"} 1',
     'flowsync_api_requests_total{method="PATCH",status="412"} 1',
     'flowsync_api_retries_total{reason="throttled"} 1',
     'flowsync_api_request_budget_remaining 42',
-    'flowsync_api_circuit_breaker_state 2',
+    'flowsync_api_circuit_breaker_state{state="open"} 1',
+    'flowsync_api_circuit_breaker_state{state="closed"} 0',
     'flowsync_changes_total{action="update"} 1',
     'flowsync_drift_detected_total{policy="warn",healed="false"} 1',
     'flowsync_ready 1',
@@ -186,7 +186,16 @@ test('/metrics after cycles: results, conditions, drift, revision info and API c
   for (const line of expect) assert.ok(text.includes(line), `missing: ${line}`);
   assert.match(text, /flowsync_cycle_duration_seconds_count\{result="success"\} 1/);
   assert.match(text, /flowsync_last_success_timestamp_seconds \d{10}/);
-  assert.match(text, /flowsync_process_cpu_seconds_total/);
+  assert.match(text, /^process_cpu_seconds_total /m, 'default process metrics keep their standard names');
+  assert.doesNotMatch(text, /flowsync_process_|flowsync_nodejs_|flowsync_drifted_destinations/);
+});
+
+test('/metrics: no budget series until the client reports a budget', async (t) => {
+  const { inputs, daemon } = await folderDaemon(t, [ok()]);
+  await eventually(() => inputs.length === 1);
+  await daemon.idle();
+  assert.doesNotMatch(await daemon.metrics.text(), /flowsync_api_request_budget_remaining/);
+  assert.match(await daemon.metrics.text(), /flowsync_api_circuit_breaker_state\{state="closed"\} 1/);
 });
 
 test('every change and every drift is one structured log event with revision and destination; secrets are redacted', async (t) => {

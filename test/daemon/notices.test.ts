@@ -84,3 +84,34 @@ test('the Slack message has a text fallback and one mrkdwn section per event', (
   assert.equal(msg.blocks[0]!.type, 'section');
   assert.match(msg.blocks[0]!.text.text, /^:warning: Drift found on destination prod\/a by jane@example\.com: segments \(drift: warn, left alone\) \(revision abcdef123456\)$/);
 });
+
+test('activation health: each transition into or between Degraded and Failed is announced once (without the revision: runs are not revisions), leaving them is "recovered"', () => {
+  const dest = (health: 'Healthy' | 'Degraded' | 'Failed' | undefined, reason = 'RunFailed', message = 'the last run failed') => ok({
+    entities: [{ sandbox: 'prod', kind: 'destination', name: 'orders', condition: 'Ready', reason: 'InSync', ...(health ? { activation: { health, reason, message, runs: [] } } : {}) }],
+  });
+  let announced = new Map<string, string>();
+  const seen: string[][] = [];
+  for (const outcome of [
+    dest('Healthy', 'RunsSucceeded'),
+    dest('Degraded', 'RecordsFailed', 'the last run failed 3 of 40 records'),
+    dest('Degraded', 'RecordsFailed', 'the last run failed 9 of 41 records'), // same health, new counts: no repeat
+    dest('Failed', 'RunsFailed'),
+    dest(undefined), // runs could not be read: neither repeated nor declared over
+    dest('Failed', 'RunsFailed'),
+    dest('Healthy', 'RunsSucceeded'),
+  ]) {
+    const r = noticesFor(outcome, ctx, announced);
+    announced = r.announced;
+    seen.push(r.notices.map((n) => `${n.kind}: ${n.text}`));
+  }
+  assert.deepEqual(seen, [
+    [],
+    ['health: Destination prod/orders is Degraded: its last dataflow run failed some records'],
+    [],
+    ['health: Destination prod/orders is Failed: its last dataflow runs all failed'],
+    [],
+    [],
+    ['recovered: Recovered: destination prod/orders is Healthy again (was Failed) (revision abcdef123456)'],
+  ]);
+  assert.match(slackMessage([{ kind: 'health', key: 'k', text: 't' }]).text, /flowsync: t/);
+});

@@ -4,14 +4,12 @@ import assert from 'node:assert/strict';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { runCli } from '../helpers/cli.ts';
+import { CLI, runCli } from '../helpers/cli.ts';
 import { startTestEmulator } from '../helpers/emulator.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { configRemote, dest, spawnChild } from '../e2e/harness.ts';
 import { tempDir } from '../daemon/helpers.ts';
 
-const ENTRY = fileURLToPath(new URL('../../cmd/flowsync.ts', import.meta.url));
 
 /** The clone folders under a cache directory (one per repository and branch). */
 async function clones(cacheDir: string): Promise<string[]> {
@@ -25,7 +23,7 @@ test('flowsync run listens on FLOWSYNC_LISTEN and clones into FLOWSYNC_CACHE_DIR
   const remote = await configRemote(t);
   await remote.commit([dest('orders', [1])]);
   const cwd = await tempDir(t);
-  const child = spawnChild(t, [ENTRY, 'run', '--repo', remote.bare, '--interval', '1h'], { ...env, FLOWSYNC_LISTEN: '127.0.0.1:0', FLOWSYNC_CACHE_DIR: remote.cacheDir }, cwd);
+  const child = spawnChild(t, [...CLI, 'run', '--repo', remote.bare, '--interval', '1h'], { ...env, FLOWSYNC_LISTEN: '127.0.0.1:0', FLOWSYNC_CACHE_DIR: remote.cacheDir }, cwd);
   const url = await eventually(
     () => {
       if (child.proc.exitCode !== null) throw new Error(`flowsync run exited ${child.proc.exitCode}: ${child.output()}`);

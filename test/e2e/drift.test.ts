@@ -41,7 +41,7 @@ test('e2e drift heal: an out-of-band edit is undone by the interval cycle, logge
   await eventually(() => hook.received.some((b) => /Drift healed on destination prod\/healed/.test(b)), { timeoutMs: 3_000, message: 'no "healed" notification' });
   const s = await d.status();
   assert.equal(s.entities.find((e) => e.name === 'healed')?.condition, 'Ready');
-  assert.equal(metricValue(await d.metrics(), 'flowsync_drifted_destinations'), 0);
+  assert.equal(metricValue(await d.metrics(), 'flowsync_entities', 'kind="destination",condition="Drifted"'), 0);
 });
 
 async function assertReportedNotHealed(t: TestContext, mode: 'warn' | 'observe'): Promise<void> {
@@ -55,7 +55,7 @@ async function assertReportedNotHealed(t: TestContext, mode: 'warn' | 'observe')
   const args = ['--dir', dir, '--interval', '300ms', '--notify-url-env', 'E2E_NOTIFY_URL', ...(mode === 'observe' ? ['--mode', 'observe'] : [])];
   const d = await startDaemon(t, args, { ...env, E2E_NOTIFY_URL: hook.url });
   await firstSuccess(d);
-  assert.equal(metricValue(await d.metrics(), 'flowsync_drifted_destinations'), 0);
+  assert.equal(metricValue(await d.metrics(), 'flowsync_entities', 'kind="destination",condition="Drifted"'), 0);
 
   emu.admin.resetRequests();
   removeFirstSegment(emu, orgId, 'watched');
@@ -66,7 +66,7 @@ async function assertReportedNotHealed(t: TestContext, mode: 'warn' | 'observe')
   if (mode === 'observe') assert.match(entity.message!, /observe mode/);
   else assert.match(entity.message!, /drift: warn/);
   assert.equal((await d.status()).entities.find((e) => e.name === 'steady')?.condition, 'Ready');
-  await eventually(async () => metricValue(await d.metrics(), 'flowsync_drifted_destinations') === 1, { timeoutMs: 2_000, message: 'drifted gauge not 1' });
+  await eventually(async () => metricValue(await d.metrics(), 'flowsync_entities', 'kind="destination",condition="Drifted"') === 1, { timeoutMs: 2_000, message: 'drifted gauge not 1' });
   const drift = (await eventually(() => d.events('drift').find((e) => e.destination === 'watched'), { timeoutMs: 2_000 }))!;
   assert.equal(drift.healed, false);
   assert.equal(drift.sandbox, 'prod');
@@ -87,7 +87,7 @@ async function assertReportedNotHealed(t: TestContext, mode: 'warn' | 'observe')
   emu.admin.outOfBandEdit({ orgId, sandbox: 'prod', collection: 'flows', id: flow.id, ops: [{ op: 'add', path: '/transformations/0/params/segmentSelectors/selectors/0', value: { type: 'PLATFORM_SEGMENT', value: { id: segmentId(1) } } }] });
   await eventually(() => hook.received.some((b) => /Recovered: destination prod\/watched matches git again/.test(b)), { timeoutMs: 3_000, message: 'no "recovered" notification' });
   await eventually(async () => (await d.status()).entities.find((e) => e.name === 'watched')?.condition === 'Ready', { timeoutMs: 2_000 });
-  assert.equal(metricValue(await d.metrics(), 'flowsync_drifted_destinations'), 0);
+  assert.equal(metricValue(await d.metrics(), 'flowsync_entities', 'kind="destination",condition="Drifted"'), 0);
 }
 
 test('e2e drift warn: an out-of-band edit is reported (metric, status, log, notification once) and left alone', (t) => assertReportedNotHealed(t, 'warn'));

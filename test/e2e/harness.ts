@@ -9,12 +9,11 @@ import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { signBody } from '../../src/daemon/webhook.ts';
 import type { StartedEmulator } from '../../src/emulator/index.ts';
-import { TSX } from '../helpers/cli.ts';
+import { CLI } from '../helpers/cli.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { segmentId, writeRepo, type AccountSpec, type DestinationSpec } from '../helpers/repo.ts';
 import { git, onCleanup, tempDir } from '../daemon/helpers.ts';
 
-const ENTRY = fileURLToPath(new URL('../../cmd/flowsync.ts', import.meta.url));
 export const START_ENTRY = fileURLToPath(new URL('../../cmd/start.ts', import.meta.url));
 
 export const ACCOUNTS: AccountSpec[] = [{ name: 'kin', type: 'amazon-kinesis', secretEnv: 'KINESIS_SECRET_KEY' }];
@@ -33,10 +32,15 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
+/**
+ * Runs `node ARGS`: `[...CLI, 'run', ...]` for the CLI (the bundle under npm test), `tsxArgs(file)`
+ * for another TypeScript entry such as cmd/start.ts.
+ */
 export function spawnChild(t: TestContext, args: string[], env: Record<string, string | undefined>, cwd?: string): Child {
+  if (args[0]?.endsWith('.ts')) throw new Error(`spawnChild runs node ${args[0]}, which cannot load TypeScript: pass [...CLI, ...] or tsxArgs(file)`);
   const merged: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...env };
   for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
-  const proc = spawn(process.execPath, ['--import', TSX, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: merged as NodeJS.ProcessEnv, ...(cwd ? { cwd } : {}) });
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: merged as NodeJS.ProcessEnv, ...(cwd ? { cwd } : {}) });
   let out = '';
   let stdout = '';
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => ((out += d), (stdout += d)));
@@ -90,7 +94,7 @@ export interface StatusDoc {
 
 /** `flowsync run <args>` with --listen on a free loopback port; resolves once it serves HTTP. */
 export async function startDaemon(t: TestContext, args: string[], env: Record<string, string | undefined>): Promise<RunningDaemon> {
-  const child = spawnChild(t, [ENTRY, 'run', '--listen', '127.0.0.1:0', '--webhook-secret-env', 'E2E_WEBHOOK_SECRET', ...args], { E2E_WEBHOOK_SECRET: WEBHOOK_SECRET, ...env });
+  const child = spawnChild(t, [...CLI, 'run', '--listen', '127.0.0.1:0', '--webhook-secret-env', 'E2E_WEBHOOK_SECRET', ...args], { E2E_WEBHOOK_SECRET: WEBHOOK_SECRET, ...env });
   const url = (await eventually(
     () => {
       if (child.proc.exitCode !== null) throw new Error(`flowsync run exited ${child.proc.exitCode}: ${child.output()}`);

@@ -35,8 +35,8 @@ test('e2e recovery: the emulator going away makes /readyz 503; the daemon recove
   assert.equal(down.lastCycle?.result, 'failed');
   assert.equal(metricValue(await d.metrics(), 'flowsync_ready'), 0);
 
-  // Long enough down for the client's circuit breaker to open (2 = open), as in a real outage.
-  await eventually(async () => metricValue(await d.metrics(), 'flowsync_api_circuit_breaker_state') === 2, { timeoutMs: 10_000, message: 'the circuit breaker did not open' });
+  // Long enough down for the client's circuit breaker to open, as in a real outage.
+  await eventually(async () => metricValue(await d.metrics(), 'flowsync_api_circuit_breaker_state', 'state="open"') === 1, { timeoutMs: 10_000, message: 'the circuit breaker did not open' });
   emu = await startEmulator({ port, stateFile, audiences: TEST_AUDIENCES });
   const restarted = emu;
   const restartedAt = Date.now();

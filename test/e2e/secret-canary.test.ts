@@ -9,15 +9,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { signBody } from '../../src/daemon/webhook.ts';
-import { runCli, REPO_ROOT, TSX, type CliResult } from '../helpers/cli.ts';
+import { CLI, runCli, REPO_ROOT, type CliResult } from '../helpers/cli.ts';
 import { startTestEmulator } from '../helpers/emulator.ts';
 import { gitHttpServer } from '../helpers/git-http.ts';
 import { git, gitRemote, hookServer } from '../daemon/helpers.ts';
 import { eventually } from '../helpers/eventually.ts';
 
-const ENTRY = fileURLToPath(new URL('../../cmd/flowsync.ts', import.meta.url));
 
 const CANARY = {
   client: 'CANARYclientSecret0a1b2c',
@@ -56,7 +54,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 
 /** A long-running CLI process (daemon, emulator): its output lines, and a way to wait for one. */
 function startCli(args: string[], env: Record<string, string>, cwd: string) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', TSX, ENTRY, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [...CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   for (const s of [child.stdout!, child.stderr!]) createInterface({ input: s }).on('line', (l) => lines.push(l));
   const exited = new Promise<void>((r) => child.on('close', () => r()));

@@ -11,6 +11,7 @@ import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { copyExampleRepo } from '../helpers/emulator.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { tsxArgs } from '../helpers/cli.ts';
 import { spawnChild, START_ENTRY } from './harness.ts';
 
 const DEMO_ENTRY = fileURLToPath(new URL('../../cmd/demo.ts', import.meta.url));
@@ -33,7 +34,7 @@ test('npm start with the emulator port and the status port taken: free ports, re
   const manifests = await copyExampleRepo(t);
   const demoFile = path.join(await tempFolder(t), '.flowsync', 'demo.json');
   const env = { FLOWSYNC_EMULATOR_PORT: String(emuPort), FLOWSYNC_LISTEN: `127.0.0.1:${statusPort}`, FLOWSYNC_MANIFESTS: manifests, FLOWSYNC_DEMO_FILE: demoFile };
-  const start = spawnChild(t, [START_ENTRY], env);
+  const start = spawnChild(t, tsxArgs(START_ENTRY), env);
   const statusUrl = (await eventually(() => /Status\s+(http:\/\/127\.0\.0\.1:\d+)\/status/.exec(start.output())?.[1], { timeoutMs: 20_000, message: `no status URL: ${start.output()}` }))!;
   assert.notEqual(statusUrl, `http://127.0.0.1:${statusPort}`, 'the busy status port is not printed');
   assert.match(start.output(), new RegExp(`port ${statusPort} is busy`));
@@ -47,7 +48,7 @@ test('npm start with the emulator port and the status port taken: free ports, re
   assert.ok(start.output().includes(demo.emulator), 'the printed emulator URL is the one in demo.json');
   assert.match(start.output(), /npm run demo -- plan /, 'a command to copy');
 
-  const run = spawnChild(t, [DEMO_ENTRY, 'plan', manifests], { FLOWSYNC_DEMO_FILE: demoFile, FLOWSYNC_EMULATOR_PORT: undefined, FLOWSYNC_ENDPOINT: undefined, FLOWSYNC_IMS_ENDPOINT: undefined });
+  const run = spawnChild(t, [...tsxArgs(DEMO_ENTRY), 'plan', manifests], { FLOWSYNC_DEMO_FILE: demoFile, FLOWSYNC_EMULATOR_PORT: undefined, FLOWSYNC_ENDPOINT: undefined, FLOWSYNC_IMS_ENDPOINT: undefined });
   const code = await run.exited;
   assert.equal(code, 0, run.output());
   assert.match(run.output(), /No changes/);
@@ -67,7 +68,7 @@ test('npm run demo with no npm start running names the URL it tried and how to s
   });
   const demoFile = path.join(await tempFolder(t), 'demo.json'); // absent
   const started = Date.now();
-  const run = spawnChild(t, [DEMO_ENTRY, 'plan', 'manifests'], { FLOWSYNC_DEMO_FILE: demoFile, FLOWSYNC_EMULATOR_PORT: String(free), FLOWSYNC_ENDPOINT: undefined, FLOWSYNC_IMS_ENDPOINT: undefined });
+  const run = spawnChild(t, [...tsxArgs(DEMO_ENTRY), 'plan', 'manifests'], { FLOWSYNC_DEMO_FILE: demoFile, FLOWSYNC_EMULATOR_PORT: String(free), FLOWSYNC_ENDPOINT: undefined, FLOWSYNC_IMS_ENDPOINT: undefined });
   assert.equal(await run.exited, 1);
   assert.ok(run.output().includes(`http://127.0.0.1:${free}`), run.output());
   assert.match(run.output(), /npm start/);

@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { copyExampleRepo } from '../helpers/emulator.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { tsxArgs } from '../helpers/cli.ts';
 import { spawnChild, START_ENTRY, type StatusDoc } from './harness.ts';
 
 test('e2e npm start: serves the printed URLs, converges the example repo, exits 0 on SIGINT', async (t) => {
   const manifests = await copyExampleRepo(t);
-  const child = spawnChild(t, [START_ENTRY], { FLOWSYNC_EMULATOR_PORT: '0', FLOWSYNC_LISTEN: '127.0.0.1:0', FLOWSYNC_MANIFESTS: manifests });
+  const child = spawnChild(t, tsxArgs(START_ENTRY), { FLOWSYNC_EMULATOR_PORT: '0', FLOWSYNC_LISTEN: '127.0.0.1:0', FLOWSYNC_MANIFESTS: manifests });
   const statusUrl = (await eventually(() => /Status\s+(http:\/\/127\.0\.0\.1:\d+)\/status/.exec(child.output())?.[1], { timeoutMs: 20_000, message: 'npm start printed no status URL' }))!;
   assert.doesNotMatch(statusUrl, /:0$/, 'the printed URL has the real port');
   const emulatorUrl = /Flow Service emulator\s+(http:\/\/\S+)/.exec(child.output())?.[1];

@@ -149,7 +149,7 @@ test('credential rotation and target params: PATCH base and target connections; 
 const S1 = '72ddd79b-6b0a-4e97-a8d2-112ccd81bd02';
 
 test('flow lastOperation records ops without secrets; segment selectors get createTime/updateTime', async (t) => {
-  const api = await apiFor(await startForTest(t, { transitionMs: 0 }));
+  const api = await apiFor(await startForTest(t, { transitionMs: 0, runIntervalMs: 0 })); // no runs (runs.test.ts)
   const { flowId, etag } = await makeFlow(api);
   await api('PATCH', `/flows/${flowId}`, [{ op: 'add', path: '/transformations/0/params/segmentSelectors/selectors/-', value: { type: 'PLATFORM_SEGMENT', value: { id: S1 } } }], { 'if-match': etag });
   const flow = (await api('GET', `/flows/${flowId}`)).body.items[0];

@@ -6,12 +6,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { CLI } from '../helpers/cli.ts';
 import { startEmulator, type StartedEmulator } from '../../src/emulator/index.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { apiFor, EMULATOR_DEFAULTS, flowBody, getToken, httpCall, kinesisTarget, makeFlow, profileSource, startForTest } from './helpers.ts';
 
-const ENTRY = fileURLToPath(new URL('../../cmd/flowsync.ts', import.meta.url));
 const ORG_SCOPE = `${EMULATOR_DEFAULTS.orgId}/prod`;
 
 function tempDir(t: TestContext): string {
@@ -73,7 +72,7 @@ interface Child {
 }
 
 async function spawnEmulator(t: TestContext, args: string[]): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'emulator', '--port', '0', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const proc = spawn(process.execPath, [...CLI, 'emulator', '--port', '0', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   t.after(() => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   });
@@ -148,7 +147,7 @@ test('flowsync emulator --state: SIGKILL during a write storm leaves a loadable,
 });
 
 test('flowsync emulator refuses bad flags with a usage error', async (t) => {
-  const proc = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'emulator', '--error-rate', '2'], { env: { ...process.env, NO_COLOR: '1' } });
+  const proc = spawn(process.execPath, [...CLI, 'emulator', '--error-rate', '2'], { env: { ...process.env, NO_COLOR: '1' } });
   t.after(() => proc.kill('SIGKILL'));
   let err = '';
   proc.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
@@ -189,7 +188,7 @@ test('flowsync emulator --audiences FILE starts with those audiences instead of 
   assert.equal(await child.exited, 0);
 
   writeFileSync(file, JSON.stringify({ sandbox: 'dev' }));
-  const bad = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'emulator', '--port', '0', '--audiences', file], { env: { ...process.env, NO_COLOR: '1' } });
+  const bad = spawn(process.execPath, [...CLI, 'emulator', '--port', '0', '--audiences', file], { env: { ...process.env, NO_COLOR: '1' } });
   t.after(() => bad.kill('SIGKILL'));
   let err = '';
   bad.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
@@ -220,7 +219,7 @@ test('flowsync emulator --state FILE that cannot be written fails at start with 
   const dir = tempDir(t);
   writeFileSync(join(dir, 'not-a-folder'), 'x');
   const file = join(dir, 'not-a-folder', 'emulator.json');
-  const proc = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'emulator', '--port', '0', '--state', file], { env: { ...process.env, NO_COLOR: '1' } });
+  const proc = spawn(process.execPath, [...CLI, 'emulator', '--port', '0', '--state', file], { env: { ...process.env, NO_COLOR: '1' } });
   t.after(() => proc.kill('SIGKILL'));
   let out = '';
   let err = '';

@@ -7,7 +7,7 @@ import { apiFor, flowBody, kinesisTarget, profileSource, startForTest } from './
 const LONG = process.env.FLOWSYNC_LONG_TESTS === '1';
 
 test('10,000 flows: filtered and ordered pages of 100 stay fast', { skip: LONG ? false : 'set FLOWSYNC_LONG_TESTS=1 to run the 10,000-flow scale test' }, async (t) => {
-  const emu = await startForTest(t, { requestLogLimit: 50_000 });
+  const emu = await startForTest(t, { requestLogLimit: 50_000, runIntervalMs: 0 }); // runs: runs.test.ts
   const api = await apiFor(emu);
   const sourceId = await profileSource(api);
   const targets = [(await kinesisTarget(api, 'a')).targetId, (await kinesisTarget(api, 'b')).targetId];

@@ -56,7 +56,8 @@ test('property: apply converges from random live states, never touches unowned e
       try {
         await reconcileOnce(repo, env, client);
         // 2. Then the live org moved: UI edits, crashes, other people's dataflows.
-        const scope = () => emu.admin.snapshot().scopes[`${orgId}/prod`] ?? ({} as Record<string, any[]>);
+        const none: Record<string, any[]> = {};
+        const scope = () => emu.admin.snapshot().scopes[`${orgId}/prod`] ?? none;
         for (const [k, m] of mutations.entries()) {
           const flows = (scope().flows ?? []) as any[];
           const flow = flows[(pick + k) % Math.max(1, flows.length)];

@@ -6,18 +6,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { startEmulator, type StartedEmulator } from '../../src/emulator/index.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { testClient } from '../helpers/reconcile.ts';
 import { acquireLease } from '../../src/lease/index.ts';
-import { runCli, type CliResult } from '../helpers/cli.ts';
+import { CLI, runCli, type CliResult } from '../helpers/cli.ts';
 import { emulatorEnv, startTestEmulator } from '../helpers/emulator.ts';
 import { TEST_AUDIENCES } from '../helpers/audiences.ts';
 import { segmentId, tempRepo, writeRepo, type AccountSpec, type DestinationSpec } from '../helpers/repo.ts';
 
 const KIN: AccountSpec = { name: 'kin', type: 'amazon-kinesis', secretEnv: 'KINESIS_SECRET_KEY' };
-const ENTRY = fileURLToPath(new URL('../../cmd/flowsync.ts', import.meta.url));
 
 function destinations(n: number): DestinationSpec[] {
   return Array.from({ length: n }, (_, i) => ({ name: `dest-${i}`, account: 'kin', segments: [segmentId(i)], attributes: ['person.name.lastName'] }));
@@ -87,7 +85,7 @@ test('the API gone during the window: FS_API_OUTCOME_UNKNOWN, exit 1, never "Ver
   leaseClient.close();
   emu.admin.setFaults({ dropAfterCommit: { count: 1, method: 'POST', pathPrefix: '/data/foundation/flowservice/connections' } });
 
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'apply', '--dir', repo, '--auto-approve'], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...CLI, 'apply', '--dir', repo, '--auto-approve'], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

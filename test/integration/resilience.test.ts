@@ -2,9 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { eventually } from '../helpers/eventually.ts';
-import { runCli } from '../helpers/cli.ts';
+import { CLI, runCli } from '../helpers/cli.ts';
 import { startTestEmulator } from '../helpers/emulator.ts';
 import { planOnly, racingClient, reconcileOnce, testClient } from '../helpers/reconcile.ts';
 import { segmentId, tempRepo, writeRepo, type AccountSpec, type DestinationSpec } from '../helpers/repo.ts';
@@ -96,8 +95,7 @@ test('a process killed between creates and run again leaves no duplicate', async
   const { emu, env, orgId } = await startTestEmulator(t, { faults: { latencyMs: 60 } });
   const repo = await tempRepo(t);
   await writeRepo(repo, [KIN, EH], destinations(8));
-  const entry = fileURLToPath(new URL('../../cmd/flowsync.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, 'apply', '--dir', repo, '--auto-approve'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [...CLI, 'apply', '--dir', repo, '--auto-approve'], { env: { ...process.env, ...env }, stdio: 'ignore' });
   const exited = new Promise((r) => child.on('exit', r));
   await eventually(() => emu.admin.requests().filter((r) => r.write && r.status === 201 && !/ lease$/.test(r.userAgent ?? '')).length >= 6, { timeoutMs: 20_000, intervalMs: 5 });
   child.kill('SIGKILL');

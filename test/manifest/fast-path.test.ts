@@ -11,7 +11,8 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import jsyaml from 'js-yaml';
 import { fastParseYamlFile, fastPathSafe } from '../../src/manifest/fast-yaml.ts';
-import { parseYamlFile, parseYamlFileSlow, type ParsedDoc } from '../../src/manifest/yaml-docs.ts';
+import type { ParsedDoc } from '../../src/manifest/types.ts';
+import { parseYamlFile, parseYamlFileSlow } from '../../src/manifest/yaml-docs.ts';
 import { repoArb } from './arbitraries.ts';
 import { mutate, mutationArb } from './mutations.ts';
 

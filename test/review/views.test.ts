@@ -106,6 +106,7 @@ test('JSON: the review document validates against schemas/review.schema.json (va
   addFormats.default(ajv);
   const load = (f: string) => JSON.parse(readFileSync(new URL(`../../schemas/${f}`, import.meta.url), 'utf8'));
   ajv.addSchema(load('plan.schema.json'));
+  ajv.addSchema(load('status.schema.json'));
   const validate = ajv.compile(load('review.schema.json'));
   const invalid = invalidHeadDocument({ createdAt: OPTS.createdAt, commentId: 'c', folder: '.' }, [{ severity: 'error', code: 'FS_X', summary: 's' }]);
   for (const doc of [reviewDoc(), reviewDoc({ baseStatus: 'invalid' }), reviewDoc({ baseStatus: 'missing' }), invalid]) {

@@ -77,3 +77,15 @@ test('a deliberate back-edge fails: the core importing the daemon, the emulator 
     'src/domain/model.ts imports src/cli/main.ts (domain -> cli)',
   ]);
 });
+
+test('the lint refuses a back-edge import too: reconcile importing the daemon is a no-restricted-imports error', async () => {
+  const { ESLint } = await import('eslint');
+  const eslint = new ESLint({ cwd: ROOT });
+  const file = join(ROOT, 'src/reconcile/contract.ts');
+  const backEdge = "\nimport type { BuildInfo } from '../daemon/types.ts';\nexport type Built = BuildInfo;\n";
+  const [clean] = await eslint.lintText(readFileSync(file, 'utf8'), { filePath: file });
+  assert.deepEqual(clean?.messages, []);
+  const [dirty] = await eslint.lintText(readFileSync(file, 'utf8') + backEdge, { filePath: file });
+  assert.deepEqual(dirty?.messages.map((m) => m.ruleId), ['no-restricted-imports']);
+  assert.match(dirty?.messages[0]?.message ?? '', /src\/reconcile may import only .*scripts\/layers\.json/);
+});

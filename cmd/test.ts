@@ -1,0 +1,74 @@
+// `npm test`'s runner: builds the CLI bundle, then runs the test files with node:test, two at a time
+// (CI and the reference machine have two cores), the longest first.
+//
+// The bundle is built here, right before the run, and handed to the tests as FLOWSYNC_TEST_BIN
+// (test/helpers/cli.ts): spawning one prebuilt file costs a fraction of tsx transpiling the CLI
+// per spawn, and the bundle is what users run. A file run alone (`node --import tsx --test FILE`)
+// has no FLOWSYNC_TEST_BIN and runs the CLI from the sources.
+//
+// Order matters with two workers: a long file started last is a tail run on one core. Files run by
+// their duration in test/durations.json, longest first; files missing there (new ones, maybe slow)
+// run before all of them. `--record` rewrites test/durations.json from this run.
+//
+// Usage: node --import tsx cmd/test.ts [--record] [FILE_OR_FOLDER...]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BUNDLE, buildBundle } from './build.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const DURATIONS = join(ROOT, 'test', 'durations.json');
+const REPORTER = join(ROOT, 'cmd', 'test-durations.mjs');
+
+function testFiles(under: string): string[] {
+  const abs = resolve(under);
+  if (statSync(abs).isFile()) return [relative(ROOT, abs)];
+  return readdirSync(abs, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.test.ts'))
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)));
+}
+
+/** Longest recorded first; unrecorded files before them all, by name, so the order is stable. */
+export function longestFirst(files: string[], seconds: Record<string, number>): string[] {
+  const known = (f: string) => seconds[f] ?? Number.POSITIVE_INFINITY;
+  return [...new Set(files)].sort((a, b) => known(b) - known(a) || a.localeCompare(b));
+}
+
+function readSeconds(file: string): Record<string, number> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
+  } catch {
+    return {};
+  }
+}
+
+/** This run's numbers over the recorded ones, rounded; files that no longer exist are dropped. */
+function record(run: Record<string, number>): void {
+  const merged = { ...readSeconds(DURATIONS), ...Object.fromEntries(Object.entries(run).map(([f, s]) => [f, Math.round(s * 10) / 10])) };
+  const kept = Object.entries(merged).filter(([f]) => existsSync(join(ROOT, f))).sort(([a], [b]) => a.localeCompare(b));
+  writeFileSync(DURATIONS, `${JSON.stringify(Object.fromEntries(kept), null, 2)}\n`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const args = process.argv.slice(2);
+  const recording = args.includes('--record');
+  const targets = args.filter((a) => a !== '--record');
+  const files = longestFirst((targets.length ? targets : ['test']).flatMap(testFiles), readSeconds(DURATIONS));
+  const built = await buildBundle();
+  process.stderr.write(`flowsync tests: ${files.length} files against ${relative(ROOT, built.file)} (built now, revision ${built.revision})\n`);
+  const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout'];
+  const scratch = recording ? mkdtempSync(join(tmpdir(), 'flowsync-durations-')) : undefined;
+  if (scratch) reporters.push(`--test-reporter=${REPORTER}`, `--test-reporter-destination=${join(scratch, 'run.json')}`);
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporters, ...files], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, FLOWSYNC_TEST_BIN: BUNDLE },
+  });
+  if (scratch) {
+    record(readSeconds(join(scratch, 'run.json')));
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  process.exitCode = run.status ?? 1;
+}
