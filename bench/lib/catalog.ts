@@ -10,4 +10,5 @@ export const SCENARIOS = [
   { name: 'apply-429-storm', summary: '8. apply 30 new destinations while 50 % of answers are 429 (Retry-After: 1)' },
   { name: 'installed-startup', summary: '9. npm package: `flowsync --help` from an installed copy in another folder, install size' },
   { name: 'audience-names', summary: '10. segments by name: 1,000 destinations x 20 names in 10 sandboxes cost one audience list walk per sandbox' },
+  { name: 'daemon-steady', summary: '11. daemon at N = 10,000, nothing changed: CPU per no-op cycle, RSS after 100 cycles vs after 1' },
 ] as const;

@@ -121,9 +121,9 @@ export function sourcesArgv(args: string[]): string[] {
 export const PROFILE_DIR = fileURLToPath(new URL('../.cache/profiles/', import.meta.url));
 
 /** A bench step script (bench/steps/*.ts) run in its own process; with BENCH_PROFILE=1 it writes a CPU profile. */
-export function stepArgv(step: string, args: string[] = []): string[] {
+export function stepArgv(step: string, args: string[] = [], nodeFlags: string[] = []): string[] {
   const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${step}-${Date.now()}.cpuprofile`] : [];
-  return [process.execPath, ...profile, '--import', TSX, fileURLToPath(new URL(`../steps/${step}.ts`, import.meta.url)), ...args];
+  return [process.execPath, ...nodeFlags, ...profile, '--import', TSX, fileURLToPath(new URL(`../steps/${step}.ts`, import.meta.url)), ...args];
 }
 
 const RESULT_MARK = 'BENCH_RESULT ';

@@ -18,15 +18,34 @@ export interface PlanStepResult {
   /** Actions plus conflicts: anything but 0 means the seed does not match the repo (the scenario seeds again). */
   actions: number;
   peakRssMb: number;
+  /** Each phase's start and end on the CPU profile's clock (monotonic µs): `bench/profile-top.ts --since/--until`. */
+  marks: Record<'load' | 'read' | 'plan', [number, number]>;
+  /** Peak RSS (MB) by the end of each phase: which phase sets the process's peak. */
+  peakRssAfter: Record<'load' | 'read' | 'plan', number>;
 }
+
+const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
+async function marked<T>(fn: () => Promise<T> | T, into: [number, number]): Promise<T> {
+  into[0] = nowUs();
+  try {
+    return await fn();
+  } finally {
+    into[1] = nowUs();
+  }
+}
+const marks: PlanStepResult['marks'] = { load: [0, 0], read: [0, 0], plan: [0, 0] };
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: plan.ts <repo-dir>');
 const startupMs = performance.now();
-const load = await measure(() => loadValid(dir, process.env));
+const peakRssAfter: PlanStepResult['peakRssAfter'] = { load: 0, read: 0, plan: 0 };
+const load = await measure(() => marked(() => loadValid(dir, process.env), marks.load));
+peakRssAfter.load = peakRssMb();
 const client = newClient(targetFromEnv());
-const read = await measure(() => readLiveState(client, load.value.desired.sandboxes));
-const plan = await measure(() => planChanges(load.value.desired, read.value, { prune: false, createdAt: new Date().toISOString(), manager: load.value.manager }));
+const read = await measure(() => marked(() => readLiveState(client, load.value.desired.sandboxes), marks.read));
+peakRssAfter.read = peakRssMb();
+const plan = await measure(() => marked(() => planChanges(load.value.desired, read.value, { prune: false, createdAt: new Date().toISOString(), manager: load.value.manager }), marks.plan));
+peakRssAfter.plan = peakRssMb();
 client.close();
 emitStepResult({
   startupMs,
@@ -37,4 +56,6 @@ emitStepResult({
   sandboxes: load.value.desired.sandboxes.length,
   actions: plan.value.actions.length + plan.value.conflicts.length,
   peakRssMb: peakRssMb(),
+  marks,
+  peakRssAfter,
 } satisfies PlanStepResult);

@@ -152,7 +152,15 @@ export class FlowServiceClient {
   }
 
   /** Every entity of a collection matching the query, walking all pages. */
-  async list<T>(sandbox: string, collection: string, query: ListQuery = {}): Promise<T[]> {
+  list<T>(sandbox: string, collection: string, query: ListQuery = {}): Promise<T[]> {
+    return this.listEach(sandbox, collection, query, (item) => item as T);
+  }
+
+  /**
+   * Like list, with each entity passed through `keep` as its page arrives (undefined drops it): a
+   * reader keeps only what it needs, and no raw page outlives its own parsing.
+   */
+  async listEach<T>(sandbox: string, collection: string, query: ListQuery, keep: (item: unknown) => T | undefined): Promise<T[]> {
     const first = new URL(`${this.base}/${collection}`);
     first.searchParams.set('limit', String(Math.min(MAX_PAGE, Math.max(1, query.limit ?? MAX_PAGE))));
     for (const p of query.property ?? []) first.searchParams.append('property', p);
@@ -171,7 +179,10 @@ export class FlowServiceClient {
         if (body && typeof body === 'object' && !('items' in body)) break; // e.g. {count} or an empty object: no items
         throw new ApiError('FS_API_RESPONSE', `GET ${collection}: the answer has no items list`, { status: answer.status, entity: collection });
       }
-      items.push(...(body.items as T[]));
+      for (const item of body.items as unknown[]) {
+        const kept = keep(item);
+        if (kept !== undefined) items.push(kept);
+      }
       url = nextPageUrl(body, this.base, first.toString());
     }
     return items;

@@ -10,6 +10,7 @@ import { diag } from './diag.ts';
 import type { AccountManifest, DestinationManifest } from './documents.ts';
 import { tryResolveRef, type RefContext } from './secrets.ts';
 import { rememberSecret } from '../domain/redact.ts';
+import type { ParsedDoc } from './types.ts';
 
 const byCodepoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -87,7 +88,7 @@ export function buildDestination(m: DestinationManifest, account: AccountManifes
   const refs: SegmentRef[] = [];
   for (const [i, s] of (m.spec.segments ?? []).entries()) {
     const id = s.id?.toLowerCase();
-    const at = { file: m.doc.file, ...m.doc.locate(['spec', 'segments', i]), path: `spec.segments[${i}]` };
+    const at = new LazyPosition(m.doc.file, i, m.doc.locate);
     refs.push({ ...(id !== undefined ? { id } : {}), ...(s.name !== undefined ? { name: s.name } : {}), at });
     if (id !== undefined && !segments.has(id)) segments.set(id, s.name === undefined ? { id } : { id, name: s.name });
   }
@@ -107,6 +108,50 @@ export function buildDestination(m: DestinationManifest, account: AccountManifes
     profileAttributes: [...new Set(m.spec.profileAttributes ?? [])].sort(byCodepoint),
     source: { file: m.doc.file, line: m.doc.start.line, column: m.doc.start.column },
   };
+}
+
+/**
+ * Where a field is, found only when a diagnostic reads it: exact positions come from the slow YAML
+ * parser, and asking for each of 200,000 segment entries made loading 10,000 destinations parse
+ * every document twice. A class, so that 200,000 of them share their getters and hold only an
+ * index; it keeps the document's locator (its file's text), not the document's value.
+ */
+type FieldAt = SegmentRef['at'];
+
+class LazyPosition implements FieldAt {
+  // Private (#) so that comparing two loads' models compares what they say, not their locators.
+  #pos: { line: number; column: number } | undefined;
+  readonly #index: number;
+  readonly #locate: ParsedDoc['locate'];
+
+  constructor(
+    readonly file: string,
+    index: number,
+    locate: ParsedDoc['locate'],
+  ) {
+    this.#index = index;
+    this.#locate = locate;
+  }
+
+  get path(): string {
+    return `spec.segments[${this.#index}]`;
+  }
+
+  get line(): number {
+    return this.#find().line;
+  }
+
+  get column(): number {
+    return this.#find().column;
+  }
+
+  #find(): { line: number; column: number } {
+    return (this.#pos ??= this.#locate(['spec', 'segments', this.#index]));
+  }
+
+  toJSON(): FieldAt {
+    return { file: this.file, line: this.line, column: this.column, path: this.path };
+  }
 }
 
 export function byEntityKey<T extends { sandbox: string; name: string }>(a: T, b: T): number {

@@ -67,9 +67,14 @@ export function fastPathSafe(text: string): boolean {
   return !UNSAFE.some((re) => re.test(text)) && !hasIndicatorAtTokenStart(text) && !hasEmptySequenceEntry(text);
 }
 
-/** A document's region: where its content starts (0-based offset), or -1 when it has none. */
+/**
+ * A document's region: where its content starts (0-based offset, -1 when it has none), and the
+ * text between its `---` lines (`from` is a line start, `to` the start of the next marker line).
+ */
 interface Region {
   contentAt: number;
+  from: number;
+  to: number;
 }
 
 /**
@@ -78,15 +83,16 @@ interface Region {
  */
 function regions(text: string): Region[] {
   const out: Region[] = [];
-  let current: Region = { contentAt: -1 };
+  let current: Region = { contentAt: -1, from: 0, to: text.length };
   let sawMarker = false;
   let lineStart = 0;
   while (lineStart < text.length) {
     let end = text.indexOf('\n', lineStart);
     if (end < 0) end = text.length;
     if (text.startsWith('---', lineStart) && (lineStart + 3 === end || text[lineStart + 3] === ' ')) {
+      current.to = lineStart;
       if (sawMarker || current.contentAt >= 0) out.push(current);
-      current = { contentAt: -1 };
+      current = { contentAt: -1, from: Math.min(end + 1, text.length), to: text.length };
       sawMarker = true;
     } else if (current.contentAt < 0) {
       let i = lineStart;
@@ -153,20 +159,30 @@ export function fastParseYamlFile(file: string, text: string, slow: SlowParse): 
   if (warned || values.length > LIMITS.documentsPerFile) return undefined;
   const regs = regions(text);
   if (regs.length !== values.length) return undefined;
-  const kept: { index: number; value: unknown; at: number }[] = [];
+  const kept: { index: number; value: unknown; region: Region }[] = [];
   for (const [index, value] of values.entries()) {
-    const at = regs[index]!.contentAt;
-    if ((value === null || value === undefined) !== at < 0) return undefined;
+    const region = regs[index]!;
+    if ((value === null || value === undefined) !== region.contentAt < 0) return undefined;
     if (value === null || value === undefined) continue;
     if (!plainTree(value, 1)) return undefined;
-    kept.push({ index, value, at });
+    kept.push({ index, value, region });
   }
-  const starts = positions(text, kept.map((k) => k.at));
-  let slowDocs: readonly ParsedDoc[] | undefined;
-  const locator = (index: number, start: Pos) => (path: FieldPath, opts?: { key?: boolean }): Pos => {
-    slowDocs ??= slow(file, text);
-    const doc = slowDocs.find((d) => d.index === index);
-    return doc ? doc.locate(path, opts) : start;
+  const starts = positions(text, kept.map((k) => k.region.contentAt));
+  // Only the document asked about is parsed again, from its own region: its text starts at a line
+  // start, so columns are the file's and lines are shifted by the lines before it. The fast path
+  // admits no anchors, aliases or directives, so a document reads the same alone as in its file.
+  const locator = (region: Region, start: Pos) => {
+    let doc: ParsedDoc | undefined;
+    let parsed = false;
+    return (path: FieldPath, opts?: { key?: boolean }): Pos => {
+      if (!parsed) {
+        parsed = true;
+        doc = slow(file, text.slice(region.from, region.to))[0];
+      }
+      if (!doc) return start;
+      const at = doc.locate(path, opts);
+      return { line: at.line + start.line - doc.start.line, column: at.column };
+    };
   };
-  return kept.map((k, i) => ({ file, index: k.index, value: k.value, start: starts[i]!, locate: locator(k.index, starts[i]!) }));
+  return kept.map((k, i) => ({ file, index: k.index, value: k.value, start: starts[i]!, locate: locator(k.region, starts[i]!) }));
 }

@@ -15,11 +15,13 @@ import { classify, type AccountManifest, type BrokenManifest, type DestinationMa
 import { isInside, listManifestFiles, readText } from './files.ts';
 import { LIMITS } from './limits.ts';
 import { Secrets } from './secrets.ts';
+import { ParseCache, type ParsedFile } from './parse-cache.ts';
 import { parseYamlFile } from './yaml-docs.ts';
 
 export { CONFIG_FILE, defaultConfig, loadConfig, parseDuration, type FlowsyncConfig } from './config.ts';
 export { describeRef, isSecretRef, resolveSecretRef, Secrets, type SecretRef } from './secrets.ts';
 export { GUARDRAILS, LIMITS } from './limits.ts';
+export { ParseCache } from './parse-cache.ts';
 
 export interface LoadedRepo {
   root: string;
@@ -40,6 +42,8 @@ export interface LoadOptions {
    * nothing from it on their own (import fills an empty repo).
    */
   allowEmpty?: boolean;
+  /** Kept by a process that loads the repo again and again (the daemon): unchanged files are not parsed again. */
+  parseCache?: ParseCache;
 }
 
 const emptyState = (config: FlowsyncConfig): DesiredState => ({ accounts: [], destinations: [], sandboxes: [config.sandbox] });
@@ -62,7 +66,7 @@ function readAhead<T, R>(items: readonly T[], read: (item: T) => Promise<R>, win
 }
 
 /** Reads every manifest file under the configured folders and classifies its documents. */
-async function readManifests(root: string, config: FlowsyncConfig): Promise<{ manifests: Manifest[]; broken: BrokenManifest[]; diagnostics: Diagnostic[]; files: number }> {
+async function readManifests(root: string, config: FlowsyncConfig, cache: ParseCache | undefined): Promise<{ manifests: Manifest[]; broken: BrokenManifest[]; diagnostics: Diagnostic[]; files: number }> {
   const diagnostics: Diagnostic[] = [];
   const rootReal = await realpath(root);
   const folders: string[] = [];
@@ -95,16 +99,31 @@ async function readManifests(root: string, config: FlowsyncConfig): Promise<{ ma
       diagnostics.push(blank);
       continue;
     }
-    const parsed = parseYamlFile(file.rel, read.text);
-    diagnostics.push(...parsed.diagnostics);
-    for (const doc of parsed.docs) {
-      const res = classify(doc, config.sandbox);
-      diagnostics.push(...res.diagnostics);
-      manifests.push(...res.manifests);
-      broken.push(...res.broken);
+    const key = cache ? ParseCache.key(file.rel, read.text, config.sandbox) : '';
+    let parsed = cache?.get(key);
+    if (!parsed) {
+      parsed = parseFile(file.rel, read.text, config.sandbox);
+      cache?.set(key, parsed);
     }
+    diagnostics.push(...parsed.diagnostics);
+    manifests.push(...parsed.manifests);
+    broken.push(...parsed.broken);
   }
+  cache?.sweep();
   return { manifests, broken, diagnostics, files: listed.files.length };
+}
+
+/** One file's documents, parsed and classified: a pure function of its path, text and the default sandbox. */
+function parseFile(file: string, text: string, defaultSandbox: string): ParsedFile {
+  const parsed = parseYamlFile(file, text);
+  const out = { manifests: [] as Manifest[], broken: [] as BrokenManifest[], diagnostics: [...parsed.diagnostics] };
+  for (const doc of parsed.docs) {
+    const res = classify(doc, defaultSandbox);
+    out.diagnostics.push(...res.diagnostics);
+    out.manifests.push(...res.manifests);
+    out.broken.push(...res.broken);
+  }
+  return out;
 }
 
 /** The first place that names each sandbox (see DesiredState.sandboxSources). */
@@ -127,7 +146,7 @@ export async function loadRepo(root: string, opts: LoadOptions = {}): Promise<Lo
   if (diagnostics.some((d) => d.code === 'FS_CONFIG_NOT_FOUND')) {
     return { root: rootAbs, config, manager: config.manager || defaultManager(rootAbs), desired: emptyState(config), secrets: new Secrets(), diagnostics };
   }
-  const read = await readManifests(rootAbs, config);
+  const read = await readManifests(rootAbs, config, opts.parseCache);
   diagnostics.push(...read.diagnostics);
   // Only when nothing else went wrong: a file that did not parse is not "empty", and blank files already say why.
   const readErrors = diagnostics.some((d) => d.severity === 'error' && d.code !== 'FS_MANIFEST_EMPTY_FILE');

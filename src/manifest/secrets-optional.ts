@@ -3,13 +3,13 @@
 // are the only errors, the repo is loaded again without reading secret values; the model then has no
 // credential fingerprints and the planner keeps the live ones (rotations are not shown).
 import { hasErrors } from '../domain/diagnostics.ts';
-import { loadRepo, type LoadedRepo } from './index.ts';
+import { loadRepo, type LoadedRepo, type LoadOptions } from './index.ts';
 
 const SECRET_CODES = new Set(['FS_SECRET_UNRESOLVED', 'FS_SECRET_OUTSIDE_REPO']);
 
-export async function loadRepoSecretsOptional(root: string, env: NodeJS.ProcessEnv): Promise<{ repo: LoadedRepo; secretsSkipped: boolean }> {
-  const repo = await loadRepo(root, { env, resolveSecrets: true });
+export async function loadRepoSecretsOptional(root: string, env: NodeJS.ProcessEnv, opts: Pick<LoadOptions, 'parseCache'> = {}): Promise<{ repo: LoadedRepo; secretsSkipped: boolean }> {
+  const repo = await loadRepo(root, { ...opts, env, resolveSecrets: true });
   const errors = repo.diagnostics.filter((d) => d.severity === 'error');
   if (!hasErrors(errors) || !errors.every((d) => SECRET_CODES.has(d.code))) return { repo, secretsSkipped: false };
-  return { repo: await loadRepo(root, { env, resolveSecrets: false }), secretsSkipped: true };
+  return { repo: await loadRepo(root, { ...opts, env, resolveSecrets: false }), secretsSkipped: true };
 }

@@ -27,23 +27,39 @@ export const MANIFEST_PARSE_CODES: ParseCodes = {
  * in a plain scalar only makes the count larger, never hides real nesting.
  */
 export function flowDepthOffset(text: string, limit: number): number {
+  // Jumps from one character that matters to the next (a native regex scan), instead of looking at
+  // every character in JavaScript: loading 10,000 manifests spent 0.1 s here.
+  const notable = /[[\]{}"'#]/g;
   let depth = 0;
-  let quote = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let m = notable.exec(text); m; m = notable.exec(text)) {
+    const i = m.index;
     const c = text.charCodeAt(i);
-    if (quote) {
-      if (c === BACKSLASH && quote === DQUOTE) i++;
-      else if (c === quote) quote = 0;
-      continue;
-    }
-    if (c === HASH && (i === 0 || isSpace(text.charCodeAt(i - 1)))) {
+    const after = i === 0 || isSpace(text.charCodeAt(i - 1));
+    if (c === HASH) {
+      if (!after) continue;
       const nl = text.indexOf('\n', i);
       if (nl < 0) break;
-      i = nl;
-    } else if ((c === DQUOTE || c === SQUOTE) && (i === 0 || isSpace(text.charCodeAt(i - 1)) || OPENERS.has(text.charCodeAt(i - 1)))) quote = c;
-    else if (c === 0x5b || c === 0x7b) {
+      notable.lastIndex = nl + 1;
+    } else if (c === DQUOTE || c === SQUOTE) {
+      if (!after && !OPENERS.has(text.charCodeAt(i - 1))) continue;
+      const end = closingQuote(text, i + 1, c);
+      if (end < 0) break;
+      notable.lastIndex = end + 1;
+    } else if (c === 0x5b || c === 0x7b) {
       if (++depth > limit) return i;
-    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
+    } else if (depth > 0) depth--;
+  }
+  return -1;
+}
+
+/** Offset of the quote that closes one opened before `from` (a backslash escapes in double quotes only), or -1. */
+function closingQuote(text: string, from: number, quote: number): number {
+  if (quote === SQUOTE) return text.indexOf("'", from);
+  const stop = /["\\]/g;
+  stop.lastIndex = from;
+  for (let m = stop.exec(text); m; m = stop.exec(text)) {
+    if (text.charCodeAt(m.index) === DQUOTE) return m.index;
+    stop.lastIndex = m.index + 2;
   }
   return -1;
 }

@@ -20,6 +20,12 @@ function sameParams(a: Record<string, unknown>, b: Record<string, unknown>): boo
   return canonicalJson(a) === canonicalJson(b);
 }
 
+/** canonicalJson equality, without building the text for the usual string or boolean params. */
+function sameValue(a: unknown, b: unknown): boolean {
+  const plain = (v: unknown) => typeof v === 'string' || typeof v === 'boolean';
+  return plain(a) && plain(b) ? a === b : canonicalJson(a) === canonicalJson(b);
+}
+
 /** Own keys only: a param named like an inherited member (`toString`) is still a param. */
 function param(params: Record<string, unknown>, key: string): unknown {
   return Object.hasOwn(params, key) ? params[key] : undefined;
@@ -44,7 +50,7 @@ function paramChanges(live: Record<string, unknown>, want: Record<string, unknow
   const oneSided = new Set(oneSidedKeys(live, want));
   const keys = [...new Set([...Object.keys(live), ...Object.keys(want)])].filter((k) => manifestChanged || !oneSided.has(k)).sort();
   return keys
-    .filter((k) => canonicalJson(param(live, k)) !== canonicalJson(param(want, k)))
+    .filter((k) => !sameValue(param(live, k), param(want, k)))
     .map((k) => fieldChange(`params.${k}`, param(live, k) ?? null, param(want, k) ?? null));
 }
 
@@ -122,6 +128,9 @@ interface DestinationPlan {
   addr: string;
   acct: AccountStatus;
   spec: (typeof DESTINATION_TYPE_SPECS)[DesiredDestination['type']];
+  /** Ownership tags as written now: each is a canonical-JSON walk and a sha256, so computed once per destination. */
+  tcTag: OwnerTag;
+  fTag: OwnerTag;
   tc?: LiveTargetConnection;
   tcAdopted: boolean;
   tcReplace: boolean;
@@ -184,7 +193,9 @@ function chooseEntities(ctx: SandboxCtx, d: DesiredDestination, addr: string, ac
     if (adopted) ctx.inv.adopted.add(entity.id);
   }
   const flowReplace = !!flow && (tcReplace || !tc || !flow.targetConnectionIds.includes(tc.id) || flow.flowSpecId !== STREAMING_FLOW_SPEC_ID);
-  return { ctx, d, addr, acct, spec, tc, tcAdopted, tcReplace, flow, flowAdopted, flowReplace, driftChanges: [], driftWrites: [] };
+  const tcTag = targetTag(d, ctx.opts.manager);
+  const fTag = flowTag(d, ctx.opts.manager);
+  return { ctx, d, addr, acct, spec, tcTag, fTag, tc, tcAdopted, tcReplace, flow, flowAdopted, flowReplace, driftChanges: [], driftWrites: [] };
 }
 
 /**
@@ -239,12 +250,12 @@ function planReplacementDeletes({ ctx, d, addr, tc, tcReplace, flow, flowReplace
   return ids;
 }
 
-function createTargetConnection({ ctx, d, addr, acct, spec, tcReplace }: DestinationPlan, ids: StepIds): string {
+function createTargetConnection({ ctx, d, addr, acct, spec, tcTag, tcReplace }: DestinationPlan, ids: StepIds): string {
   const id = `${addr}/target-connection/create`;
   ctx.actions.push({
     id, type: 'create-target-connection', change: tcReplace ? 'replace' : 'create', origin: 'manifest', sandbox: d.sandbox,
     address: addr, dependsOn: present([acct.createActionId, ids.deleteTcId]), summary: `create target connection ${d.name} (${spec.displayName})`,
-    destination: d.name, name: d.name, description: describeWithTag(d.description, targetTag(d, ctx.opts.manager)), specId: spec.specId, account: d.account,
+    destination: d.name, name: d.name, description: describeWithTag(d.description, tcTag), specId: spec.specId, account: d.account,
     ...(acct.baseId && !acct.createActionId ? { baseConnectionId: acct.baseId } : {}), params: { ...d.target }, format: d.format,
   });
   return id;
@@ -252,13 +263,13 @@ function createTargetConnection({ ctx, d, addr, acct, spec, tcReplace }: Destina
 
 /** Params, name, description and tag of a target connection that stays; the update's id when there is one. */
 function updateTargetConnection(p: DestinationPlan, tc: LiveTargetConnection): string | undefined {
-  const { ctx, d, addr, tcAdopted } = p;
-  const id = identityDiff(tc, d.name, d.description, targetTag(d, ctx.opts.manager));
-  const params = paramChanges(tc.params, d.target, tcAdopted || id.parsed.tag?.specHash !== targetHash(d));
+  const { ctx, d, addr, tcAdopted, tcTag } = p;
+  const id = identityDiff(tc, d.name, d.description, tcTag);
+  const params = paramChanges(tc.params, d.target, tcAdopted || id.parsed.tag?.specHash !== tcTag.specHash);
   const drift = [...id.drift, ...params];
   const patch = [...id.patch];
   if (params.length > 0) patch.unshift({ op: 'replace', path: '/params', value: { ...d.target } });
-  const isDrift = !tcAdopted && id.parsed.tag?.specHash === targetHash(d);
+  const isDrift = !tcAdopted && id.parsed.tag?.specHash === tcTag.specHash;
   if (isDrift && drift.length > 0) {
     p.driftChanges.push(...drift.map((c) => ({ ...c, field: `target.${c.field}` })));
     p.driftWrites.push(tc.lastWrite);
@@ -281,13 +292,13 @@ function updateTargetConnection(p: DestinationPlan, tc: LiveTargetConnection): s
   return updateId;
 }
 
-function createFlow({ ctx, d, addr, spec, tc, tcReplace, flowReplace }: DestinationPlan, ids: StepIds): void {
+function createFlow({ ctx, d, addr, spec, fTag, tc, tcReplace, flowReplace }: DestinationPlan, ids: StepIds): void {
   const id = `${addr}/flow/create`;
   const action: CreateFlowAction = {
     id, type: 'create-flow', change: flowReplace ? 'replace' : 'create', origin: 'manifest', sandbox: d.sandbox, address: addr,
     dependsOn: present([ids.createTcId, ids.deleteFlowId]),
     summary: `create dataflow ${d.name} (${spec.displayName})`, destination: d.name, destinationType: d.type, name: d.name,
-    description: describeWithTag(d.description, flowTag(d, ctx.opts.manager)), flowSpecId: STREAMING_FLOW_SPEC_ID,
+    description: describeWithTag(d.description, fTag), flowSpecId: STREAMING_FLOW_SPEC_ID,
     ...(tc && !tcReplace ? { targetConnectionId: tc.id } : {}),
     segments: d.segments.map((s) => ({ ...s })), profileAttributes: [...d.profileAttributes], enabled: d.enabled,
   };
@@ -309,8 +320,8 @@ function flowAsWritten(d: DesiredDestination, flow: LiveFlow, userDescription: s
 
 /** Name, description, tag, selectors and state of a dataflow that stays. */
 function updateFlow(p: DestinationPlan, flow: LiveFlow, ids: StepIds): void {
-  const { ctx, d, addr, flowAdopted } = p;
-  const id = identityDiff(flow, d.name, d.description, flowTag(d, ctx.opts.manager));
+  const { ctx, d, addr, flowAdopted, fTag } = p;
+  const id = identityDiff(flow, d.name, d.description, fTag);
   const sel = diffSelectors(d.segments, d.profileAttributes, flow);
   ctx.labels.push(...relabelled(d, flow));
   const wantState = d.enabled ? 'enabled' : 'disabled';
@@ -322,7 +333,7 @@ function updateFlow(p: DestinationPlan, flow: LiveFlow, ids: StepIds): void {
     ...sel.addAttributes.map((path) => fieldChange(`attribute ${path}`, 'absent', 'present')),
     ...(flow.state !== wantState ? [fieldChange('state', flow.state, wantState)] : []),
   ];
-  const isDrift = !flowAdopted && id.parsed.tag?.specHash === flowHash(d);
+  const isDrift = !flowAdopted && id.parsed.tag?.specHash === fTag.specHash;
   if (isDrift && drift.length > 0) {
     p.driftChanges.push(...drift.map((c) => ({ ...c, field: `dataflow.${c.field}` })));
     p.driftWrites.push(flow.lastWrite);

@@ -45,11 +45,29 @@ function unownedIn(sandbox: string, live: LiveSandbox, ctx: Ctx): UnownedEntity[
   return out;
 }
 
+/**
+ * The desired state cut by sandbox, each part keeping the full sandbox list: the planner and its
+ * checks look at one sandbox at a time, and filtering the whole state per sandbox (and per
+ * account) made planning quadratic in the number of sandboxes.
+ */
+function bySandbox(desired: DesiredState): (sandbox: string) => DesiredState {
+  const parts = new Map<string, DesiredState>();
+  const part = (sandbox: string): DesiredState => {
+    let p = parts.get(sandbox);
+    if (!p) parts.set(sandbox, (p = { ...desired, accounts: [], destinations: [] }));
+    return p;
+  };
+  for (const a of desired.accounts) part(a.sandbox).accounts.push(a);
+  for (const d of desired.destinations) part(d.sandbox).destinations.push(d);
+  return part;
+}
+
+/** `desired` holds this sandbox's accounts and destinations only (see bySandbox). */
 function planSandbox(desired: DesiredState, opts: PlanOptions, sandbox: string, live: LiveSandbox | undefined, blocked: Map<string, string>): SandboxCtx {
   const inv = buildInventory(sandbox, live, opts.manager);
   const sctx: SandboxCtx = { ...newCtx(desired, opts), inv, accounts: new Map(), blocked, needsProfileStore: [] };
-  for (const a of desired.accounts.filter((a) => a.sandbox === sandbox)) sctx.accounts.set(a.name, planAccountInSandbox(sctx, a));
-  for (const d of desired.destinations.filter((d) => d.sandbox === sandbox)) planDestinationInSandbox(sctx, d);
+  for (const a of desired.accounts) sctx.accounts.set(a.name, planAccountInSandbox(sctx, a));
+  for (const d of desired.destinations) planDestinationInSandbox(sctx, d);
   planProfileStore(sctx);
   planPrune(sctx);
   linkDeletions(sctx.actions, inv.live);
@@ -90,18 +108,20 @@ export function planChanges(desired: DesiredState, live: LiveState, opts: PlanOp
   const unowned: UnownedEntity[] = [];
   const conflicts: Conflict[] = [];
   const orphans: Orphan[] = [];
-  let ordered: Action[] = [];
+  const ordered: Action[] = [];
+  const desiredIn = bySandbox(desired);
   for (const sandbox of sandboxes) {
     const blocked = new Map<string, string>();
-    let sctx = planSandbox(desired, opts, sandbox, live.sandboxes[sandbox], blocked);
+    const mine = desiredIn(sandbox);
+    let sctx = planSandbox(mine, opts, sandbox, live.sandboxes[sandbox], blocked);
     // Each round holds back at least one more address (there are finitely many), so this ends.
     for (;;) {
       const fresh = [...refusedDeletes(sctx)].filter(([address]) => !blocked.has(address));
       if (fresh.length === 0) break;
       for (const [address, reason] of fresh) blocked.set(address, reason);
-      sctx = planSandbox(desired, opts, sandbox, live.sandboxes[sandbox], blocked);
+      sctx = planSandbox(mine, opts, sandbox, live.sandboxes[sandbox], blocked);
     }
-    ordered = ordered.concat(orderActions(sctx.actions));
+    for (const a of orderActions(sctx.actions)) ordered.push(a);
     ctx.drift.push(...sctx.drift);
     ctx.labels.push(...sctx.labels);
     ctx.warnings.push(...sctx.warnings);

@@ -15,7 +15,20 @@ export interface SelectorDiff {
   removeAttributes: { path: string; index: number }[];
 }
 
+/** Whether `live` holds exactly `want`, in the same order, each once (`want` is sorted and unique). */
+function sameSequence(want: readonly string[], live: readonly string[]): boolean {
+  if (want.length !== live.length) return false;
+  for (let i = 0; i < want.length; i++) {
+    if (live[i] !== want[i] || (i > 0 && !(want[i - 1]! < want[i]!))) return false;
+  }
+  return true;
+}
+
 export function diffSelectors(desiredSegments: DesiredSegment[], desiredAttributes: string[], live: Pick<LiveFlow, 'segments' | 'profileAttributes'>): SelectorDiff {
+  // The usual case, a flow flowsync wrote from these sorted sets: nothing to compare as sets.
+  if (sameSequence(desiredSegments.map((s) => s.id), live.segments.map((s) => s.id)) && sameSequence(desiredAttributes, live.profileAttributes.map((a) => a.path))) {
+    return { addSegments: [], removeSegments: [], addAttributes: [], removeAttributes: [] };
+  }
   const wantSeg = new Set(desiredSegments.map((s) => s.id));
   const seenSeg = new Set<string>();
   const removeSegments: SelectorDiff['removeSegments'] = [];

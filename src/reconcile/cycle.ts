@@ -14,7 +14,7 @@ import type { Plan } from '../domain/plan.ts';
 import type { LeaseEvent } from '../lease/index.ts';
 import { destinationStatuses, runWindows } from '../health/destinations.ts';
 import { readRunsBySandbox } from '../health/runs.ts';
-import { loadRepo, type LoadedRepo } from '../manifest/index.ts';
+import { loadRepo, ParseCache, type LoadedRepo } from '../manifest/index.ts';
 import { loadRepoSecretsOptional } from '../manifest/secrets-optional.ts';
 import { accountAddress, destinationAddress } from '../plan/index.ts';
 import { clientOptions, type ConnectFlags } from './connect.ts';
@@ -49,9 +49,11 @@ function invalid(diagnostics: readonly Diagnostic[], revision: string, hint: str
 
 export function createCycle(deps: CycleDeps): Reconcile {
   const clients = new ClientCache(deps);
+  // Across cycles, a manifest file whose bytes did not change is not parsed or validated again.
+  const parseCache = new ParseCache();
   return async (input, signal) => {
     // Observing writes nothing, so it works without the destinations' secrets (no rotation check).
-    const loaded = input.mode === 'observe' ? (await loadRepoSecretsOptional(input.dir, deps.env)).repo : await loadRepo(input.dir, { env: deps.env });
+    const loaded = input.mode === 'observe' ? (await loadRepoSecretsOptional(input.dir, deps.env, { parseCache })).repo : await loadRepo(input.dir, { env: deps.env, parseCache });
     if (hasErrors(loaded.diagnostics)) return invalid(loaded.diagnostics, input.revision, 'Run `flowsync validate` on that revision.');
     if (loaded.config.daemon.suspend) {
       return { result: 'suspended', entities: allEntities(loaded, 'Suspended', 'Suspended', 'daemon.suspend is true in flowsync.yaml'), changes: [], drift: [], apiReachable: true };

@@ -1,7 +1,7 @@
 // Reads live state with the fewest requests: per sandbox one filtered list walk per collection
 // (page size 100) and no per-entity GET, so a cycle where nothing changed costs only list pages.
 import type { FlowServiceClient } from '../api/client.ts';
-import type { LiveSandbox, LiveState } from '../domain/model.ts';
+import type { LiveBaseConnection, LiveSandbox, LiveState } from '../domain/model.ts';
 import { DESTINATION_TYPE_SPECS, PROFILE_STORE_SPEC_ID, STREAMING_FLOW_SPEC_ID } from '../domain/specs.ts';
 import { isLeaseEntity } from '../lease/record.ts';
 import { isDestinationFlow, parseBaseConnection, parseFlow, parseSourceConnection, parseTargetConnection } from './parse.ts';
@@ -17,25 +17,29 @@ export const LIVE_QUERIES = {
   flows: [`flowSpec.id==${STREAMING_FLOW_SPEC_ID}`, 'inheritedAttributes.properties.isDestinationFlow==true'],
 } as const;
 
-type Lister = Pick<FlowServiceClient, 'list'>;
+type Lister = Pick<FlowServiceClient, 'listEach'>;
+
+const baseKept = (c: LiveBaseConnection) => BASE_SPEC_IDS.includes(c.specId) && !isLeaseEntity(c);
 
 export async function readLiveSandbox(client: Lister, sandbox: string): Promise<LiveSandbox> {
-  const walk = (collection: keyof typeof LIVE_QUERIES) => client.list<unknown>(sandbox, collection, { property: [...LIVE_QUERIES[collection]], limit: 100 });
-  const [connections, sources, targets, flows] = await Promise.all([
-    walk('connections'),
-    walk('sourceConnections'),
-    walk('targetConnections'),
-    walk('flows'),
-  ]);
+  // Each page is parsed into the live model as it arrives and then dropped: the raw entities
+  // (about ten times the model's size for a dataflow) never pile up across pages and sandboxes.
+  const walk = <T>(collection: keyof typeof LIVE_QUERIES, keep: (item: unknown) => T | undefined) =>
+    client.listEach(sandbox, collection, { property: [...LIVE_QUERIES[collection]], limit: 100 }, keep);
   // The filters run on the server; checking the spec ids again costs nothing and keeps an API that
   // ignores a filter from leaking unrelated entities into the plan. The writer lease entity is not
   // the planner's: never owned, adopted, pruned, listed as unmanaged or reused as a base connection.
-  return {
-    baseConnections: connections.map((c) => parseBaseConnection(c, sandbox)).filter((c) => BASE_SPEC_IDS.includes(c.specId) && !isLeaseEntity(c)),
-    sourceConnections: sources.map((c) => parseSourceConnection(c, sandbox)).filter((c) => c.specId === PROFILE_STORE_SPEC_ID),
-    targetConnections: targets.map((c) => parseTargetConnection(c, sandbox)).filter((c) => DESTINATION_SPEC_IDS.includes(c.specId)),
-    flows: flows.filter(isDestinationFlow).map((f) => parseFlow(f, sandbox)).filter((f) => f.flowSpecId === STREAMING_FLOW_SPEC_ID),
-  };
+  const [baseConnections, sourceConnections, targetConnections, flows] = await Promise.all([
+    walk('connections', (c) => only(parseBaseConnection(c, sandbox), baseKept)),
+    walk('sourceConnections', (c) => only(parseSourceConnection(c, sandbox), (s) => s.specId === PROFILE_STORE_SPEC_ID)),
+    walk('targetConnections', (c) => only(parseTargetConnection(c, sandbox), (t) => DESTINATION_SPEC_IDS.includes(t.specId))),
+    walk('flows', (f) => (isDestinationFlow(f) ? only(parseFlow(f, sandbox), (p) => p.flowSpecId === STREAMING_FLOW_SPEC_ID) : undefined)),
+  ]);
+  return { baseConnections, sourceConnections, targetConnections, flows };
+}
+
+function only<T>(value: T, keep: (v: T) => boolean): T | undefined {
+  return keep(value) ? value : undefined;
 }
 
 /** Live state of every sandbox; `concurrency` sandboxes are read at once (default 2; the client bounds requests). */

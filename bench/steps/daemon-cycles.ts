@@ -1,0 +1,53 @@
+// Measured step of the steady-daemon scenario, in its own process: the daemon's own cycle
+// (src/reconcile/cycle.ts, as `flowsync run` builds it once and calls it every interval) run again
+// and again on an unchanged repo against an unchanged org. Each cycle's CPU time; RSS and live heap
+// after the first cycle and after the last, to show whether anything piles up.
+// Usage: node --expose-gc --import tsx bench/steps/daemon-cycles.ts <repo-dir> <cycles>
+import { createCycle } from '../../src/reconcile/cycle.ts';
+import { emitStepResult, measure, type Sample } from '../lib/measure.ts';
+
+export interface DaemonCyclesStepResult {
+  cycles: Sample[];
+  results: string[];
+  changes: number;
+  /** After cycle 1 and after the last: RSS, and the heap in use after a full GC (MB). */
+  rssMb: { first: number; last: number };
+  heapMb: { first: number; last: number };
+  requests: number;
+}
+
+const [dir, cyclesArg] = process.argv.slice(2);
+if (!dir) throw new Error('usage: daemon-cycles.ts <repo-dir> <cycles>');
+const count = Number(cyclesArg ?? 100);
+const gc = (globalThis as { gc?: () => void }).gc;
+const memory = () => {
+  gc?.();
+  const m = process.memoryUsage();
+  return { rss: m.rss / 1048576, heap: m.heapUsed / 1048576 };
+};
+let requests = 0;
+const cycle = createCycle({ env: process.env, connect: {}, allowMassDelete: false, onClientEvent: (e) => void (e.type === 'request' && requests++) });
+const signal = new AbortController().signal;
+const cycles: Sample[] = [];
+const results: string[] = [];
+let changes = 0;
+let first = { rss: 0, heap: 0 };
+for (let i = 0; i < count; i++) {
+  const { value, sample } = await measure(() => cycle({ dir, revision: 'bench', trigger: i === 0 ? 'startup' : 'interval', mode: 'apply' }, signal));
+  cycles.push(sample);
+  results.push(value.result);
+  changes += value.changes.length;
+  if (i === 0) first = memory();
+}
+const last = memory();
+emitStepResult({
+  cycles,
+  results,
+  changes,
+  rssMb: { first: first.rss, last: last.rss },
+  heapMb: { first: first.heap, last: last.heap },
+  requests,
+} satisfies DaemonCyclesStepResult);
+// The cycle keeps its API client (keep-alive sockets) for the next cycle, as the daemon does; a
+// daemon closes it on shutdown, this step simply ends.
+process.exit(0);
