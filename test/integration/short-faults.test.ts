@@ -28,6 +28,10 @@ function assertNoDuplicates(emu: StartedEmulator): void {
   }
 }
 
+// The breaker opens and waits for its probe as with the defaults; a 1 s cooldown instead of 10 s
+// only makes each wait shorter (the open-wait-probe cycle is what these tests prove).
+const QUICK_PROBE = { api: { breakerCooldown: '1s' } };
+
 function destinations(n: number, enabled = true): DestinationSpec[] {
   return Array.from({ length: n }, (_, i) => ({ name: `dest-${i}`, account: 'kin', segments: [segmentId(i)], attributes: ['person.name.lastName'], enabled }));
 }
@@ -56,11 +60,11 @@ describe('short faults', { concurrency: true }, () => {
     const { emu, env } = await startTestEmulator(t);
     const repo = await tempRepo(t);
     const existing = destinations(10);
-    await writeRepo(repo, [KIN], existing);
+    await writeRepo(repo, [KIN], existing, QUICK_PROBE);
     assert.equal((await runCli(['apply', '--dir', repo, '--auto-approve'], { env })).code, 0);
     // The 10 gain a segment (updates, no lookup to wait behind) and 20 more are created.
     const wanted = [...existing.map((d, i) => ({ ...d, segments: [...(d.segments ?? []), segmentId(100 + i)] })), ...destinations(30).slice(10)];
-    await writeRepo(repo, [KIN], wanted);
+    await writeRepo(repo, [KIN], wanted, QUICK_PROBE);
     emu.admin.setFaults({ dropAfterCommit: { count: 40, method: 'POST', pathPrefix: '/data/foundation/flowservice/' } });
     const run = await runCli(['apply', '--dir', repo, '--auto-approve'], { env, timeoutMs: 150_000 });
     assert.equal(run.code, 0, run.stdout + run.stderr);
@@ -79,7 +83,9 @@ describe('short faults', { concurrency: true }, () => {
     t.after(() => emu.close());
     const env = emulatorEnv(emu);
     const repo = await tempRepo(t);
-    await writeRepo(repo, [KIN], destinations(24));
+    // A create in flight when the API went away never committed: its lookups run the whole
+    // late-commit window before it is sent again. 10 s (the default is 60 s) still outlasts the outage.
+    await writeRepo(repo, [KIN], destinations(24), { api: { ...QUICK_PROBE.api, timeout: '10s', lateCommitWindow: '10s' } });
     const exited = runCli(['apply', '--dir', repo, '--auto-approve'], { env, timeoutMs: 150_000 }); // runs while the API goes away
     const creates = () => emu.admin.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/flows')).length;
     await eventually(() => creates() >= 4, { timeoutMs: 60_000, intervalMs: 5 });
