@@ -1,7 +1,7 @@
 // The Flow Service client: entity verbs over the transport. Lists walk every page; GET by id
 // unwraps the list envelope; writes return the new etag (fetching it when the API leaves it out).
 import { ApiError } from './errors.ts';
-import { CircuitBreaker, TokenBucket } from './limits.ts';
+import { CircuitBreaker, DEFAULT_BREAKER, TokenBucket } from './limits.ts';
 import { DEFAULT_IMS_ENDPOINT, DEFAULT_SCOPE, flowServiceBase, type ClientEvent, type FlowServiceClientOptions } from './options.ts';
 import { isBusyRefusal, isSettled, settleDelay, waitUntilSettled, type FlowStatus } from './flow-settle.ts';
 import { nextPageUrl } from './pagination.ts';
@@ -93,7 +93,7 @@ export class FlowServiceClient {
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       random: options.random ?? Math.random,
     };
-    const breakerOpts = options.breaker ?? { failureThreshold: 8, cooldownMs: 10_000 };
+    const breakerOpts = options.breaker ?? DEFAULT_BREAKER;
     const timeoutMs = options.timeoutMs ?? 30_000;
     this.transport = new Transport({
       orgId: options.orgId,

@@ -7,3 +7,4 @@ export type { ClientEvent, FlowServiceClientOptions, RetryReason } from './optio
 export { RatePacer, type PacerOptions } from './pacer.ts';
 export type { Found, WriteGuard } from './transport.ts';
 export { SandboxListError, isSandboxListUnavailable } from './sandboxes.ts';
+export { DEFAULT_BREAKER } from './limits.ts';

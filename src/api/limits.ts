@@ -77,6 +77,9 @@ export interface BreakerOptions {
   cooldownMs: number;
 }
 
+/** Opens after 8 failures in a row; a probe every 10 s while open. */
+export const DEFAULT_BREAKER: BreakerOptions = { failureThreshold: 8, cooldownMs: 10_000 };
+
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /** Opens after `failureThreshold` consecutive failures; after `cooldownMs` one probe may pass (half-open). */

@@ -49,6 +49,9 @@ export interface FlowsyncConfig {
     /** How long requests wait out an API outage (the circuit breaker's probe) before failing; 0s: at once. */
     outageWait: string;
     outageWaitMs: number;
+    /** How long the open circuit breaker stops calling before it lets one probe through. */
+    breakerCooldown: string;
+    breakerCooldownMs: number;
     /** How long a write to a dataflow waits for the flow to settle (updating, enabling, disabling…). */
     settleTimeout: string;
     settleTimeoutMs: number;
@@ -103,6 +106,8 @@ export function defaultConfig(): FlowsyncConfig {
       lateCommitWindowMs: 60_000,
       outageWait: '60s',
       outageWaitMs: 60_000,
+      breakerCooldown: '10s',
+      breakerCooldownMs: 10_000,
       settleTimeout: '60s',
       settleTimeoutMs: 60_000,
     },
@@ -145,6 +150,7 @@ function merge(raw: Raw): FlowsyncConfig {
   const timeout = pick(api.timeout, d.api.timeout, isDuration);
   const lateCommitWindow = pick(api.lateCommitWindow, d.api.lateCommitWindow, isDuration);
   const outageWait = pick(api.outageWait, d.api.outageWait, isDuration);
+  const breakerCooldown = pick(api.breakerCooldown, d.api.breakerCooldown, isDuration);
   const settleTimeout = pick(api.settleTimeout, d.api.settleTimeout, isDuration);
   const leaseDuration = pick(lease.duration, d.lease.duration, isDuration);
   const clockSkew = pick(lease.clockSkew, d.lease.clockSkew, isDuration);
@@ -172,6 +178,8 @@ function merge(raw: Raw): FlowsyncConfig {
       lateCommitWindowMs: parseDuration(lateCommitWindow)!,
       outageWait,
       outageWaitMs: parseDuration(outageWait)!,
+      breakerCooldown,
+      breakerCooldownMs: parseDuration(breakerCooldown)!,
       settleTimeout,
       settleTimeoutMs: parseDuration(settleTimeout)!,
     },

@@ -1,6 +1,6 @@
 // Builds the API client's options from, in order of precedence: command-line flags, FLOWSYNC_*
 // environment variables, then flowsync.yaml (whose secrets are references resolved here).
-import { clientOptionsFromEnv, FlowServiceClient, type ClientEvent, type FlowServiceClientOptions } from '../api/index.ts';
+import { clientOptionsFromEnv, DEFAULT_BREAKER, FlowServiceClient, type ClientEvent, type FlowServiceClientOptions } from '../api/index.ts';
 import { FlowsyncError } from '../domain/errors.ts';
 import { resolveSecretRef, type FlowsyncConfig } from '../manifest/index.ts';
 import { effectiveTarget } from './target.ts';
@@ -31,6 +31,7 @@ export async function clientOptions(
     timeoutMs: config.api.timeoutMs,
     lateCommitWindowMs: config.api.lateCommitWindowMs,
     outageWaitMs: config.api.outageWaitMs,
+    breaker: { ...DEFAULT_BREAKER, cooldownMs: config.api.breakerCooldownMs },
     settleTimeoutMs: config.api.settleTimeoutMs,
     concurrency: ctx.concurrency ?? config.reconcile.concurrency,
     // A stated quota spaces requests evenly (no burst) at 95% of it: the 5% absorbs latency jitter
