@@ -5,7 +5,7 @@
 // turn into a diagnostic instead of failing the run.
 import type { Audience } from '../domain/model.ts';
 import { ApiError, isApiError } from './errors.ts';
-import { FLOW_SERVICE_PATH } from './options.ts';
+import { platformApiBase } from './options.ts';
 
 export const SEGMENTATION_API_PATH = '/data/core/ups';
 /** The largest page the Segmentation Service serves; fewer requests per walk. */
@@ -32,10 +32,7 @@ export function isAudienceListUnavailable(err: unknown): err is AudienceListErro
 
 /** The Segmentation Service base URL next to a Flow Service base URL. */
 export function segmentationBase(flowServiceBase: string): string {
-  const url = new URL(flowServiceBase);
-  const path = url.pathname.replace(/\/+$/, '');
-  url.pathname = `${path.endsWith(FLOW_SERVICE_PATH) ? path.slice(0, -FLOW_SERVICE_PATH.length) : path}${SEGMENTATION_API_PATH}`;
-  return url.toString().replace(/\/+$/, '');
+  return platformApiBase(flowServiceBase, SEGMENTATION_API_PATH);
 }
 
 /**

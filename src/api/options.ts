@@ -100,3 +100,11 @@ export function clientOptionsFromEnv(env: Env = process.env): Partial<FlowServic
   if (orgId) out.orgId = orgId;
   return out;
 }
+
+/** The base URL of another Platform API (its path, e.g. /data/core/ups) on the host of a Flow Service base URL. */
+export function platformApiBase(flowServiceBase: string, apiPath: string): string {
+  const url = new URL(flowServiceBase);
+  const path = url.pathname.replace(/\/+$/, '');
+  url.pathname = `${path.endsWith(FLOW_SERVICE_PATH) ? path.slice(0, -FLOW_SERVICE_PATH.length) : path}${apiPath}`;
+  return url.toString().replace(/\/+$/, '');
+}

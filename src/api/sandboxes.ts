@@ -2,7 +2,7 @@
 // sandboxes`), walking limit/offset pages. Listing needs sandbox-administration rights: a 403 (or a
 // 404 where the API is not offered) becomes SandboxListError, which callers treat as "cannot list".
 import { ApiError, isApiError } from './errors.ts';
-import { FLOW_SERVICE_PATH } from './options.ts';
+import { platformApiBase } from './options.ts';
 
 export const SANDBOX_API_PATH = '/data/foundation/sandbox-management';
 const PAGE = 100;
@@ -30,10 +30,7 @@ export function isSandboxListUnavailable(err: unknown): err is SandboxListError 
 
 /** The Sandbox Management base URL next to a Flow Service base URL. */
 export function sandboxApiBase(flowServiceBase: string): string {
-  const url = new URL(flowServiceBase);
-  const path = url.pathname.replace(/\/+$/, '');
-  url.pathname = `${path.endsWith(FLOW_SERVICE_PATH) ? path.slice(0, -FLOW_SERVICE_PATH.length) : path}${SANDBOX_API_PATH}`;
-  return url.toString().replace(/\/+$/, '');
+  return platformApiBase(flowServiceBase, SANDBOX_API_PATH);
 }
 
 /**

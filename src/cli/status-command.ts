@@ -10,7 +10,7 @@ import { planTarget } from '../reconcile/target.ts';
 import { renderStatusJson, renderStatusText } from '../render/status.ts';
 import { oneOf, parseFlags } from './args.ts';
 import type { Command, CommandIO } from './command.ts';
-import { CONNECT_OPTIONS, CONNECT_USAGE, connectFlags, loadRepoOrReport, resolveOrReport } from './common.ts';
+import { CONNECT_OPTIONS, CONNECT_USAGE, connectFlags, loadRepoOrReport, resolveOrReport, scopeRepo } from './common.ts';
 
 const USAGE = `Usage: flowsync status [DIR] [flags]
 
@@ -95,12 +95,11 @@ export const statusCommand: Command = {
     const output = oneOf('status', 'output', values.output, ['text', 'json'] as const, 'text');
     const intervalMs = values.interval === undefined ? 10_000 : parseDuration(values.interval);
     if (intervalMs === undefined || intervalMs < 100) throw new FlowsyncError('FS_CLI_USAGE', `status: --interval must be a duration of at least 100ms, like 10s or 1m (got "${values.interval}")`);
-    const repo = await loadRepoOrReport(values.dir ?? positionals[0] ?? '.', io, { secretsOptional: true });
-    if (!repo) return 1;
+    const loaded = await loadRepoOrReport(values.dir ?? positionals[0] ?? '.', io, { secretsOptional: true });
+    if (!loaded) return 1;
     const sandbox = values.sandbox;
-    if (sandbox !== undefined && !repo.desired.sandboxes.includes(sandbox)) {
-      throw new FlowsyncError('FS_CLI_USAGE', `status: --sandbox ${sandbox} is not a sandbox the manifests name (${repo.desired.sandboxes.join(', ') || 'none'})`);
-    }
+    // Limited to one sandbox, the others are neither resolved nor read, as for plan --sandbox.
+    const repo = scopeRepo('status', loaded, sandbox === undefined ? undefined : [sandbox]);
     const client = await connect(repo.config, { root: repo.root, env: io.env, flags: connectFlags(values) });
     const watch = values.watch ? new WatchStop() : undefined;
     try {
