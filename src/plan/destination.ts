@@ -107,9 +107,16 @@ function chooseFlow(ctx: SandboxCtx, d: DesiredDestination, tc: LiveTargetConnec
 /** Live selectors of audiences the sandbox now calls something else: a label, not a change of audience. */
 function relabelled(d: DesiredDestination, flow: LiveFlow): LabelChange[] {
   const out: LabelChange[] = [];
+  // The first live selector of each id, indexed only once a desired segment carries a label to compare.
+  let firstLive: Map<string, LiveFlow['segments'][number]> | undefined;
   for (const s of d.segments) {
-    const live = flow.segments.find((x) => x.id === s.id);
-    if (live?.name !== undefined && s.name !== undefined && live.name !== s.name) out.push({ sandbox: d.sandbox, destination: d.name, id: s.id, from: live.name, to: s.name });
+    if (s.name === undefined) continue;
+    if (!firstLive) {
+      firstLive = new Map();
+      for (const x of flow.segments) if (!firstLive.has(x.id)) firstLive.set(x.id, x);
+    }
+    const live = firstLive.get(s.id);
+    if (live?.name !== undefined && live.name !== s.name) out.push({ sandbox: d.sandbox, destination: d.name, id: s.id, from: live.name, to: s.name });
   }
   return out;
 }

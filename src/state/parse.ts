@@ -4,6 +4,7 @@
 // secrets, etag or version, missing optional fields); strict only where flowsync cannot work
 // without a value (id, etag).
 import { ApiError } from '../api/errors.ts';
+import { intern } from '../domain/intern.ts';
 import type {
   LastWrite,
   LiveAttributeSelector,
@@ -91,8 +92,12 @@ export function parseSourceConnection(raw: unknown, sandbox: string): LiveSource
 }
 
 export function parseTargetConnection(raw: unknown, sandbox: string): LiveTargetConnection {
-  const { entity, fields } = connectionFields(raw, sandbox, 'targetConnections');
-  return { ...fields, format: text(obj(entity.data).format), params: { ...obj(entity.params) } };
+  const { entity, fields: f } = connectionFields(raw, sandbox, 'targetConnections');
+  // Written out, not spread: a literal that starts with a spread gets a hidden class of its own in V8 (one per target connection).
+  return {
+    id: f.id, etag: f.etag, sandbox: f.sandbox, name: f.name, description: f.description, specId: f.specId, baseConnectionId: f.baseConnectionId,
+    state: f.state, lastWrite: f.lastWrite, createdAt: f.createdAt, format: text(obj(entity.data).format), params: { ...obj(entity.params) },
+  };
 }
 
 /** transformations[0].params: the selectors' indexes are positions in these arrays (what PATCH paths address). */
@@ -108,7 +113,8 @@ export function parseSegmentSelectors(entity: Raw): LiveSegmentSelector[] {
     const value = obj(obj(s).value);
     const name = text(value.name);
     // Only id and name matter; server-added keys (createTime, updateTime, …) are ignored.
-    return { index, id: text(value.id).toLowerCase(), ...(name ? { name } : {}) };
+    const id = intern(text(value.id).toLowerCase());
+    return name ? { index, id, name } : { index, id };
   });
 }
 
@@ -118,7 +124,7 @@ export function parseAttributeSelectors(entity: Raw): LiveAttributeSelector[] {
   return selectors.map((s, index) => {
     const value = obj(obj(s).value);
     // JSON_PATH selectors carry `path`; batch-style mappings carry `sourceAttribute`/`source`.
-    return { index, path: text(value.path) || text(value.sourceAttribute) || text(value.source) };
+    return { index, path: intern(text(value.path) || text(value.sourceAttribute) || text(value.source)) };
   });
 }
 
