@@ -3,8 +3,8 @@
 import type { Diagnostic } from '../domain/diagnostics.ts';
 import { createHash } from 'node:crypto';
 import { canonicalJson, credentialFingerprint } from '../domain/fingerprint.ts';
-import { intern } from '../domain/intern.ts';
-import type { DesiredAccount, DesiredDestination, DesiredSegment, SegmentRef, TargetParams } from '../domain/model.ts';
+import { intern, ownCopy } from '../domain/intern.ts';
+import type { DesiredAccount, DesiredDestination, DesiredSegment, HealthSpec, SegmentRef, TargetParams } from '../domain/model.ts';
 import { DESTINATION_TYPE_SPECS } from '../domain/specs.ts';
 import { where } from './checks.ts';
 import { diag } from './diag.ts';
@@ -47,7 +47,7 @@ export async function buildAccount(m: AccountManifest, ctx: RefContext, resolveS
     if (value === undefined) continue; // the schema requires every param; nothing to resolve
     const isSecret = spec.secretParams.includes(param);
     if (typeof value === 'string') {
-      authParams[param] = value;
+      authParams[param] = ownCopy(value);
       continue;
     }
     // Printable params (accessKeyId, region, …) are read even with resolveSecrets false: the model needs them.
@@ -67,11 +67,12 @@ export async function buildAccount(m: AccountManifest, ctx: RefContext, resolveS
     } else authParams[param] = res.value;
   }
   const secretParams = [...spec.secretParams].sort(byCodepoint);
+  // The model's strings are copies (src/domain/intern.ts): a slice of the manifest text would keep the whole file alive.
   const account: DesiredAccount = {
-    name: m.name,
-    sandbox: m.sandbox,
-    type: m.spec.type,
-    description: m.spec.description ?? '',
+    name: intern(m.name),
+    sandbox: intern(m.sandbox),
+    type: intern(m.spec.type) as DesiredAccount['type'],
+    description: ownCopy(m.spec.description ?? ''),
     authParams,
     secretParams,
     credentialFingerprint: complete ? cachedFingerprint({ ...authParams, ...secretValues }, { sandbox: m.sandbox, account: m.name }) : '',
@@ -81,34 +82,44 @@ export async function buildAccount(m: AccountManifest, ctx: RefContext, resolveS
 }
 
 export function buildDestination(m: DestinationManifest, account: AccountManifest): DesiredDestination {
-  const target: TargetParams = { ...m.spec.target };
+  const target: TargetParams = {};
+  for (const [k, v] of Object.entries(m.spec.target)) target[k] = typeof v === 'string' ? ownCopy(v) : v;
   if (account.spec.type === 'amazon-kinesis' && target.region === undefined && typeof account.spec.auth.region === 'string') {
-    target.region = account.spec.auth.region;
+    target.region = intern(account.spec.auth.region);
   }
   const segments = new Map<string, DesiredSegment>();
   const refs: SegmentRef[] = [];
   for (const [i, s] of (m.spec.segments ?? []).entries()) {
     const id = s.id === undefined ? undefined : intern(s.id.toLowerCase());
     const at = new LazyPosition(m.doc.file, i, m.doc.locate);
-    refs.push(segmentRef(id, s.name, at));
-    if (id !== undefined && !segments.has(id)) segments.set(id, s.name === undefined ? { id } : { id, name: s.name });
+    const name = s.name === undefined ? undefined : ownCopy(s.name);
+    refs.push(segmentRef(id, name, at));
+    if (id !== undefined && !segments.has(id)) segments.set(id, name === undefined ? { id } : { id, name });
   }
+  // The model's strings are copies (src/domain/intern.ts): a slice of the manifest text would keep the whole file alive.
   return {
-    name: m.name,
-    sandbox: m.sandbox,
-    account: m.spec.account,
-    type: account.spec.type,
-    description: m.spec.description ?? '',
+    name: ownCopy(m.name),
+    sandbox: intern(m.sandbox),
+    account: intern(m.spec.account),
+    type: intern(account.spec.type) as DesiredDestination['type'],
+    description: ownCopy(m.spec.description ?? ''),
     target: Object.fromEntries(Object.entries(target).sort(([a], [b]) => byCodepoint(a, b))),
     format: m.spec.format ?? 'json',
     enabled: m.spec.enabled ?? true,
-    drift: m.spec.drift ?? 'heal',
-    ...(m.spec.health ? { health: { ...m.spec.health } } : {}),
+    drift: intern(m.spec.drift ?? 'heal') as DesiredDestination['drift'],
+    ...(m.spec.health ? { health: healthOf(m.spec.health) } : {}),
     segments: [...segments.values()].sort((a, b) => byCodepoint(a.id, b.id)),
     ...(refs.length > 0 ? { segmentRefs: refs } : {}),
     profileAttributes: [...new Set(m.spec.profileAttributes ?? [])].sort(byCodepoint).map(intern),
     source: { file: m.doc.file, line: m.doc.start.line, column: m.doc.start.column },
   };
+}
+
+function healthOf(h: HealthSpec): HealthSpec {
+  const out: HealthSpec = { ...h };
+  if (h.lateAfter !== undefined) out.lateAfter = intern(h.lateAfter);
+  if (h.window !== undefined) out.window = intern(h.window);
+  return out;
 }
 
 /**

@@ -4,6 +4,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { defaultManager } from './manager.ts';
+import { intern } from '../domain/intern.ts';
 import { sortDiagnostics, type Diagnostic } from '../domain/diagnostics.ts';
 import type { DesiredAccount, DesiredDestination, DesiredState, SourcePos } from '../domain/model.ts';
 import { buildAccount, buildDestination, byEntityKey } from './build.ts';
@@ -187,7 +188,7 @@ export async function loadRepo(root: string, opts: LoadOptions = {}): Promise<Lo
     const { built, diagnostics: authDiags } = await buildAccount(a, { root: rootAbs, env }, resolveSecrets);
     diagnostics.push(...authDiags);
     desiredAccounts.push(built.account);
-    if (built.secretValues) secretEntries.push({ sandbox: a.sandbox, account: a.name, values: built.secretValues });
+    if (built.secretValues) secretEntries.push({ sandbox: built.account.sandbox, account: built.account.name, values: built.secretValues });
   }
   const desiredDestinations: DesiredDestination[] = [];
   for (const d of destinations) {
@@ -195,7 +196,7 @@ export async function loadRepo(root: string, opts: LoadOptions = {}): Promise<Lo
     // A destination whose account is left out (its own errors say why) is left out with it.
     if (account && !bad.has(d) && !bad.has(account)) desiredDestinations.push(buildDestination(d, account));
   }
-  const sandboxes = new Set([config.sandbox, ...read.manifests.map((m) => m.sandbox)]);
+  const sandboxes = new Set([config.sandbox, ...read.manifests.map((m) => intern(m.sandbox))]);
   const sandboxSources = whereSandboxesAreNamed(config.sandbox, sandboxAt, read.manifests);
   const desired: DesiredState = {
     accounts: desiredAccounts.sort(byEntityKey),
