@@ -88,12 +88,13 @@ export function buildDestination(m: DestinationManifest, account: AccountManifes
     target.region = intern(account.spec.auth.region);
   }
   const segments = new Map<string, DesiredSegment>();
-  const refs: SegmentRef[] = [];
-  for (const [i, s] of (m.spec.segments ?? []).entries()) {
+  const written = m.spec.segments ?? [];
+  const refs: SegmentRef[] = new Array<SegmentRef>(written.length);
+  const place: DocPlace = { file: m.doc.file, locate: m.doc.locate };
+  for (const [i, s] of written.entries()) {
     const id = s.id === undefined ? undefined : intern(s.id.toLowerCase());
-    const at = new LazyPosition(m.doc.file, i, m.doc.locate);
     const name = s.name === undefined ? undefined : ownCopy(s.name);
-    refs.push(segmentRef(id, name, at));
+    refs[i] = new SegmentEntry(id, name, i, place);
     if (id !== undefined && !segments.has(id)) segments.set(id, name === undefined ? { id } : { id, name });
   }
   // The model's strings are copies (src/domain/intern.ts): a slice of the manifest text would keep the whole file alive.
@@ -122,56 +123,43 @@ function healthOf(h: HealthSpec): HealthSpec {
   return out;
 }
 
-/**
- * One literal per shape: an object literal that starts with a spread gets a hidden class of its own
- * in V8, and 200,000 of them (one per segment entry at 10,000 destinations) took 40 MB of heap.
- */
-function segmentRef(id: string | undefined, name: string | undefined, at: SegmentRef['at']): SegmentRef {
-  if (id === undefined) return name === undefined ? { at } : { name, at };
-  return name === undefined ? { id, at } : { id, name, at };
+/** Where a document is: its file and its locator (not its value, which the model does not keep). */
+interface DocPlace {
+  file: string;
+  locate: ParsedDoc['locate'];
 }
 
 /**
- * Where a field is, found only when a diagnostic reads it: exact positions come from the slow YAML
- * parser, and asking for each of 200,000 segment entries made loading 10,000 destinations parse
- * every document twice. A class, so that 200,000 of them share their getters and hold only an
- * index; it keeps the document's locator (its file's text), not the document's value.
+ * A segment entry as written, whose position is found only when a diagnostic reads `at`: exact
+ * positions come from the slow YAML parser, and asking for each of 200,000 entries made loading
+ * 10,000 destinations parse every document twice. One object per entry, sharing its document's
+ * place: a plain reference plus a position object each took 80 bytes, 16 MB of the heap at that size.
+ * Private (#) fields, so that comparing two loads' models compares what they say, not their locators.
  */
-type FieldAt = SegmentRef['at'];
-
-class LazyPosition implements FieldAt {
-  // Private (#) so that comparing two loads' models compares what they say, not their locators.
-  #pos: { line: number; column: number } | undefined;
+class SegmentEntry implements SegmentRef {
+  declare readonly id?: string;
+  declare readonly name?: string;
   readonly #index: number;
-  readonly #locate: ParsedDoc['locate'];
+  readonly #place: DocPlace;
+  #at: SegmentRef['at'] | undefined;
 
-  constructor(
-    readonly file: string,
-    index: number,
-    locate: ParsedDoc['locate'],
-  ) {
+  constructor(id: string | undefined, name: string | undefined, index: number, place: DocPlace) {
+    if (id !== undefined) this.id = id;
+    if (name !== undefined) this.name = name;
     this.#index = index;
-    this.#locate = locate;
+    this.#place = place;
   }
 
-  get path(): string {
-    return `spec.segments[${this.#index}]`;
+  get at(): SegmentRef['at'] {
+    if (!this.#at) {
+      const pos = this.#place.locate(['spec', 'segments', this.#index]);
+      this.#at = { file: this.#place.file, line: pos.line, column: pos.column, path: `spec.segments[${this.#index}]` };
+    }
+    return this.#at;
   }
 
-  get line(): number {
-    return this.#find().line;
-  }
-
-  get column(): number {
-    return this.#find().column;
-  }
-
-  #find(): { line: number; column: number } {
-    return (this.#pos ??= this.#locate(['spec', 'segments', this.#index]));
-  }
-
-  toJSON(): FieldAt {
-    return { file: this.file, line: this.line, column: this.column, path: this.path };
+  toJSON(): SegmentRef {
+    return { ...(this.id !== undefined ? { id: this.id } : {}), ...(this.name !== undefined ? { name: this.name } : {}), at: this.at };
   }
 }
 
