@@ -82,7 +82,7 @@ function chooseTarget(ctx: SandboxCtx, d: DesiredDestination, acct: AccountStatu
   const foreign = (id: string) => ctx.inv.owners.get(id)?.owner === 'foreign';
   const rank = (t: LiveTargetConnection) =>
     (foreign(t.id) ? 4 : 0) + (ownedFlows.some((f) => f.targetConnectionIds.includes(t.id)) ? 0 : 2) + (t.baseConnectionId === acct.baseId ? 0 : 1);
-  const primary = [...owned].sort((a, b) => rank(a) - rank(b))[0];
+  const primary = owned.length === 1 ? owned[0] : [...owned].sort((a, b) => rank(a) - rank(b))[0];
   if (primary) return { tc: primary, adopted: false };
   if (!acct.baseId || acct.createActionId) return { adopted: false };
   const spec = DESTINATION_TYPE_SPECS[d.type];
@@ -95,7 +95,7 @@ function chooseTarget(ctx: SandboxCtx, d: DesiredDestination, acct: AccountStatu
 function chooseFlow(ctx: SandboxCtx, d: DesiredDestination, tc: LiveTargetConnection | undefined): { flow?: LiveFlow; adopted: boolean } {
   const owned = candidates(ctx, ctx.inv.flows, d.name);
   const rank = (f: LiveFlow) => (ctx.inv.owners.get(f.id)?.owner === 'foreign' ? 2 : 0) + (tc && f.targetConnectionIds.includes(tc.id) ? 0 : 1);
-  const primary = [...owned].sort((a, b) => rank(a) - rank(b))[0];
+  const primary = owned.length === 1 ? owned[0] : [...owned].sort((a, b) => rank(a) - rank(b))[0];
   if (primary) return { flow: primary, adopted: false };
   if (!tc) return { adopted: false };
   const candidate = ctx.inv.untaggedFlows.find(
