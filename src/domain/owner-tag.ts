@@ -91,20 +91,23 @@ export function accountHash(a: DesiredAccount): string {
   return specHash({ kind: 'account', type: a.type, name: a.name, description: a.description, authParams: a.authParams });
 }
 
+// The planner hashes two of these per destination on every plan: their keys are written in
+// canonical (sorted) order, so canonicalJson finds nothing to reorder and copies nothing.
+
 /** Target connection: the account it hangs off, type, name, description, params and format. */
 export function targetHash(d: DesiredDestination): string {
-  return specHash({ kind: 'target', account: d.account, type: d.type, name: d.name, description: d.description, target: d.target, format: d.format });
+  return specHash({ account: d.account, description: d.description, format: d.format, kind: 'target', name: d.name, target: d.target, type: d.type });
 }
 
 /** Flow: name, description, enabled and the selector sets (segment labels are not compared). */
 export function flowHash(d: DesiredDestination): string {
   return specHash({
-    kind: 'flow',
-    name: d.name,
     description: d.description,
     enabled: d.enabled,
-    segments: d.segments.map((s) => s.id),
+    kind: 'flow',
+    name: d.name,
     profileAttributes: d.profileAttributes,
+    segments: d.segments.map((s) => s.id),
   });
 }
 

@@ -3,7 +3,8 @@
 import type { Diagnostic } from '../domain/diagnostics.ts';
 import { createHash } from 'node:crypto';
 import { canonicalJson, credentialFingerprint } from '../domain/fingerprint.ts';
-import type { DesiredAccount, DesiredDestination, DesiredSegment, SegmentRef, TargetParams } from '../domain/model.ts';
+import { intern, ownCopy } from '../domain/intern.ts';
+import type { DesiredAccount, DesiredDestination, DesiredSegment, HealthSpec, SegmentRef, TargetParams } from '../domain/model.ts';
 import { DESTINATION_TYPE_SPECS } from '../domain/specs.ts';
 import { where } from './checks.ts';
 import { diag } from './diag.ts';
@@ -46,7 +47,7 @@ export async function buildAccount(m: AccountManifest, ctx: RefContext, resolveS
     if (value === undefined) continue; // the schema requires every param; nothing to resolve
     const isSecret = spec.secretParams.includes(param);
     if (typeof value === 'string') {
-      authParams[param] = value;
+      authParams[param] = ownCopy(value);
       continue;
     }
     // Printable params (accessKeyId, region, …) are read even with resolveSecrets false: the model needs them.
@@ -66,11 +67,12 @@ export async function buildAccount(m: AccountManifest, ctx: RefContext, resolveS
     } else authParams[param] = res.value;
   }
   const secretParams = [...spec.secretParams].sort(byCodepoint);
+  // The model's strings are copies (src/domain/intern.ts): a slice of the manifest text would keep the whole file alive.
   const account: DesiredAccount = {
-    name: m.name,
-    sandbox: m.sandbox,
-    type: m.spec.type,
-    description: m.spec.description ?? '',
+    name: intern(m.name),
+    sandbox: intern(m.sandbox),
+    type: intern(m.spec.type) as DesiredAccount['type'],
+    description: ownCopy(m.spec.description ?? ''),
     authParams,
     secretParams,
     credentialFingerprint: complete ? cachedFingerprint({ ...authParams, ...secretValues }, { sandbox: m.sandbox, account: m.name }) : '',
@@ -80,77 +82,84 @@ export async function buildAccount(m: AccountManifest, ctx: RefContext, resolveS
 }
 
 export function buildDestination(m: DestinationManifest, account: AccountManifest): DesiredDestination {
-  const target: TargetParams = { ...m.spec.target };
+  const target: TargetParams = {};
+  for (const [k, v] of Object.entries(m.spec.target)) target[k] = typeof v === 'string' ? ownCopy(v) : v;
   if (account.spec.type === 'amazon-kinesis' && target.region === undefined && typeof account.spec.auth.region === 'string') {
-    target.region = account.spec.auth.region;
+    target.region = intern(account.spec.auth.region);
   }
   const segments = new Map<string, DesiredSegment>();
-  const refs: SegmentRef[] = [];
-  for (const [i, s] of (m.spec.segments ?? []).entries()) {
-    const id = s.id?.toLowerCase();
-    const at = new LazyPosition(m.doc.file, i, m.doc.locate);
-    refs.push({ ...(id !== undefined ? { id } : {}), ...(s.name !== undefined ? { name: s.name } : {}), at });
-    if (id !== undefined && !segments.has(id)) segments.set(id, s.name === undefined ? { id } : { id, name: s.name });
+  const written = m.spec.segments ?? [];
+  const refs: SegmentRef[] = new Array<SegmentRef>(written.length);
+  const place: DocPlace = { file: m.doc.file, locate: m.doc.locate };
+  for (const [i, s] of written.entries()) {
+    const id = s.id === undefined ? undefined : intern(s.id.toLowerCase());
+    const name = s.name === undefined ? undefined : ownCopy(s.name);
+    refs[i] = new SegmentEntry(id, name, i, place);
+    if (id !== undefined && !segments.has(id)) segments.set(id, name === undefined ? { id } : { id, name });
   }
+  // The model's strings are copies (src/domain/intern.ts): a slice of the manifest text would keep the whole file alive.
   return {
-    name: m.name,
-    sandbox: m.sandbox,
-    account: m.spec.account,
-    type: account.spec.type,
-    description: m.spec.description ?? '',
+    name: ownCopy(m.name),
+    sandbox: intern(m.sandbox),
+    account: intern(m.spec.account),
+    type: intern(account.spec.type) as DesiredDestination['type'],
+    description: ownCopy(m.spec.description ?? ''),
     target: Object.fromEntries(Object.entries(target).sort(([a], [b]) => byCodepoint(a, b))),
     format: m.spec.format ?? 'json',
     enabled: m.spec.enabled ?? true,
-    drift: m.spec.drift ?? 'heal',
-    ...(m.spec.health ? { health: { ...m.spec.health } } : {}),
+    drift: intern(m.spec.drift ?? 'heal') as DesiredDestination['drift'],
+    ...(m.spec.health ? { health: healthOf(m.spec.health) } : {}),
     segments: [...segments.values()].sort((a, b) => byCodepoint(a.id, b.id)),
     ...(refs.length > 0 ? { segmentRefs: refs } : {}),
-    profileAttributes: [...new Set(m.spec.profileAttributes ?? [])].sort(byCodepoint),
+    profileAttributes: [...new Set(m.spec.profileAttributes ?? [])].sort(byCodepoint).map(intern),
     source: { file: m.doc.file, line: m.doc.start.line, column: m.doc.start.column },
   };
 }
 
+function healthOf(h: HealthSpec): HealthSpec {
+  const out: HealthSpec = { ...h };
+  if (h.lateAfter !== undefined) out.lateAfter = intern(h.lateAfter);
+  if (h.window !== undefined) out.window = intern(h.window);
+  return out;
+}
+
+/** Where a document is: its file and its locator (not its value, which the model does not keep). */
+interface DocPlace {
+  file: string;
+  locate: ParsedDoc['locate'];
+}
+
 /**
- * Where a field is, found only when a diagnostic reads it: exact positions come from the slow YAML
- * parser, and asking for each of 200,000 segment entries made loading 10,000 destinations parse
- * every document twice. A class, so that 200,000 of them share their getters and hold only an
- * index; it keeps the document's locator (its file's text), not the document's value.
+ * A segment entry as written, whose position is found only when a diagnostic reads `at`: exact
+ * positions come from the slow YAML parser, and asking for each of 200,000 entries made loading
+ * 10,000 destinations parse every document twice. One object per entry, sharing its document's
+ * place: a plain reference plus a position object each took 80 bytes, 16 MB of the heap at that size.
+ * Private (#) fields, so that comparing two loads' models compares what they say, not their locators.
  */
-type FieldAt = SegmentRef['at'];
-
-class LazyPosition implements FieldAt {
-  // Private (#) so that comparing two loads' models compares what they say, not their locators.
-  #pos: { line: number; column: number } | undefined;
+class SegmentEntry implements SegmentRef {
+  declare readonly id?: string;
+  declare readonly name?: string;
   readonly #index: number;
-  readonly #locate: ParsedDoc['locate'];
+  readonly #place: DocPlace;
+  #at: SegmentRef['at'] | undefined;
 
-  constructor(
-    readonly file: string,
-    index: number,
-    locate: ParsedDoc['locate'],
-  ) {
+  constructor(id: string | undefined, name: string | undefined, index: number, place: DocPlace) {
+    if (id !== undefined) this.id = id;
+    if (name !== undefined) this.name = name;
     this.#index = index;
-    this.#locate = locate;
+    this.#place = place;
   }
 
-  get path(): string {
-    return `spec.segments[${this.#index}]`;
+  get at(): SegmentRef['at'] {
+    if (!this.#at) {
+      const pos = this.#place.locate(['spec', 'segments', this.#index]);
+      this.#at = { file: this.#place.file, line: pos.line, column: pos.column, path: `spec.segments[${this.#index}]` };
+    }
+    return this.#at;
   }
 
-  get line(): number {
-    return this.#find().line;
-  }
-
-  get column(): number {
-    return this.#find().column;
-  }
-
-  #find(): { line: number; column: number } {
-    return (this.#pos ??= this.#locate(['spec', 'segments', this.#index]));
-  }
-
-  toJSON(): FieldAt {
-    return { file: this.file, line: this.line, column: this.column, path: this.path };
+  toJSON(): SegmentRef {
+    return { ...(this.id !== undefined ? { id: this.id } : {}), ...(this.name !== undefined ? { name: this.name } : {}), at: this.at };
   }
 }
 

@@ -83,15 +83,18 @@ export function checkSegmentsAndAttributes(d: DestinationManifest): Diagnostic[]
   const out: Diagnostic[] = [];
   const segments = d.spec.segments ?? [];
   // By id, and by name among the entries without an id (a name and an id of one audience meet at plan time).
-  const seenSeg = new Map<string, number>();
+  // Two maps rather than one of composed keys: 200,000 entries at 10,000 destinations made as many key strings.
+  const seenId = new Map<string, number>();
+  const seenName = new Map<string, number>();
   segments.forEach((s, i) => {
-    const key = s.id !== undefined ? `id\0${s.id.toLowerCase()}` : `name\0${s.name ?? ''}`;
-    const field = s.id !== undefined ? 'id' : 'name';
-    const prev = seenSeg.get(key);
+    const id = s.id?.toLowerCase();
+    const seen = id !== undefined ? seenId : seenName;
+    const key = id ?? s.name ?? '';
+    const prev = seen.get(key);
     if (prev !== undefined) {
-      const what = s.id !== undefined ? `segment ${s.id.toLowerCase()}` : `audience ${JSON.stringify(s.name)}`;
-      out.push(diag('error', 'FS_MANIFEST_DUPLICATE_SEGMENT', `spec.segments[${i}]: ${what} is already listed at spec.segments[${prev}]`, 'List each audience once.', where(d, ['spec', 'segments', i, field])));
-    } else seenSeg.set(key, i);
+      const what = id !== undefined ? `segment ${id}` : `audience ${JSON.stringify(s.name)}`;
+      out.push(diag('error', 'FS_MANIFEST_DUPLICATE_SEGMENT', `spec.segments[${i}]: ${what} is already listed at spec.segments[${prev}]`, 'List each audience once.', where(d, ['spec', 'segments', i, id !== undefined ? 'id' : 'name'])));
+    } else seen.set(key, i);
   });
   const attrs = d.spec.profileAttributes ?? [];
   const seenAttr = new Map<string, number>();
@@ -100,7 +103,8 @@ export function checkSegmentsAndAttributes(d: DestinationManifest): Diagnostic[]
     if (prev !== undefined) {
       out.push(diag('error', 'FS_MANIFEST_DUPLICATE_ATTRIBUTE', `spec.profileAttributes[${i}]: ${a} is already listed at spec.profileAttributes[${prev}]`, 'List each attribute once.', where(d, ['spec', 'profileAttributes', i])));
     } else seenAttr.set(a, i);
-    const root = a.split('.')[0];
+    const dot = a.indexOf('.');
+    const root = dot < 0 ? a : a.slice(0, dot);
     if (root === 'segmentMembership') {
       out.push(diag('error', 'FS_MANIFEST_ATTRIBUTE_PATH', `spec.profileAttributes[${i}]: segmentMembership cannot be selected`, 'Audience membership is exported automatically for the segments listed in spec.segments; remove this entry.', where(d, ['spec', 'profileAttributes', i])));
     } else if (root === 'identityMap') {

@@ -1,5 +1,6 @@
 // The file side of loading: which files are manifests (deterministic order), and reading them as
 // UTF-8 text within the size limits. Symlinks may point anywhere inside the repo, never outside.
+import { isUtf8 } from 'node:buffer';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic } from '../domain/diagnostics.ts';
@@ -147,7 +148,8 @@ export async function readText(abs: string, rel: string, maxBytes: number, codes
   if (buf.length > maxBytes) {
     return { diagnostic: diag('error', codes.tooLarge, `${rel} is ${buf.length} bytes; the limit is ${maxBytes}`, 'Split the file into smaller files.', { file: rel, line: 1, column: 1 }) };
   }
-  const bad = invalidUtf8Offset(buf);
+  // The native check first (simdutf: the JavaScript loop took 30 ms over 16 MB of manifests); the loop only to say where.
+  const bad = isUtf8(buf) ? -1 : invalidUtf8Offset(buf);
   if (bad >= 0) {
     const before = buf.subarray(0, bad);
     const line = before.filter((c) => c === 0x0a).length + 1;

@@ -4,6 +4,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { defaultManager } from './manager.ts';
+import { intern } from '../domain/intern.ts';
 import { sortDiagnostics, type Diagnostic } from '../domain/diagnostics.ts';
 import type { DesiredAccount, DesiredDestination, DesiredState, SourcePos } from '../domain/model.ts';
 import { buildAccount, buildDestination, byEntityKey } from './build.ts';
@@ -133,9 +134,28 @@ function whereSandboxesAreNamed(defaultSandbox: string, configAt: SourcePos | un
   for (const m of manifests) {
     if (out[m.sandbox]) continue;
     const meta = m.doc.value && typeof m.doc.value === 'object' ? (m.doc.value as { metadata?: { sandbox?: unknown } }).metadata : undefined;
-    if (typeof meta?.sandbox === 'string') out[m.sandbox] = { file: m.doc.file, ...m.doc.locate(['metadata', 'sandbox']) };
+    if (typeof meta?.sandbox === 'string') out[intern(m.sandbox)] = positionWhenRead(m.doc, ['metadata', 'sandbox']);
   }
   return out;
+}
+
+/**
+ * A field's position, found when line or column is first read: only a diagnostic about the sandbox
+ * reads it, and finding it parses the document again with the slow YAML parser (100 sandboxes: 55 ms
+ * of every load). Plain own properties (getters), so it compares and serializes like { file, line, column }.
+ */
+function positionWhenRead(doc: Manifest['doc'], path: readonly string[]): SourcePos {
+  let pos: { line: number; column: number } | undefined;
+  const find = () => (pos ??= doc.locate(path));
+  return {
+    file: doc.file,
+    get line() {
+      return find().line;
+    },
+    get column() {
+      return find().column;
+    },
+  };
 }
 
 export async function loadRepo(root: string, opts: LoadOptions = {}): Promise<LoadedRepo> {
@@ -187,7 +207,7 @@ export async function loadRepo(root: string, opts: LoadOptions = {}): Promise<Lo
     const { built, diagnostics: authDiags } = await buildAccount(a, { root: rootAbs, env }, resolveSecrets);
     diagnostics.push(...authDiags);
     desiredAccounts.push(built.account);
-    if (built.secretValues) secretEntries.push({ sandbox: a.sandbox, account: a.name, values: built.secretValues });
+    if (built.secretValues) secretEntries.push({ sandbox: built.account.sandbox, account: built.account.name, values: built.secretValues });
   }
   const desiredDestinations: DesiredDestination[] = [];
   for (const d of destinations) {
@@ -195,7 +215,7 @@ export async function loadRepo(root: string, opts: LoadOptions = {}): Promise<Lo
     // A destination whose account is left out (its own errors say why) is left out with it.
     if (account && !bad.has(d) && !bad.has(account)) desiredDestinations.push(buildDestination(d, account));
   }
-  const sandboxes = new Set([config.sandbox, ...read.manifests.map((m) => m.sandbox)]);
+  const sandboxes = new Set([config.sandbox, ...read.manifests.map((m) => intern(m.sandbox))]);
   const sandboxSources = whereSandboxesAreNamed(config.sandbox, sandboxAt, read.manifests);
   const desired: DesiredState = {
     accounts: desiredAccounts.sort(byEntityKey),

@@ -82,7 +82,7 @@ function chooseTarget(ctx: SandboxCtx, d: DesiredDestination, acct: AccountStatu
   const foreign = (id: string) => ctx.inv.owners.get(id)?.owner === 'foreign';
   const rank = (t: LiveTargetConnection) =>
     (foreign(t.id) ? 4 : 0) + (ownedFlows.some((f) => f.targetConnectionIds.includes(t.id)) ? 0 : 2) + (t.baseConnectionId === acct.baseId ? 0 : 1);
-  const primary = [...owned].sort((a, b) => rank(a) - rank(b))[0];
+  const primary = owned.length === 1 ? owned[0] : [...owned].sort((a, b) => rank(a) - rank(b))[0];
   if (primary) return { tc: primary, adopted: false };
   if (!acct.baseId || acct.createActionId) return { adopted: false };
   const spec = DESTINATION_TYPE_SPECS[d.type];
@@ -95,7 +95,7 @@ function chooseTarget(ctx: SandboxCtx, d: DesiredDestination, acct: AccountStatu
 function chooseFlow(ctx: SandboxCtx, d: DesiredDestination, tc: LiveTargetConnection | undefined): { flow?: LiveFlow; adopted: boolean } {
   const owned = candidates(ctx, ctx.inv.flows, d.name);
   const rank = (f: LiveFlow) => (ctx.inv.owners.get(f.id)?.owner === 'foreign' ? 2 : 0) + (tc && f.targetConnectionIds.includes(tc.id) ? 0 : 1);
-  const primary = [...owned].sort((a, b) => rank(a) - rank(b))[0];
+  const primary = owned.length === 1 ? owned[0] : [...owned].sort((a, b) => rank(a) - rank(b))[0];
   if (primary) return { flow: primary, adopted: false };
   if (!tc) return { adopted: false };
   const candidate = ctx.inv.untaggedFlows.find(
@@ -107,9 +107,16 @@ function chooseFlow(ctx: SandboxCtx, d: DesiredDestination, tc: LiveTargetConnec
 /** Live selectors of audiences the sandbox now calls something else: a label, not a change of audience. */
 function relabelled(d: DesiredDestination, flow: LiveFlow): LabelChange[] {
   const out: LabelChange[] = [];
+  // The first live selector of each id, indexed only once a desired segment carries a label to compare.
+  let firstLive: Map<string, LiveFlow['segments'][number]> | undefined;
   for (const s of d.segments) {
-    const live = flow.segments.find((x) => x.id === s.id);
-    if (live?.name !== undefined && s.name !== undefined && live.name !== s.name) out.push({ sandbox: d.sandbox, destination: d.name, id: s.id, from: live.name, to: s.name });
+    if (s.name === undefined) continue;
+    if (!firstLive) {
+      firstLive = new Map();
+      for (const x of flow.segments) if (!firstLive.has(x.id)) firstLive.set(x.id, x);
+    }
+    const live = firstLive.get(s.id);
+    if (live?.name !== undefined && live.name !== s.name) out.push({ sandbox: d.sandbox, destination: d.name, id: s.id, from: live.name, to: s.name });
   }
   return out;
 }

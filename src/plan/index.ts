@@ -82,6 +82,8 @@ function planSandbox(desired: DesiredState, opts: PlanOptions, sandbox: string, 
  */
 function refusedDeletes(sctx: SandboxCtx): Map<string, string> {
   const refused = new Map<string, string>();
+  // Usually nothing is deleted: then there is no need to index who uses what.
+  if (!sctx.actions.some((a) => a.type.startsWith('delete-'))) return refused;
   const live = sctx.inv.live;
   const kept = <T extends { id: string }>(list: T[]) => list.filter((e) => !sctx.deleted.has(e.id)).sort(byId);
   const users: { id: string; name: string; refs: string[] }[] = [

@@ -15,18 +15,29 @@ export interface SelectorDiff {
   removeAttributes: { path: string; index: number }[];
 }
 
-/** Whether `live` holds exactly `want`, in the same order, each once (`want` is sorted and unique). */
-function sameSequence(want: readonly string[], live: readonly string[]): boolean {
+/**
+ * Whether `live` holds exactly `want`, in the same order, each once (`want` is sorted and unique).
+ * Read through key functions rather than mapped to lists first: this runs for every flow of every
+ * plan, and the four arrays it made per flow were most of its cost.
+ */
+function sameSequence<W, L>(want: readonly W[], live: readonly L[], wantKey: (w: W) => string, liveKey: (l: L) => string): boolean {
   if (want.length !== live.length) return false;
+  let prev: string | undefined;
   for (let i = 0; i < want.length; i++) {
-    if (live[i] !== want[i] || (i > 0 && !(want[i - 1]! < want[i]!))) return false;
+    const w = wantKey(want[i]!);
+    if (liveKey(live[i]!) !== w || (prev !== undefined && !(prev < w))) return false;
+    prev = w;
   }
   return true;
 }
 
+const idOf = (s: { id: string }) => s.id;
+const itself = (p: string) => p;
+const pathOf = (a: { path: string }) => a.path;
+
 export function diffSelectors(desiredSegments: DesiredSegment[], desiredAttributes: string[], live: Pick<LiveFlow, 'segments' | 'profileAttributes'>): SelectorDiff {
   // The usual case, a flow flowsync wrote from these sorted sets: nothing to compare as sets.
-  if (sameSequence(desiredSegments.map((s) => s.id), live.segments.map((s) => s.id)) && sameSequence(desiredAttributes, live.profileAttributes.map((a) => a.path))) {
+  if (sameSequence(desiredSegments, live.segments, idOf, idOf) && sameSequence(desiredAttributes, live.profileAttributes, itself, pathOf)) {
     return { addSegments: [], removeSegments: [], addAttributes: [], removeAttributes: [] };
   }
   const wantSeg = new Set(desiredSegments.map((s) => s.id));

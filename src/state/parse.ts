@@ -4,6 +4,7 @@
 // secrets, etag or version, missing optional fields); strict only where flowsync cannot work
 // without a value (id, etag).
 import { ApiError } from '../api/errors.ts';
+import { intern } from '../domain/intern.ts';
 import type {
   LastWrite,
   LiveAttributeSelector,
@@ -38,8 +39,10 @@ function epochMs(v: unknown): number {
 
 export function parseLastWrite(entity: Raw): LastWrite {
   const updatedAt = epochMs(entity.updatedAt) || epochMs(entity.createdAt);
-  const updatedBy = text(entity.updatedBy) || text(entity.createdBy);
-  const client = text(entity.updatedClient) || text(entity.createdClient);
+  // Pooled (src/domain/intern.ts), as are the spec ids, states and shared connection ids below: a few
+  // values repeated on every entity of an org.
+  const updatedBy = intern(text(entity.updatedBy) || text(entity.createdBy));
+  const client = intern(text(entity.updatedClient) || text(entity.createdClient));
   return { updatedAt, updatedBy, ...(client ? { updatedClient: client } : {}) };
 }
 
@@ -53,7 +56,7 @@ export function parseBaseConnection(raw: unknown, sandbox: string): LiveBaseConn
     sandbox,
     name: text(entity.name),
     description: text(entity.description),
-    specId: text(obj(entity.connectionSpec).id),
+    specId: intern(text(obj(entity.connectionSpec).id)),
     ...(specName ? { authSpecName: specName } : {}),
     authParams: { ...obj(auth.params) },
     state: text(entity.state),
@@ -77,9 +80,9 @@ function connectionFields(raw: unknown, sandbox: string, collection: 'sourceConn
       sandbox,
       name: text(entity.name),
       description: text(entity.description),
-      specId: text(obj(entity.connectionSpec).id),
-      baseConnectionId: baseConnectionIdOf(entity),
-      state: text(entity.state),
+      specId: intern(text(obj(entity.connectionSpec).id)),
+      baseConnectionId: intern(baseConnectionIdOf(entity)),
+      state: intern(text(entity.state)),
       lastWrite: parseLastWrite(entity),
       createdAt: epochMs(entity.createdAt),
     },
@@ -91,8 +94,12 @@ export function parseSourceConnection(raw: unknown, sandbox: string): LiveSource
 }
 
 export function parseTargetConnection(raw: unknown, sandbox: string): LiveTargetConnection {
-  const { entity, fields } = connectionFields(raw, sandbox, 'targetConnections');
-  return { ...fields, format: text(obj(entity.data).format), params: { ...obj(entity.params) } };
+  const { entity, fields: f } = connectionFields(raw, sandbox, 'targetConnections');
+  // Written out, not spread: a literal that starts with a spread gets a hidden class of its own in V8 (one per target connection).
+  return {
+    id: f.id, etag: f.etag, sandbox: f.sandbox, name: f.name, description: f.description, specId: f.specId, baseConnectionId: f.baseConnectionId,
+    state: f.state, lastWrite: f.lastWrite, createdAt: f.createdAt, format: intern(text(obj(entity.data).format)), params: { ...obj(entity.params) },
+  };
 }
 
 /** transformations[0].params: the selectors' indexes are positions in these arrays (what PATCH paths address). */
@@ -108,7 +115,8 @@ export function parseSegmentSelectors(entity: Raw): LiveSegmentSelector[] {
     const value = obj(obj(s).value);
     const name = text(value.name);
     // Only id and name matter; server-added keys (createTime, updateTime, …) are ignored.
-    return { index, id: text(value.id).toLowerCase(), ...(name ? { name } : {}) };
+    const id = intern(text(value.id).toLowerCase());
+    return name ? { index, id, name } : { index, id };
   });
 }
 
@@ -118,7 +126,7 @@ export function parseAttributeSelectors(entity: Raw): LiveAttributeSelector[] {
   return selectors.map((s, index) => {
     const value = obj(obj(s).value);
     // JSON_PATH selectors carry `path`; batch-style mappings carry `sourceAttribute`/`source`.
-    return { index, path: text(value.path) || text(value.sourceAttribute) || text(value.source) };
+    return { index, path: intern(text(value.path) || text(value.sourceAttribute) || text(value.source)) };
   });
 }
 
@@ -133,9 +141,9 @@ export function parseFlow(raw: unknown, sandbox: string): LiveFlow {
     sandbox,
     name: text(entity.name),
     description: text(entity.description),
-    flowSpecId: text(obj(entity.flowSpec).id),
-    state: text(entity.state),
-    sourceConnectionIds: sourceIds.length ? sourceIds : many(inherited.sourceConnections).map((c) => text(c.id)).filter(Boolean),
+    flowSpecId: intern(text(obj(entity.flowSpec).id)),
+    state: intern(text(entity.state)),
+    sourceConnectionIds: (sourceIds.length ? sourceIds : many(inherited.sourceConnections).map((c) => text(c.id)).filter(Boolean)).map(intern),
     targetConnectionIds: targetIds.length ? targetIds : many(inherited.targetConnections).map((c) => text(c.id)).filter(Boolean),
     segments: parseSegmentSelectors(entity),
     profileAttributes: parseAttributeSelectors(entity),

@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import fc from 'fast-check';
-import { describeWithTag, formatOwnerTag, isOurs, ownerOf, parseOwnerTag, sameTag, type OwnerTag } from '../../src/domain/owner-tag.ts';
+import { describeWithTag, flowHash, formatOwnerTag, isOurs, ownerOf, parseOwnerTag, sameTag, targetHash, type OwnerTag } from '../../src/domain/owner-tag.ts';
+import { specHash } from '../../src/domain/fingerprint.ts';
+import type { DesiredDestination } from '../../src/domain/model.ts';
 
 test('a tag with a manager round-trips through the description', () => {
   const tag: OwnerTag = { kind: 'destination', name: 'summer-campaign', manager: 'github.com/acme/aep/prod', specHash: '3f2a9c01d4e5' };
@@ -38,4 +40,21 @@ test('any manager of the config charset round-trips, in every position of the op
       assert.deepEqual(parseOwnerTag(`user text ${formatOwnerTag(tag)}`).tag, tag);
     }),
   );
+});
+
+test('the spec hashes are those every tag in an org was written with (keys in any order hash alike)', () => {
+  // The definitions as first written: a live tag's h= must keep matching an unchanged manifest.
+  const targetBefore = (d: DesiredDestination) => specHash({ kind: 'target', account: d.account, type: d.type, name: d.name, description: d.description, target: d.target, format: d.format });
+  const flowBefore = (d: DesiredDestination) =>
+    specHash({ kind: 'flow', name: d.name, description: d.description, enabled: d.enabled, segments: d.segments.map((s) => s.id), profileAttributes: d.profileAttributes });
+  const destination = fc.record({
+    name: fc.string(), sandbox: fc.string(), account: fc.string(), type: fc.constantFrom('amazon-kinesis' as const, 'azure-event-hubs' as const),
+    description: fc.string(), target: fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.boolean())), format: fc.constant('json' as const),
+    enabled: fc.boolean(), drift: fc.constant('heal' as const), segments: fc.array(fc.record({ id: fc.uuid() })), profileAttributes: fc.array(fc.string()),
+    source: fc.constant({ file: 'a.yaml', line: 1, column: 1 }),
+  });
+  fc.assert(fc.property(destination, (d) => {
+    assert.equal(targetHash(d), targetBefore(d));
+    assert.equal(flowHash(d), flowBefore(d));
+  }), { numRuns: 500 });
 });

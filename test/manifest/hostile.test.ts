@@ -1,10 +1,13 @@
 // Hostile input: each limit turns into a clear diagnostic, quickly, never a crash or a hang.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { isUtf8 } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
+import fc from 'fast-check';
+import { invalidUtf8Offset } from '../../src/manifest/files.ts';
 import { loadRepo, LIMITS } from '../../src/manifest/index.ts';
 import { safeYamlMessage } from '../../src/manifest/yaml-docs.ts';
 import { ACCOUNT_KINESIS, tempRepo } from './helpers.ts';
@@ -71,6 +74,12 @@ test('non-UTF-8 bytes are refused with the line of the first bad byte', async (t
   const dir = await tempRepo(t, { 'latin1.yaml': bytes });
   const { repo } = await load(dir);
   assert.deepEqual(repo.diagnostics.map((d) => [d.code, d.line, d.column]), [['FS_MANIFEST_ENCODING', 3, 22]]);
+});
+
+test('the native UTF-8 check the loader runs first agrees with the byte loop that says where (overlongs, surrogates, past U+10FFFF)', () => {
+  const tricky = [[0xc0, 0x80], [0xe0, 0x80, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf0, 0x9f, 0x98, 0x80], [0xe2, 0x82], [0xc2, 0xa9]];
+  const bytes = fc.oneof(fc.uint8Array({ maxLength: 12 }), fc.array(fc.oneof(fc.constantFrom(...tricky), fc.uint8Array({ maxLength: 2 }))).map((parts) => Uint8Array.from(parts.flatMap((p) => [...p]))));
+  fc.assert(fc.property(bytes, (b) => assert.equal(isUtf8(b), invalidUtf8Offset(b) < 0)), { numRuns: 3000 });
 });
 
 test('a UTF-8 byte order mark is accepted', async (t) => {

@@ -32,6 +32,12 @@ test('the example repo loads clean into two sandboxes with both destination type
   assert.deepEqual(repo.desired.destinations.map((d) => `${d.sandbox}/${d.name}:${d.type}`), ['dev/loyalty-events:azure-event-hubs', 'dev/summer-campaign:amazon-kinesis', 'prod/loyalty-events:azure-event-hubs', 'prod/summer-campaign:amazon-kinesis']);
   const summer = repo.desired.destinations.find((d) => d.sandbox === 'prod' && d.name === 'summer-campaign')!;
   assert.ok(summer.segments.length >= 1 && summer.segmentRefs!.length >= 3 && summer.profileAttributes.length >= 4);
+  // Each entry as written, its position found when read (and serialized as plain data).
+  assert.deepEqual(JSON.parse(JSON.stringify(summer.segmentRefs!.slice(1, 3))), [
+    { name: 'Newsletter subscribers', at: { file: 'prod/summer-campaign.yaml', line: 18, column: 7, path: 'spec.segments[1]' } },
+    { id: '0c9b8a7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d', name: 'Cart abandoners (7 days)', at: { file: 'prod/summer-campaign.yaml', line: 19, column: 7, path: 'spec.segments[2]' } },
+  ]);
+  assert.equal(summer.segmentRefs![0]!.id, undefined);
   assert.deepEqual(summer.source, { file: 'prod/summer-campaign.yaml', line: 2, column: 1 });
   assert.equal(repo.config.org, '0123456789ABCDEF01234567@AdobeOrg');
   assert.deepEqual(repo.config.manifests, ['prod', 'dev', 'shared']);
