@@ -63,8 +63,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const recording = args.includes('--record');
   const targets = args.filter((a) => a !== '--record');
   const files = longestFirst((targets.length ? targets : ['test']).flatMap(testFiles), readSeconds(DURATIONS));
-  const built = await buildBundle();
+  // The checks start first: they need no bundle, and the build is a second of one core.
   const checks = targets.length ? Promise.resolve([]) : runChecks(ROOT);
+  // A failed build ends the run, once the checks have finished (no check is left running alone).
+  const built = await buildBundle().catch(async (err: unknown) => {
+    process.stderr.write(checksReport(await checks));
+    throw err;
+  });
   process.stderr.write(`flowsync tests: ${files.length} files against ${relative(ROOT, built.file)} (built now, revision ${built.revision})\n`);
   const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout'];
   const scratch = recording ? mkdtempSync(join(tmpdir(), 'flowsync-durations-')) : undefined;
