@@ -68,7 +68,7 @@ const precompiledValidators: Plugin = {
     b.onLoad({ filter: /validators?\.ts$/ }, (args) => {
       const set = modules.get(args.path);
       // resolveDir: the generated code's require()s of ajv and ajv-formats resolve from the repository.
-      // Minified: generated code nobody reads, and half the text for every start to parse.
+      // Minified: generated code nobody reads, and a fifth less text (420 -> 325 kB) for every start to parse.
       return set ? { contents: transformSync(standaloneValidators(set), { minify: true, format: 'esm' }).code, loader: 'js', resolveDir: ROOT } : undefined;
     });
   },
