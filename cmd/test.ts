@@ -1,5 +1,7 @@
 // `npm test`'s runner: builds the CLI bundle, then runs the test files with node:test, three at a time
-// (CI and the reference machine have two cores; see CONCURRENCY), the longest first.
+// (CI and the reference machine have two cores; see CONCURRENCY), the longest first. A whole run (no
+// files named) also runs the static checks (typecheck, lint, docs:check: test-checks.ts) beside them,
+// and fails when any of them fails.
 //
 // The bundle is built here, right before the run, and handed to the tests as FLOWSYNC_TEST_BIN
 // (test/helpers/cli.ts): spawning one prebuilt file costs a fraction of tsx transpiling the CLI
@@ -11,12 +13,13 @@
 // run before all of them. `--record` rewrites test/durations.json from this run.
 //
 // Usage: node --import tsx cmd/test.ts [--record] [FILE_OR_FOLDER...]
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUNDLE, buildBundle } from './build.ts';
+import { checksReport, runChecks } from './test-checks.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DURATIONS = join(ROOT, 'test', 'durations.json');
@@ -60,19 +63,28 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const recording = args.includes('--record');
   const targets = args.filter((a) => a !== '--record');
   const files = longestFirst((targets.length ? targets : ['test']).flatMap(testFiles), readSeconds(DURATIONS));
-  const built = await buildBundle();
+  // The checks start first: they need no bundle, and the build is a second of one core.
+  const checks = targets.length ? Promise.resolve([]) : runChecks(ROOT);
+  // A failed build ends the run, once the checks have finished (no check is left running alone).
+  const built = await buildBundle().catch(async (err: unknown) => {
+    process.stderr.write(checksReport(await checks));
+    throw err;
+  });
   process.stderr.write(`flowsync tests: ${files.length} files against ${relative(ROOT, built.file)} (built now, revision ${built.revision})\n`);
   const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout'];
   const scratch = recording ? mkdtempSync(join(tmpdir(), 'flowsync-durations-')) : undefined;
   if (scratch) reporters.push(`--test-reporter=${REPORTER}`, `--test-reporter-destination=${join(scratch, 'run.json')}`);
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${CONCURRENCY}`, ...reporters, ...files], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${CONCURRENCY}`, ...reporters, ...files], {
     cwd: ROOT,
     stdio: 'inherit',
     env: { ...process.env, FLOWSYNC_TEST_BIN: BUNDLE },
   });
+  const status = await new Promise<number>((done) => child.on('close', (code) => done(code ?? 1)));
   if (scratch) {
     record(readSeconds(join(scratch, 'run.json')));
     rmSync(scratch, { recursive: true, force: true });
   }
-  process.exitCode = run.status ?? 1;
+  const checked = await checks;
+  process.stderr.write(checksReport(checked));
+  process.exitCode = status !== 0 || checked.some((c) => !c.ok) ? 1 : 0;
 }

@@ -6,6 +6,7 @@ import { applyPlan, type ApplyResult } from '../../src/apply/index.ts';
 import type { Plan } from '../../src/domain/plan.ts';
 import { loadRepo, type LoadedRepo } from '../../src/manifest/index.ts';
 import { planChanges } from '../../src/plan/index.ts';
+import { resolveAudiences } from '../../src/reconcile/audiences.ts';
 import { readLiveState } from '../../src/state/index.ts';
 
 export interface ClientTarget {
@@ -48,8 +49,12 @@ export async function loadValid(dir: string, env: NodeJS.ProcessEnv): Promise<Lo
 }
 
 export async function planFor(loaded: LoadedRepo, client: FlowServiceClient, forceConflicts = false): Promise<Plan> {
-  const live = await readLiveState(client, loaded.desired.sandboxes);
-  return planChanges(loaded.desired, live, { prune: false, createdAt: new Date().toISOString(), manager: loaded.manager, ...(forceConflicts ? { forceConflicts } : {}) });
+  // Segments named by audience name become ids first, as every CLI and daemon path does before planning.
+  const { desired, diagnostics } = await resolveAudiences(client, loaded.desired);
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) throw new Error(`audiences: ${errors.map((d) => `${d.file ?? ''}:${d.line ?? ''} ${d.summary}`).slice(0, 5).join('; ')}`);
+  const live = await readLiveState(client, desired.sandboxes);
+  return planChanges(desired, live, { prune: false, createdAt: new Date().toISOString(), manager: loaded.manager, ...(forceConflicts ? { forceConflicts } : {}) });
 }
 
 /** One reconcile: plan against live, apply it, and fail loudly when any action did not succeed. */

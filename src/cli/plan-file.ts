@@ -1,21 +1,12 @@
 // Saved plans (`plan --out FILE`, read back by `apply FILE`): the boundary where a file becomes a
 // Plan again. Apart from the views (render/json.ts writes the JSON), as Terraform keeps its
-// planfile apart from its views. The schema is read and compiled once, at the first saved plan.
-import { readFileSync } from 'node:fs';
+// planfile apart from its views. The schema's validator is plan-validator.ts.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { Plan } from '../domain/plan.ts';
 import { PLAN_FORMAT_VERSION } from '../domain/plan.ts';
 import { FlowsyncError } from '../domain/errors.ts';
-
-let validate: ValidateFunction | undefined;
-
-function planValidator(): ValidateFunction {
-  if (validate) return validate;
-  const schema = JSON.parse(readFileSync(new URL('../../schemas/plan.schema.json', import.meta.url), 'utf8')) as object;
-  return (validate = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true }).compile(schema));
-}
+import { validators } from './plan-validator.ts';
 
 export function parsePlanJson(text: string, source = 'plan file'): Plan {
   let data: unknown;
@@ -30,7 +21,7 @@ export function parsePlanJson(text: string, source = 'plan file'): Plan {
       hint: 'Make the plan again with this version of flowsync (`flowsync plan --out FILE`).',
     });
   }
-  const check = planValidator();
+  const check = validators().plan;
   if (!check(data)) {
     const errors = (check.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
     throw new FlowsyncError('FS_PLAN_INVALID', `${source} does not match schemas/plan.schema.json: ${errors.join('; ')}`, { details: { errors } });

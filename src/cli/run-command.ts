@@ -1,13 +1,6 @@
 // `flowsync run`: the daemon. Follows a git branch (or watches a folder), reconciles on changes,
 // webhooks and an interval, serves health, readiness, metrics and status, and stops cleanly on
 // SIGTERM/SIGINT.
-import { Daemon } from '../daemon/daemon.ts';
-import { FolderSource } from '../daemon/folder-source.ts';
-import { GitSource } from '../daemon/git-source.ts';
-import { createLogger } from '../daemon/logger.ts';
-import { DaemonMetrics } from '../daemon/metrics.ts';
-import { createReconcile } from '../daemon/reconcile-factory.ts';
-import { repoSettingsReader } from '../daemon/repo-settings.ts';
 import { CACHE_DIR_ENV, DEFAULT_CACHE_DIR, DEFAULT_INTERVAL, DEFAULT_LISTEN, DEFAULT_POLL, LISTEN_ENV, runSettings, type RunSettings } from '../daemon/run-options.ts';
 import type { Source } from '../daemon/types.ts';
 import { parseFlags } from './args.ts';
@@ -76,9 +69,10 @@ const OPTIONS = {
   'log-level': { type: 'string' },
 } as const;
 
-function makeSource(settings: RunSettings, cwd: string): Source {
+async function makeSource(settings: RunSettings, cwd: string): Promise<Source> {
   const s = settings.source;
-  return s.kind === 'git' ? new GitSource({ ...s, cwd }) : new FolderSource({ dir: s.dir, cwd });
+  if (s.kind === 'git') return new (await import('../daemon/git-source.ts')).GitSource({ ...s, cwd });
+  return new (await import('../daemon/folder-source.ts')).FolderSource({ dir: s.dir, cwd });
 }
 
 /** Resolves on the first SIGTERM or SIGINT; a second one exits at once. */
@@ -105,12 +99,21 @@ export const runCommand: Command = {
   async run(argv: string[], io: CommandIO): Promise<number> {
     const { values } = parseFlags('run', argv, OPTIONS, false);
     const settings = await runSettings(values, io);
+    // The daemon's modules (pino, prom-client, simple-git, chokidar) load here, for \`run\` only: the
+    // bundle evaluates them lazily, so every other command starts without them.
+    const [{ Daemon }, { createLogger }, { DaemonMetrics }, { createReconcile }, { repoSettingsReader }] = await Promise.all([
+      import('../daemon/daemon.ts'),
+      import('../daemon/logger.ts'),
+      import('../daemon/metrics.ts'),
+      import('../daemon/reconcile-factory.ts'),
+      import('../daemon/repo-settings.ts'),
+    ]);
     const logger = createLogger({ level: settings.logLevel, stream: io.stdout, env: io.env });
     for (const warning of settings.warnings) logger.warn({ event: 'repo-credentials' }, warning);
     const metrics = new DaemonMetrics();
     const reconcile = createReconcile({ env: io.env, connect: connectFlags(values), allowMassDelete: settings.allowMassDelete, logger, onClientEvent: metrics.onClientEvent });
     const daemon = new Daemon({
-      source: makeSource(settings, io.cwd),
+      source: await makeSource(settings, io.cwd),
       reconcile,
       mode: settings.mode,
       logger,

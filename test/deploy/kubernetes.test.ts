@@ -48,6 +48,9 @@ async function schemaErrors(objects: K8sObject[]): Promise<string[]> {
  * Unknown or misspelled fields, found by type-checking each object as a literal of the model's
  * generated interface (I<Kind>): an excess property anywhere is a compile error naming it.
  */
+/** The parsed .d.ts files (TypeScript's libs, the models), shared by every check's program in this file. */
+const parsedDeclarations = new Map<string, ts.SourceFile | undefined>();
+
 function unknownFieldErrors(objects: K8sObject[]): string[] {
   const file = path.join(BASE, '__rendered_objects__.ts');
   const source = objects
@@ -58,7 +61,11 @@ function unknownFieldErrors(objects: K8sObject[]): string[] {
   const { fileExists, readFile: read, getSourceFile } = host;
   host.fileExists = (f) => f === file || fileExists.call(host, f);
   host.readFile = (f) => (f === file ? source : read.call(host, f));
-  host.getSourceFile = (f, lang, ...rest) => (f === file ? ts.createSourceFile(f, source, lang) : getSourceFile.call(host, f, lang, ...rest));
+  host.getSourceFile = (f, lang, ...rest) => {
+    if (f === file) return ts.createSourceFile(f, source, lang);
+    if (!parsedDeclarations.has(f)) parsedDeclarations.set(f, getSourceFile.call(host, f, lang, ...rest));
+    return parsedDeclarations.get(f);
+  };
   const program = ts.createProgram([file], options, host);
   return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n').split('\n').slice(-1)[0]!);
 }

@@ -1,9 +1,9 @@
 // Starts the real emulator on an ephemeral port for one test and gives the environment the CLI
 // needs to reach it (FLOWSYNC_* plus the example manifests' fake secrets).
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { TestContext } from 'node:test';
+import { after, type TestContext } from 'node:test';
 import { DEMO_SECRET_ENV } from '../../src/cli/demo-env.ts';
 import { EMULATOR_DEFAULTS, startEmulator, type EmulatorOptions, type StartedEmulator } from '../../src/emulator/index.ts';
 import { testAudiences } from './audiences.ts';
@@ -20,6 +20,40 @@ export async function startTestEmulator(t: TestContext, opts: EmulatorOptions = 
   const emu = await startEmulator({ port: 0, audiences: testAudiences(opts.sandboxes), ...opts });
   t.after(() => emu.close());
   return { emu, env: emulatorEnv(emu), orgId: EMULATOR_DEFAULTS.orgId };
+}
+
+/**
+ * One seeded org per test file, for tests that each start from the same live state and do not share
+ * it: `seed` runs once, at the first call, against an emulator that keeps its store in a state file,
+ * and every call starts a new emulator (stopped after its test) from a copy of that file. A test then
+ * pays for an emulator start instead of the seeding (a CLI apply is ~0.3 s of CPU), and still writes
+ * to an org of its own. `seed` gets the emulator and an empty folder to use as its config repo.
+ */
+export function seededOrg(seed: (emulator: TestEmulator, dir: string) => Promise<void>, opts: EmulatorOptions = {}): (t: TestContext) => Promise<TestEmulator> {
+  let seeded: Promise<string> | undefined;
+  let scratch: string | undefined;
+  after(() => (scratch ? rm(scratch, { recursive: true, force: true }) : undefined));
+  const seedOnce = async (): Promise<string> => {
+    scratch = await mkdtemp(path.join(tmpdir(), 'flowsync-seed-'));
+    const stateFile = path.join(scratch, 'seeded.json');
+    const emu = await startEmulator({ port: 0, audiences: testAudiences(opts.sandboxes), ...opts, stateFile });
+    try {
+      await seed({ emu, env: emulatorEnv(emu), orgId: EMULATOR_DEFAULTS.orgId }, await mkdtemp(path.join(scratch, 'repo-')));
+    } finally {
+      await emu.close(); // settles flows mid-operation and writes the state file
+    }
+    return stateFile;
+  };
+  return async (t) => {
+    seeded ??= seedOnce();
+    const dir = await mkdtemp(path.join(tmpdir(), 'flowsync-state-'));
+    const stateFile = path.join(dir, 'state.json');
+    await copyFile(await seeded, stateFile);
+    const emu = await startEmulator({ port: 0, audiences: testAudiences(opts.sandboxes), ...opts, stateFile });
+    // the folder goes after the emulator's last write to its state file, at close
+    t.after(() => emu.close().finally(() => rm(dir, { recursive: true, force: true })));
+    return { emu, env: emulatorEnv(emu), orgId: EMULATOR_DEFAULTS.orgId };
+  };
 }
 
 /** FLOWSYNC_* for an emulator plus the example manifests' fake secrets. */

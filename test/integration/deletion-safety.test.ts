@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.ts';
-import { startTestEmulator } from '../helpers/emulator.ts';
+import { seededOrg, type TestEmulator } from '../helpers/emulator.ts';
 import { tempRepo, writeRepo, type AccountSpec, type DestinationSpec } from '../helpers/repo.ts';
 
 const ACCOUNTS: AccountSpec[] = [{ name: 'kin', type: 'amazon-kinesis', secretEnv: 'KINESIS_SECRET_KEY' }];
@@ -14,17 +14,27 @@ const DESTINATIONS: DestinationSpec[] = Array.from({ length: 6 }, (_, i) => ({ n
 // Owned once applied: the account, the Profile Store pair, and a target connection and a dataflow per destination.
 const OWNED = 1 + 2 + 2 * DESTINATIONS.length;
 
-type Emu = Awaited<ReturnType<typeof startTestEmulator>>;
+type Emu = TestEmulator;
 
-/** A config repo applied to a fresh emulator, with the request log cleared. */
-async function applied(t: TestContext, config: Record<string, unknown> = {}): Promise<Emu & { dir: string }> {
-  const emulator = await startTestEmulator(t);
-  const dir = await tempRepo(t);
-  await writeRepo(dir, ACCOUNTS, DESTINATIONS, config);
+// Every repo of the file names one manager: the default one is named after the repo's folder, and the
+// seeded entities must stay this file's whichever folder a test writes.
+const write = (dir: string, accounts: AccountSpec[], destinations: DestinationSpec[], config: Record<string, unknown> = {}) =>
+  writeRepo(dir, accounts, destinations, { manager: 'deletion-safety', ...config });
+
+// The config repo applied once for the file; each test gets its own emulator started from that state.
+const seeded = seededOrg(async (emulator, dir) => {
+  await write(dir, ACCOUNTS, DESTINATIONS);
   const first = await runCli(['apply', '--dir', dir, '--auto-approve'], { env: emulator.env });
   assert.equal(first.code, 0, first.stderr + first.stdout);
+});
+
+/** The config repo (with `config` in flowsync.yaml) applied to an emulator of the test's own, no request logged yet. */
+async function applied(t: TestContext, config: Record<string, unknown> = {}): Promise<Emu & { dir: string }> {
+  const emulator = await seeded(t);
+  const dir = await tempRepo(t);
+  await write(dir, ACCOUNTS, DESTINATIONS, config);
   assert.equal(flows(emulator).length, DESTINATIONS.length);
-  emulator.emu.admin.resetRequests();
+  assert.equal(emulator.emu.admin.requests().length, 0);
   return { ...emulator, dir };
 }
 
@@ -37,7 +47,7 @@ const deleteRequests = ({ emu }: Emu) => emu.admin.requests().filter((r) => r.me
 const CASES: [string, (dir: string) => Promise<void>][] = [
   ['an emptied manifests folder', async (dir) => {
     await rm(path.join(dir, 'm'), { recursive: true });
-    await writeRepo(dir, [], []);
+    await write(dir, [], []);
     await writeFile(path.join(dir, 'm', 'README.md'), 'moved elsewhere\n');
   }],
   ['every file truncated to 0 bytes', async (dir) => {
@@ -67,7 +77,7 @@ for (const [label, change] of CASES) {
 
 test('with reconcile.allowEmpty an emptied folder plans its deletions, and the guard still refuses them', async (t) => {
   const emulator = await applied(t);
-  await writeRepo(emulator.dir, [], [], { reconcile: { allowEmpty: true } });
+  await write(emulator.dir, [], [], { reconcile: { allowEmpty: true } });
   const res = await runCli(['apply', '--dir', emulator.dir, '--prune', '--auto-approve'], { env: emulator.env });
   assert.equal(res.code, 1, res.stdout + res.stderr);
   assert.match(res.stderr, new RegExp(`FS_APPLY_MASS_DELETE.*the plan would delete ${OWNED} of ${OWNED} owned entities \\(100%\\)`));
@@ -79,7 +89,7 @@ test('with reconcile.allowEmpty an emptied folder plans its deletions, and the g
 
 test('apply --prune with every destination file removed is refused (FS_APPLY_MASS_DELETE, no DELETE); --allow-mass-delete applies it', async (t) => {
   const emulator = await applied(t);
-  await writeRepo(emulator.dir, ACCOUNTS, []);
+  await write(emulator.dir, ACCOUNTS, []);
   const res = await runCli(['apply', '--dir', emulator.dir, '--prune', '--auto-approve'], { env: emulator.env });
   assert.equal(res.code, 1, res.stdout + res.stderr);
   const deleted = 2 * DESTINATIONS.length + 2; // the Profile Store pair goes with the last destination
@@ -98,7 +108,7 @@ test('apply --prune with every destination file removed is refused (FS_APPLY_MAS
 
 test('a small prune within the ratio applies without the flag', async (t) => {
   const emulator = await applied(t);
-  await writeRepo(emulator.dir, ACCOUNTS, DESTINATIONS.slice(1));
+  await write(emulator.dir, ACCOUNTS, DESTINATIONS.slice(1));
   const res = await runCli(['apply', '--dir', emulator.dir, '--prune', '--auto-approve'], { env: emulator.env });
   assert.equal(res.code, 0, res.stdout + res.stderr);
   assert.equal(deleteRequests(emulator), 2);
@@ -107,7 +117,7 @@ test('a small prune within the ratio applies without the flag', async (t) => {
 
 test('a saved plan that prunes too much is refused before any write; --allow-mass-delete applies it', async (t) => {
   const emulator = await applied(t);
-  await writeRepo(emulator.dir, ACCOUNTS, DESTINATIONS.slice(0, 1));
+  await write(emulator.dir, ACCOUNTS, DESTINATIONS.slice(0, 1));
   const planFile = path.join(emulator.dir, 'prune.plan.json');
   const plan = await runCli(['plan', emulator.dir, '--prune', '--out', planFile], { env: emulator.env });
   assert.equal(plan.code, 0, plan.stdout + plan.stderr);
