@@ -32,6 +32,7 @@ const UNSAFE: readonly RegExp[] = [
   // Tabs, CR, BOM (whitespace rules differ in the corners); non-printable characters, lone surrogates.
   /[\t\r\uFEFF\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uD800-\uDFFF\uFFFE\uFFFF]/,
   /[\]}][ ]*:/, // a flow collection as a key
+  /[{,](?:\s|#[^\n]*)*\[/, // a flow sequence where a flow mapping's key may stand (`{a: 1, [x]}`: js-yaml makes the key "x")
   /^(?:\.\.\.|---(?![ ]*(?:\n|$|[ ]#)))/m, // document end markers; content on a `---` line
   /["'\]}]#/, // a comment glued to a quote or bracket (the slow path reports it)
   /\\U/, // 8-digit escapes: js-yaml accepts code points past U+10FFFF
@@ -105,8 +106,11 @@ function regions(text: string): Region[] {
   return out;
 }
 
-/** Map keys the slow path stores differently (a null key is '' there) or reports: fall back. */
-const SUSPECT_KEYS = new Set(['', 'null']);
+/**
+ * Map keys the slow path stores differently (a null key is '' there) or reports: fall back. js-yaml
+ * turns a mapping used as a key (`{a: 1, {}}`) into "[object Object]".
+ */
+const SUSPECT_KEYS = new Set(['', 'null', '[object Object]']);
 
 function plainTree(value: unknown, depth: number): boolean {
   if (depth > LIMITS.depth - 1) return false;

@@ -105,6 +105,11 @@ test('constructs the parsers could read differently go to the slow path', () => 
     '- -\n- a\n',
     '""#"\n',
     '"\\U10001F600"\n',
+    // A flow collection as a key with no value: js-yaml makes it a string ("[object Object]", "x").
+    "{a: '.inf', {}}\n# tail\n",
+    'a: {b: 1, [x]}\n',
+    'a: {[x]}\n',
+    'a: {b: 1,\n  {c: 2}}\n',
   ]) {
     assert.equal(fast(text), undefined, JSON.stringify(text));
   }
