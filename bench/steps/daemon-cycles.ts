@@ -23,8 +23,10 @@ const gc = (globalThis as { gc?: () => void }).gc;
 const memory = () => {
   gc?.();
   const m = process.memoryUsage();
+  if (process.env.BENCH_PROFILE === '1') process.stderr.write(`memory: ${JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v / 1048576)])))}\n`);
   return { rss: m.rss / 1048576, heap: m.heapUsed / 1048576 };
 };
+const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 let requests = 0;
 const cycle = createCycle({ env: process.env, connect: {}, allowMassDelete: false, onClientEvent: (e) => void (e.type === 'request' && requests++) });
 const signal = new AbortController().signal;
@@ -33,7 +35,10 @@ const results: string[] = [];
 let changes = 0;
 let first = { rss: 0, heap: 0 };
 for (let i = 0; i < count; i++) {
+  const since = nowUs();
   const { value, sample } = await measure(() => cycle({ dir, revision: 'bench', trigger: i === 0 ? 'startup' : 'interval', mode: 'apply' }, signal));
+  // On the CPU profile's clock, for `bench/profile-top.ts --since --until` (BENCH_PROFILE=1).
+  if (process.env.BENCH_PROFILE === '1') process.stderr.write(`cycle ${i + 1}: --since ${since} --until ${nowUs()}\n`);
   cycles.push(sample);
   results.push(value.result);
   changes += value.changes.length;
