@@ -20,10 +20,18 @@ const [dir, cyclesArg] = process.argv.slice(2);
 if (!dir) throw new Error('usage: daemon-cycles.ts <repo-dir> <cycles>');
 const count = Number(cyclesArg ?? 100);
 const gc = (globalThis as { gc?: () => void }).gc;
-const memory = () => {
-  gc?.();
+// RSS is read after a full GC and a pause: V8 hands freed pages back to the system on a background
+// thread, so RSS read right after gc() still counts pages already freed (and varied by 100s of MB).
+const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
+const memory = async (collect = true) => {
+  if (collect && gc) {
+    gc();
+    await settle();
+    gc();
+  }
   const m = process.memoryUsage();
-  if (process.env.BENCH_PROFILE === '1') process.stderr.write(`memory: ${JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v / 1048576)])))}\n`);
+  // BENCH_MEMORY=1: every cycle's memory on stderr (no GC forced between cycles), to tell V8's heap from malloc's.
+  if (process.env.BENCH_MEMORY === '1') process.stderr.write(`memory${collect ? ' after a full GC' : ''}: ${JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v / 1048576)])))}\n`);
   return { rss: m.rss / 1048576, heap: m.heapUsed / 1048576 };
 };
 const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
@@ -42,9 +50,10 @@ for (let i = 0; i < count; i++) {
   cycles.push(sample);
   results.push(value.result);
   changes += value.changes.length;
-  if (i === 0) first = memory();
+  if (i === 0) first = await memory();
+  else if (process.env.BENCH_MEMORY === '1' && i < count - 1) await memory(false);
 }
-const last = memory();
+const last = await memory();
 emitStepResult({
   cycles,
   results,

@@ -15,12 +15,9 @@ interface Entry {
   part: SandboxPlan;
 }
 
-// Segment references are left out: the planner never reads them, and serializing one would make its
-// lazy position parse the manifest again to find its line (src/manifest/build.ts).
-const withoutRefs = (key: string, value: unknown): unknown => (key === 'segmentRefs' ? undefined : value);
 // The content itself is the key, not a hash of it: comparing two equal strings costs less than
 // hashing one (a few MB at 10,000 destinations), and the memo holds one per sandbox.
-const content = (value: unknown): string => JSON.stringify(value, withoutRefs);
+const content = (value: unknown): string => JSON.stringify(value);
 
 /** The desired state's content per sandbox. */
 function desiredBySandbox(desired: DesiredState): Map<string, string> {
@@ -31,7 +28,9 @@ function desiredBySandbox(desired: DesiredState): Map<string, string> {
     return p;
   };
   for (const a of desired.accounts) part(a.sandbox).accounts.push(a);
-  for (const d of desired.destinations) part(d.sandbox).destinations.push(d);
+  // Segment references are left out: the planner never reads them, and serializing one would make
+  // its lazy position parse the manifest again to find its line (src/manifest/build.ts).
+  for (const d of desired.destinations) part(d.sandbox).destinations.push(d.segmentRefs ? { ...d, segmentRefs: undefined } : d);
   return new Map([...parts].map(([sandbox, p]) => [sandbox, content(p)]));
 }
 

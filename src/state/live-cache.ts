@@ -43,6 +43,8 @@ interface SandboxState {
   collections: Map<LiveCollection, CollectionState>;
   /** Moves whenever an entity of the sandbox is added, removed or written: the plan memo's key. */
   version: number;
+  /** The live model as last given out, and the version it shows: an unchanged sandbox is the same object next time. */
+  live?: { version: number; sandbox: LiveSandbox };
 }
 
 export interface LiveCacheOptions {
@@ -175,6 +177,13 @@ export class LiveStateCache {
   }
 
   private liveOf(state: SandboxState): LiveSandbox {
+    if (state.live?.version === state.version) return state.live.sandbox;
+    const sandbox = this.build(state);
+    state.live = { version: state.version, sandbox };
+    return sandbox;
+  }
+
+  private build(state: SandboxState): LiveSandbox {
     const kept = <C extends LiveCollection>(collection: C) => {
       const out: LiveSandbox[(typeof LIVE_FIELDS)[C]][number][] = [];
       for (const k of state.collections.get(collection)?.entities.values() ?? []) if (k.kept !== undefined) out.push(k.kept as LiveSandbox[(typeof LIVE_FIELDS)[C]][number]);
