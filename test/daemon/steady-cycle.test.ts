@@ -161,3 +161,13 @@ test('a new revision is checked in full on its first cycle: a segment id that is
   assert.match(JSON.stringify(outcome.diagnostics), /FS_PLAN_SEGMENT_NOT_AUDIENCE/);
   assert.equal(s.emu.admin.requests().filter(isWrite).length, 0);
 });
+
+test('a sandbox is planned again when its manifests change, even under the same revision label', async (t) => {
+  const s = await steady(t);
+  await writeRepo(s.dir, ACCOUNTS, DESTINATIONS.map((d) => (d.name === 'returns' ? { ...d, stream: 'returns-v2' } : d)));
+  const outcome = await s.run('interval');
+  assert.equal(outcome.result, 'success', JSON.stringify(outcome.error));
+  assert.deepEqual(outcome.changes.map((c) => c.name), ['returns']);
+  const targets = await s.client().list<{ name: string; params: { stream?: string } }>('prod', 'targetConnections');
+  assert.equal(targets.find((x) => x.name === 'returns')?.params.stream, 'returns-v2');
+});
