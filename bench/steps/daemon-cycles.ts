@@ -20,18 +20,22 @@ const [dir, cyclesArg] = process.argv.slice(2);
 if (!dir) throw new Error('usage: daemon-cycles.ts <repo-dir> <cycles>');
 const count = Number(cyclesArg ?? 100);
 const gc = (globalThis as { gc?: () => void }).gc;
-// RSS is read after a full GC and a pause: V8 hands freed pages back to the system on a background
-// thread, so RSS read right after gc() still counts pages already freed (and varied by 100s of MB).
+// RSS is read once it has settled: eight full GCs half a second apart. V8 shrinks its heap and it and
+// the allocator give freed pages back over several GCs and seconds (in one run: 460, 374, 374, 374,
+// 374, 374, 343 MB), so RSS read right after one gc() still held hundreds of MB already freed, and
+// the row swung from -20 % to +80 % between runs of the same code.
 const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
 const memory = async (collect = true) => {
   if (collect && gc) {
-    gc();
-    await settle();
+    for (let round = 0; round < 8; round++) {
+      gc();
+      await settle();
+    }
     gc();
   }
   const m = process.memoryUsage();
   // BENCH_MEMORY=1: every cycle's memory on stderr (no GC forced between cycles), to tell V8's heap from malloc's.
-  if (process.env.BENCH_MEMORY === '1') process.stderr.write(`memory${collect ? ' after a full GC' : ''}: ${JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v / 1048576)])))}\n`);
+  if (process.env.BENCH_MEMORY === '1') process.stderr.write(`memory${collect ? ' settled after full GCs' : ''}: ${JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v / 1048576)])))}\n`);
   return { rss: m.rss / 1048576, heap: m.heapUsed / 1048576 };
 };
 const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
