@@ -27,7 +27,6 @@ const SETTLED_FLOW_STATES = new Set(['enabled', 'disabled']);
 /** One listed entity as the cache knows it: what the planner keeps of it (undefined: not the planner's) and its write stamp. */
 interface Known {
   stamp: string;
-  updatedAt: number;
   kept: unknown;
 }
 
@@ -76,11 +75,6 @@ export class LiveStateCache {
     this.lagMs = opts.lagMs ?? 60_000;
   }
 
-  /** Forgets everything: the next read of every sandbox is a full one. */
-  clear(): void {
-    this.sandboxes.clear();
-  }
-
   /** The version of a sandbox's entities (see SandboxState.version); undefined before its first read. */
   versionOf(sandbox: string): number | undefined {
     return this.sandboxes.get(sandbox)?.version;
@@ -92,7 +86,8 @@ export class LiveStateCache {
    */
   async read(client: Reader, sandboxes: readonly string[], opts: { full: boolean; concurrency?: number }): Promise<LiveCacheRead> {
     const unique = [...new Set(sandboxes)].sort();
-    for (const name of [...this.sandboxes.keys()]) if (!unique.includes(name)) this.sandboxes.delete(name);
+    const asked = new Set(unique);
+    for (const name of [...this.sandboxes.keys()]) if (!asked.has(name)) this.sandboxes.delete(name);
     const counts = { fullCollections: 0, lightCollections: 0 };
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -159,19 +154,19 @@ export class LiveStateCache {
   /** Records one listed entity; true when the planner's view changed (new, or written since it was last seen). */
   private remember(state: CollectionState, collection: LiveCollection, sandbox: string, item: unknown): boolean {
     const id = idOf(item);
-    const updatedAt = field(item, 'updatedAt');
-    if (id === undefined || typeof updatedAt !== 'number' || !Number.isFinite(updatedAt)) {
-      state.trackable = false;
-      return true;
-    }
+    const stamped = field(item, 'updatedAt');
+    const updatedAt = typeof stamped === 'number' && Number.isFinite(stamped) ? stamped : undefined;
+    // Kept all the same (the planner must see it), but the collection cannot be brought up to date by "what changed".
+    if (id === undefined || updatedAt === undefined) state.trackable = false;
     const flowState = field(item, 'state');
     if (collection === 'flows' && typeof flowState === 'string' && !SETTLED_FLOW_STATES.has(flowState)) state.trackable = false;
-    const stamp = `${String(field(item, 'etag'))}|${updatedAt}|${String(flowState)}`;
-    if (updatedAt > state.readAt) state.readAt = updatedAt;
-    const before = state.entities.get(id);
-    if (before?.stamp === stamp) return false;
+    const stamp = `${String(field(item, 'etag'))}|${updatedAt ?? ''}|${String(flowState)}`;
+    if (updatedAt !== undefined && updatedAt > state.readAt) state.readAt = updatedAt;
+    const key = id ?? `#${state.entities.size}`;
+    const before = state.entities.get(key);
+    if (id !== undefined && before?.stamp === stamp) return false;
     const kept = LIVE_KEEPERS[collection](item, sandbox);
-    state.entities.set(id, { stamp, updatedAt, kept });
+    state.entities.set(key, { stamp, kept });
     // An entity the planner never sees (the writer lease, say) changes no plan.
     return kept !== undefined || before?.kept !== undefined;
   }

@@ -129,3 +129,18 @@ test('a dataflow that has not settled keeps the flows listed in full until it ha
   assert.equal(again.fullCollections, 1);
   assert.deepEqual(lists(serviceRequests()).filter((r) => !isCount(r) && !isChanges(r)).map((r) => r.path.split('/').pop()), ['flows']);
 });
+
+test('an API that refuses the updatedAt filter (400) is read in full from then on, without failing the read', async (t) => {
+  const { client, emu, serviceRequests } = await harness(t);
+  await seed(client, 'prod', ['orders']);
+  const cache = new LiveStateCache({ lagMs: 0 });
+  await cache.read(client, ['prod'], { full: true });
+  emu.admin.setFaults({ failNext: { count: 1, status: 400, method: 'GET', pathPrefix: '/flows' } });
+  const refused = await cache.read(client, ['prod'], { full: false });
+  assert.ok(refused.fullCollections >= 1);
+  assert.deepEqual(sorted(refused.live), sorted(await readLiveState(client, ['prod'])));
+  emu.admin.resetRequests();
+  const after = await cache.read(client, ['prod'], { full: false });
+  assert.equal(after.fullCollections, 4);
+  assert.equal(lists(serviceRequests()).filter((r) => isCount(r) || isChanges(r)).length, 0);
+});
