@@ -23,7 +23,7 @@ const gc = (globalThis as { gc?: () => void }).gc;
 // RSS is read once it has settled: eight full GCs half a second apart. V8 shrinks its heap and it and
 // the allocator give freed pages back over several GCs and seconds (in one run: 460, 374, 374, 374,
 // 374, 374, 343 MB), so RSS read right after one gc() still held hundreds of MB already freed, and
-// the row swung from -20 % to +80 % between runs of the same code.
+// the row swung from -5 % to +81 % between runs of the same code.
 const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
 const memory = async (collect = true) => {
   if (collect && gc) {

@@ -1,7 +1,9 @@
 // One daemon cycle: load the revision, stop on invalid manifests or suspend, read live state,
 // plan, refuse a mass deletion, apply (unless observing), read the runs, and report every entity's
 // condition and every destination's activation health.
-// Level-based: nothing here depends on an earlier cycle except the cached API client (its token).
+// Level-based: what is kept from earlier cycles (the API client and its token, parsed manifests, and
+// for steady interval cycles the org's entities and unchanged sandboxes' plans, see steady.ts) only
+// saves work; a full read at least every daemon.resync, and before any write, sees the org afresh.
 import { createHash } from 'node:crypto';
 import { FlowServiceClient, type ClientEvent } from '../api/index.ts';
 import type { BreakerState } from '../api/limits.ts';
