@@ -66,9 +66,9 @@ export function scanFor(repo: { manager: string; config: { reconcile: { scanSand
 }
 
 /** The daemon's memo for one planning (see plan-memo.ts). */
-export type PlanMemo = (desired: DesiredState, opts: PlanOptions) => PlanningMemo;
+export type PlanMemoFactory = (desired: DesiredState, opts: PlanOptions) => PlanningMemo;
 
-export function makePlan(input: PlanInput, live: LiveState, memo?: PlanMemo): Plan {
+export function makePlan(input: PlanInput, live: LiveState, memo?: PlanMemoFactory): Plan {
   const opts = planOptions(input);
   const memoized = memo?.(input.desired, opts);
   const plan = planChanges(input.desired, live, opts, memoized?.sandboxes);

@@ -11,13 +11,13 @@ import type { FlowServiceClient } from '../api/index.ts';
 import type { LiveState } from '../domain/model.ts';
 import { LiveStateCache } from '../state/live-cache.ts';
 import { PlanMemo } from './plan-memo.ts';
-import type { LiveStateReader, PlanMemo as PlanMemoFor } from './reconcile.ts';
+import type { LiveStateReader, PlanMemoFactory } from './reconcile.ts';
 
 export interface SteadyRead {
   /** Reads live state for readLive: through the cache, in full or light. */
   readState: LiveStateReader;
   /** The plan memo for makePlan (sandboxes keyed by the cache's versions). */
-  memo: PlanMemoFor;
+  memo: PlanMemoFactory;
 }
 
 export class SteadyCycles {
