@@ -122,7 +122,9 @@ export const PROFILE_DIR = fileURLToPath(new URL('../.cache/profiles/', import.m
 
 /** A bench step script (bench/steps/*.ts) run in its own process; with BENCH_PROFILE=1 it writes a CPU profile. */
 export function stepArgv(step: string, args: string[] = [], nodeFlags: string[] = []): string[] {
-  const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${step}-${Date.now()}.cpuprofile`] : [];
+  // A folder per run and Node's own file names: a fixed --cpu-prof-name made the tsx loader's worker
+  // thread write over the main thread's profile.
+  const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}${step}-${Date.now()}`] : [];
   return [process.execPath, ...nodeFlags, ...profile, '--import', TSX, fileURLToPath(new URL(`../steps/${step}.ts`, import.meta.url)), ...args];
 }
 

@@ -30,6 +30,7 @@ export const scenario: Scenario = {
       admin.resetRequests();
       const run = await runMeasured(stepArgv('daemon-cycles', [repo.dir, String(CYCLES)], ['--expose-gc']), { env: { ...seeded.bench.env, ...repo.env }, timeoutMs: 3_600_000 });
       const step = parseStepResult<DaemonCyclesStepResult>(run, 'daemon-cycles step');
+      if (process.env.BENCH_PROFILE === '1' || process.env.BENCH_MEMORY === '1') process.stderr.write(run.stderr); // each cycle's --since/--until, or memory
       const bad = step.results.filter((r) => r !== 'success');
       if (bad.length > 0 || step.changes > 0) throw new Error(`N=${N}: ${bad.length} cycles were not success (${bad[0] ?? ''}), ${step.changes} changes; expected no-op cycles`);
       const steady = step.cycles.slice(1).map((s) => s.cpuMs / 1000);

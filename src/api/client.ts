@@ -158,9 +158,10 @@ export class FlowServiceClient {
 
   /**
    * Like list, with each entity passed through `keep` as its page arrives (undefined drops it): a
-   * reader keeps only what it needs, and no raw page outlives its own parsing.
+   * reader keeps only what it needs, and no raw page outlives its own parsing. `onServerTime` gets
+   * the first page's Date header (ms), when it has one.
    */
-  async listEach<T>(sandbox: string, collection: string, query: ListQuery, keep: (item: unknown) => T | undefined): Promise<T[]> {
+  async listEach<T>(sandbox: string, collection: string, query: ListQuery, keep: (item: unknown) => T | undefined, opts: { onServerTime?: (ms: number) => void } = {}): Promise<T[]> {
     const first = new URL(`${this.base}/${collection}`);
     first.searchParams.set('limit', String(Math.min(MAX_PAGE, Math.max(1, query.limit ?? MAX_PAGE))));
     for (const p of query.property ?? []) first.searchParams.append('property', p);
@@ -174,6 +175,11 @@ export class FlowServiceClient {
       }
       seen.add(url);
       const answer = await this.answer({ method: 'GET', url, collection, entity: collection, sandbox, flowService: true });
+      // The server's clock when the first page was answered (its Date header): what a later "changed since" asks from.
+      if (seen.size === 1 && opts.onServerTime) {
+        const date = Date.parse(answer.headers.date ?? '');
+        if (Number.isFinite(date)) opts.onServerTime(date);
+      }
       const body = answer.data as { items?: unknown } | undefined;
       if (!body || !Array.isArray(body.items)) {
         if (body && typeof body === 'object' && !('items' in body)) break; // e.g. {count} or an empty object: no items
@@ -186,6 +192,17 @@ export class FlowServiceClient {
       url = nextPageUrl(body, this.base, first.toString());
     }
     return items;
+  }
+
+  /** How many entities of a collection match the filters: one `count=true` request, which answers `{count}` and no items. */
+  async count(sandbox: string, collection: string, property: readonly string[]): Promise<number> {
+    const url = new URL(`${this.base}/${collection}`);
+    for (const p of property) url.searchParams.append('property', p);
+    url.searchParams.set('count', 'true');
+    const answer = await this.answer({ method: 'GET', url: url.toString(), collection, entity: collection, sandbox, flowService: true });
+    const n = (answer.data as { count?: unknown } | undefined)?.count;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new ApiError('FS_API_RESPONSE', `GET ${collection}?count=true: the answer holds no count`, { status: answer.status, entity: collection });
+    return n;
   }
 
   /** One entity, or undefined when the API says 404. */

@@ -1,7 +1,7 @@
 // Sync and health of every destination the manifests name, side by side: sync from the plan (does
 // live match git?), health from the dataflow's runs (is it delivering?). Pure: the plan, the live
 // state and the runs come in; `flowsync status` and the daemon render what comes out.
-import type { DesiredDestination, DesiredState, LiveFlow, LiveState } from '../domain/model.ts';
+import type { DesiredDestination, DesiredState, LiveFlow, LiveSandbox, LiveState } from '../domain/model.ts';
 import type { Plan } from '../domain/plan.ts';
 import { destinationAddress } from '../plan/index.ts';
 import { buildInventory } from '../plan/inventory.ts';
@@ -45,6 +45,21 @@ export function runWindows(desired: DesiredState, sandbox?: string): Map<string,
   return out;
 }
 
+type Inventory = ReturnType<typeof buildInventory>;
+
+// The daemon's live-state cache hands out the same object for a sandbox that did not change
+// (src/state/live-cache.ts): its inventory is not built again every cycle.
+const inventories = new WeakMap<LiveSandbox, { manager: string; inventory: Inventory }>();
+
+function inventoryOf(sandbox: string, live: LiveSandbox | undefined, manager: string): Inventory {
+  if (!live) return buildInventory(sandbox, live, manager);
+  const known = inventories.get(live);
+  if (known?.manager === manager) return known.inventory;
+  const inventory = buildInventory(sandbox, live, manager);
+  inventories.set(live, { manager, inventory });
+  return inventory;
+}
+
 export function destinationStatuses(input: {
   desired: DesiredState;
   live: LiveState;
@@ -54,10 +69,10 @@ export function destinationStatuses(input: {
   now: number;
   sandbox?: string;
 }): DestinationStatus[] {
-  const inventories = new Map<string, ReturnType<typeof buildInventory>>();
+  const inventories = new Map<string, Inventory>();
   const flowOf = (d: DesiredDestination): LiveFlow | undefined => {
     let inv = inventories.get(d.sandbox);
-    if (!inv) inventories.set(d.sandbox, (inv = buildInventory(d.sandbox, input.live.sandboxes[d.sandbox], input.manager)));
+    if (!inv) inventories.set(d.sandbox, (inv = inventoryOf(d.sandbox, input.live.sandboxes[d.sandbox], input.manager)));
     // another manager's flow still says whether profiles flow (sync says Conflict)
     return inv.flows.ours.get(d.name)?.[0] ?? inv.flows.foreign.get(d.name)?.[0];
   };

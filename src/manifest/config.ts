@@ -79,6 +79,12 @@ export interface FlowsyncConfig {
     suspend: boolean;
     interval: string;
     intervalMs: number;
+    /**
+     * How often an interval cycle reads every live entity in full; between those it reads only what
+     * changed (src/reconcile/steady.ts). 0s: every cycle reads in full.
+     */
+    resync: string;
+    resyncMs: number;
     notify: { webhookUrl?: SecretRef };
   };
 }
@@ -120,7 +126,7 @@ export function defaultConfig(): FlowsyncConfig {
       deleteBudget: { share: 0.5, window: '24h', windowMs: 86_400_000 },
       scanSandboxes: true,
     },
-    daemon: { suspend: false, interval: '5m', intervalMs: 300_000, notify: {} },
+    daemon: { suspend: false, interval: '5m', intervalMs: 300_000, resync: '30m', resyncMs: 1_800_000, notify: {} },
   };
 }
 
@@ -159,6 +165,7 @@ function merge(raw: Raw): FlowsyncConfig {
   const notify = obj(dae.notify);
   const manifests = Array.isArray(raw.manifests) && raw.manifests.length && raw.manifests.every(isStr) ? (raw.manifests as string[]) : d.manifests;
   const interval = pick(dae.interval, d.daemon.interval, (x) => typeof x === 'string' && parseDuration(x) !== undefined);
+  const resync = pick(dae.resync, d.daemon.resync, (x) => typeof x === 'string' && parseDuration(x) !== undefined);
   const config: FlowsyncConfig = {
     ...d,
     file: CONFIG_FILE,
@@ -200,6 +207,8 @@ function merge(raw: Raw): FlowsyncConfig {
       suspend: pick(dae.suspend, d.daemon.suspend, isBool),
       interval,
       intervalMs: parseDuration(interval) ?? d.daemon.intervalMs,
+      resync,
+      resyncMs: parseDuration(resync) ?? d.daemon.resyncMs,
       notify: {},
     },
   };

@@ -1,7 +1,7 @@
 // The planner: desired state (manifests) + live state (API) -> Plan. Pure: no I/O, no clock, no
 // logger, no randomness; equal inputs give equal plans. See docs/concepts/plans-and-exit-codes.md.
 import type { DesiredState, LiveSandbox, LiveState } from '../domain/model.ts';
-import type { Action, Conflict, Orphan, Plan, UnownedEntity } from '../domain/plan.ts';
+import type { Action, Conflict, LabelChange, Orphan, Plan, UnownedEntity } from '../domain/plan.ts';
 import { PLAN_FORMAT_VERSION } from '../domain/plan.ts';
 import { FlowsyncError } from '../domain/errors.ts';
 import { hasUnresolvedNames } from './audiences.ts';
@@ -101,8 +101,42 @@ function refusedDeletes(sctx: SandboxCtx): Map<string, string> {
   return refused;
 }
 
+/** One sandbox's share of a plan, as planChanges gathers it. */
+export interface SandboxPlan {
+  actions: Action[];
+  drift: Plan['drift'];
+  labels: LabelChange[];
+  warnings: string[];
+  unowned: UnownedEntity[];
+  conflicts: Conflict[];
+  orphans: Orphan[];
+}
+
+/**
+ * Sandboxes planned before from the same inputs (the daemon's steady cycles; see
+ * src/reconcile/plan-memo.ts). `get` must answer only what planning the sandbox again would give.
+ */
+export interface SandboxPlanMemo {
+  get(sandbox: string): SandboxPlan | undefined;
+  set(sandbox: string, part: SandboxPlan): void;
+}
+
+/** `desired` holds this sandbox's accounts and destinations only (see bySandbox). */
+function planSandboxPart(desired: DesiredState, opts: PlanOptions, sandbox: string, live: LiveSandbox | undefined): SandboxPlan {
+  const blocked = new Map<string, string>();
+  let sctx = planSandbox(desired, opts, sandbox, live, blocked);
+  // Each round holds back at least one more address (there are finitely many), so this ends.
+  for (;;) {
+    const fresh = [...refusedDeletes(sctx)].filter(([address]) => !blocked.has(address));
+    if (fresh.length === 0) break;
+    for (const [address, reason] of fresh) blocked.set(address, reason);
+    sctx = planSandbox(desired, opts, sandbox, live, blocked);
+  }
+  return { actions: orderActions(sctx.actions), drift: sctx.drift, labels: sctx.labels, warnings: sctx.warnings, unowned: unownedIn(sandbox, sctx.inv.live, sctx), conflicts: sctx.conflicts, orphans: sctx.orphans };
+}
+
 /** Every action needed to make live match desired, in execution order. */
-export function planChanges(desired: DesiredState, live: LiveState, opts: PlanOptions): Plan {
+export function planChanges(desired: DesiredState, live: LiveState, opts: PlanOptions, memo?: SandboxPlanMemo): Plan {
   // A segment known only by name would look absent and its live selector would be removed.
   if (hasUnresolvedNames(desired)) throw new FlowsyncError('FS_INTERNAL', 'segments named by audience name reached the planner unresolved (resolveAudiences was not called)');
   const ctx = newCtx(desired, opts);
@@ -113,23 +147,18 @@ export function planChanges(desired: DesiredState, live: LiveState, opts: PlanOp
   const ordered: Action[] = [];
   const desiredIn = bySandbox(desired);
   for (const sandbox of sandboxes) {
-    const blocked = new Map<string, string>();
-    const mine = desiredIn(sandbox);
-    let sctx = planSandbox(mine, opts, sandbox, live.sandboxes[sandbox], blocked);
-    // Each round holds back at least one more address (there are finitely many), so this ends.
-    for (;;) {
-      const fresh = [...refusedDeletes(sctx)].filter(([address]) => !blocked.has(address));
-      if (fresh.length === 0) break;
-      for (const [address, reason] of fresh) blocked.set(address, reason);
-      sctx = planSandbox(mine, opts, sandbox, live.sandboxes[sandbox], blocked);
+    let part = memo?.get(sandbox);
+    if (!part) {
+      part = planSandboxPart(desiredIn(sandbox), opts, sandbox, live.sandboxes[sandbox]);
+      memo?.set(sandbox, part);
     }
-    for (const a of orderActions(sctx.actions)) ordered.push(a);
-    ctx.drift.push(...sctx.drift);
-    ctx.labels.push(...sctx.labels);
-    ctx.warnings.push(...sctx.warnings);
-    unowned.push(...unownedIn(sandbox, sctx.inv.live, sctx));
-    conflicts.push(...sctx.conflicts);
-    orphans.push(...sctx.orphans);
+    for (const a of part.actions) ordered.push(a);
+    ctx.drift.push(...part.drift);
+    ctx.labels.push(...part.labels);
+    ctx.warnings.push(...part.warnings);
+    unowned.push(...part.unowned);
+    conflicts.push(...part.conflicts);
+    orphans.push(...part.orphans);
   }
   return {
     formatVersion: PLAN_FORMAT_VERSION,

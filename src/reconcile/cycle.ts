@@ -1,7 +1,9 @@
 // One daemon cycle: load the revision, stop on invalid manifests or suspend, read live state,
 // plan, refuse a mass deletion, apply (unless observing), read the runs, and report every entity's
 // condition and every destination's activation health.
-// Level-based: nothing here depends on an earlier cycle except the cached API client (its token).
+// Level-based: what is kept from earlier cycles (the API client and its token, parsed manifests, and
+// for steady interval cycles the org's entities and unchanged sandboxes' plans, see steady.ts) only
+// saves work; a full read at least every daemon.resync, and before any write, sees the org afresh.
 import { createHash } from 'node:crypto';
 import { FlowServiceClient, type ClientEvent } from '../api/index.ts';
 import type { BreakerState } from '../api/limits.ts';
@@ -23,6 +25,7 @@ import { resolveAudiences } from './audiences.ts';
 import { makePlan, readLive, scanFor, type PlanInput } from './reconcile.ts';
 import { writePass, type WritePassOutcome } from './writer.ts';
 import { effectiveTarget, orgOf } from './target.ts';
+import { SteadyCycles } from './steady.ts';
 
 export interface CycleDeps {
   env: NodeJS.ProcessEnv;
@@ -51,6 +54,40 @@ export function createCycle(deps: CycleDeps): Reconcile {
   const clients = new ClientCache(deps);
   // Across cycles, a manifest file whose bytes did not change is not parsed or validated again.
   const parseCache = new ParseCache();
+  // Across interval cycles, live entities that did not change are not read or planned again (steady.ts).
+  const steady = new SteadyCycles();
+  const clock = deps.now ?? (() => new Date());
+  /** Audiences, live state and the plan; light: segment ids checked only where names are resolved, live state read light. */
+  const planPass = async (loaded: LoadedRepo, client: FlowServiceClient, light: boolean, revision: string, signal: AbortSignal): Promise<Planned | { outcome: CycleOutcome }> => {
+    const reads = steady.pass(!light, revision, () => clock().getTime());
+    // Audience names are looked up afresh every cycle (a new cache): renames and new audiences count at once.
+    let resolved: Awaited<ReturnType<typeof resolveAudiences>>;
+    try {
+      resolved = await resolveAudiences(client, loaded.desired, new Map(), { checkIds: !light });
+    } catch (err) {
+      return { outcome: failed(loaded, err) };
+    }
+    if (hasErrors(resolved.diagnostics)) return { outcome: invalid(resolved.diagnostics, revision, 'Run `flowsync plan` on that revision: it names each segment that is no audience of its sandbox.') };
+    const repo: LoadedRepo = { ...loaded, desired: resolved.desired };
+    const planInput: PlanInput = { desired: repo.desired, prune: repo.config.reconcile.prune, now: clock(), revision, manager: repo.manager, ...orgOf(effectiveTarget(repo.config, deps.env, deps.connect)) };
+    const read = () => readLive(client, repo.desired, repo.config.reconcile.concurrency, scanFor(repo), { readState: reads.readState });
+    let live: LiveState;
+    const breakerWasClosed = clients.breaker === 'closed';
+    try {
+      live = await read();
+    } catch (err) {
+      // A half-open circuit breaker lets one probe through and refuses the reads sent beside it.
+      // When that probe closes the breaker, the API is back: read again rather than fail the cycle
+      // and wait a whole back-off (up to the interval) for the next one.
+      if (breakerWasClosed || !isFlowsyncError(err, 'FS_API_BUDGET') || (await clients.breakerSettled(signal)) !== 'closed') return { outcome: failed(repo, err) };
+      try {
+        live = await read();
+      } catch (again) {
+        return { outcome: failed(repo, again) };
+      }
+    }
+    return { repo, planInput, live, plan: makePlan(planInput, live, reads.memo) };
+  };
   return async (input, signal) => {
     // Observing writes nothing, so it works without the destinations' secrets (no rotation check).
     const loaded = input.mode === 'observe' ? (await loadRepoSecretsOptional(input.dir, deps.env, { parseCache })).repo : await loadRepo(input.dir, { env: deps.env, parseCache });
@@ -59,32 +96,16 @@ export function createCycle(deps: CycleDeps): Reconcile {
       return { result: 'suspended', entities: allEntities(loaded, 'Suspended', 'Suspended', 'daemon.suspend is true in flowsync.yaml'), changes: [], drift: [], apiReachable: true };
     }
     const client = await clients.get(loaded);
-    // Audience names are looked up afresh every cycle (a new cache): renames and new audiences count at once.
-    let resolved: Awaited<ReturnType<typeof resolveAudiences>>;
-    try {
-      resolved = await resolveAudiences(client, loaded.desired);
-    } catch (err) {
-      return failed(loaded, err);
+    const light = steady.mayBeLight(input, loaded.config.daemon.resyncMs, clock().getTime());
+    let pass = await planPass(loaded, client, light, input.revision, signal);
+    // A light pass that finds anything to do starts over in full: a cycle that writes (or reports
+    // something to write) plans on a full, fresh read with every segment id checked.
+    if ('plan' in pass && light && pass.plan.actions.length > 0) pass = await planPass(loaded, client, false, input.revision, signal);
+    if (!('plan' in pass)) {
+      steady.distrust();
+      return pass.outcome;
     }
-    if (hasErrors(resolved.diagnostics)) return invalid(resolved.diagnostics, input.revision, 'Run `flowsync plan` on that revision: it names each segment that is no audience of its sandbox.');
-    const repo: LoadedRepo = { ...loaded, desired: resolved.desired };
-    const planInput: PlanInput = { desired: repo.desired, prune: repo.config.reconcile.prune, now: (deps.now ?? (() => new Date()))(), revision: input.revision, manager: repo.manager, ...orgOf(effectiveTarget(repo.config, deps.env, deps.connect)) };
-    let live: LiveState;
-    const breakerWasClosed = clients.breaker === 'closed';
-    try {
-      live = await readLive(client, repo.desired, repo.config.reconcile.concurrency, scanFor(repo));
-    } catch (err) {
-      // A half-open circuit breaker lets one probe through and refuses the reads sent beside it.
-      // When that probe closes the breaker, the API is back: read again rather than fail the cycle
-      // and wait a whole back-off (up to the interval) for the next one.
-      if (breakerWasClosed || !isFlowsyncError(err, 'FS_API_BUDGET') || (await clients.breakerSettled(signal)) !== 'closed') return failed(repo, err);
-      try {
-        live = await readLive(client, repo.desired, repo.config.reconcile.concurrency, scanFor(repo));
-      } catch (again) {
-        return failed(repo, again);
-      }
-    }
-    const plan = makePlan(planInput, live);
+    const { repo, planInput, live, plan } = pass;
     const { refusals } = checkDeletions(plan, live, repo.config, { allowMassDelete: deps.allowMassDelete, now: planInput.now.getTime(), manager: repo.manager });
     if (refusals.length > 0) {
       // Like an invalid one, a refused revision is not in force: its view of the entities (and of
@@ -110,11 +131,20 @@ export function createCycle(deps: CycleDeps): Reconcile {
         signal,
       });
     } catch (err) {
+      steady.distrust();
       return failed(repo, err);
     }
+    steady.distrust();
     if (outcome.status === 'refused') return refused(outcome.error.code, outcome.error.message);
     return report(repo, outcome.plan, outcome.status === 'applied' ? outcome.result : undefined, input.mode, await activationOf(client, repo, live, outcome.plan, now));
   };
+}
+
+interface Planned {
+  repo: LoadedRepo;
+  planInput: PlanInput;
+  live: LiveState;
+  plan: Plan;
 }
 
 /**

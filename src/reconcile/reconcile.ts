@@ -8,6 +8,7 @@ import type { DesiredState, LiveSandbox, LiveState } from '../domain/model.ts';
 import type { Action, Plan } from '../domain/plan.ts';
 import type { Secrets } from '../manifest/index.ts';
 import { planAccount, planChanges, planDestination, withLiveEntity, type PlanOptions } from '../plan/index.ts';
+import type { PlanningMemo } from './plan-memo.ts';
 import { recomputedOver } from '../plan/overwrites.ts';
 import { parseBaseConnection, parseFlow, parseTargetConnection, readLiveState } from '../state/index.ts';
 import { sandboxesManagedElsewhere } from './discover.ts';
@@ -46,23 +47,31 @@ export function desiredDigest(desired: DesiredState): string {
  * FS_PLAN_SANDBOX_UNKNOWN (org-sandboxes.ts). `checkSandboxes: false` skips both (a re-read in the
  * same run, e.g. verification after apply).
  */
-export async function readLive(client: FlowServiceClient, desired: DesiredState, concurrency = 4, scan?: { manager: string }, opts: { checkSandboxes?: boolean } = {}): Promise<LiveState> {
+export async function readLive(client: FlowServiceClient, desired: DesiredState, concurrency = 4, scan?: { manager: string }, opts: { checkSandboxes?: boolean; readState?: LiveStateReader } = {}): Promise<LiveState> {
   const check = opts.checkSandboxes ?? true;
   const org = check || scan ? await readOrgSandboxes(client) : undefined;
   const notes = org && check ? checkNamedSandboxes(desired, org, client.orgId) : [];
   const found = scan && org ? await sandboxesManagedElsewhere(client, org, desired.sandboxes, scan.manager) : { sandboxes: [], warnings: [] };
   notes.push(...found.warnings);
-  const live = await readLiveState(client, [...desired.sandboxes, ...found.sandboxes], { concurrency });
+  const live = await (opts.readState ?? readLiveState)(client, [...desired.sandboxes, ...found.sandboxes], { concurrency });
   return notes.length > 0 ? { ...live, notes } : live;
 }
+
+/** How readLive reads the sandboxes' entities: readLiveState, or the daemon's cache of them (src/state/live-cache.ts). */
+export type LiveStateReader = (client: FlowServiceClient, sandboxes: string[], opts: { concurrency: number }) => Promise<LiveState>;
 
 /** The scan option of readLive as the config asks for it. */
 export function scanFor(repo: { manager: string; config: { reconcile: { scanSandboxes: boolean } } }): { manager: string } | undefined {
   return repo.config.reconcile.scanSandboxes ? { manager: repo.manager } : undefined;
 }
 
-export function makePlan(input: PlanInput, live: LiveState): Plan {
-  const plan = planChanges(input.desired, live, planOptions(input));
+/** The daemon's memo for one planning (see plan-memo.ts). */
+export type PlanMemoFactory = (desired: DesiredState, opts: PlanOptions) => PlanningMemo;
+
+export function makePlan(input: PlanInput, live: LiveState, memo?: PlanMemoFactory): Plan {
+  const opts = planOptions(input);
+  const memoized = memo?.(input.desired, opts);
+  const plan = planChanges(input.desired, live, opts, memoized?.sandboxes);
   const warnings = live.notes?.length ? [...plan.warnings, ...live.notes] : plan.warnings;
   return {
     ...plan,
@@ -70,7 +79,7 @@ export function makePlan(input: PlanInput, live: LiveState): Plan {
     ...(input.configDir ? { configDir: input.configDir } : {}),
     warnings,
     ...(input.scope ? { scope: [...new Set(input.scope)].sort() } : {}),
-    desiredHash: desiredDigest(input.desired),
+    desiredHash: memoized ? memoized.desiredDigest(() => desiredDigest(input.desired)) : desiredDigest(input.desired),
   };
 }
 

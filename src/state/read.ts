@@ -21,20 +21,36 @@ type Lister = Pick<FlowServiceClient, 'listEach'>;
 
 const baseKept = (c: LiveBaseConnection) => BASE_SPEC_IDS.includes(c.specId) && !isLeaseEntity(c);
 
+/** The live model's field each listed collection fills. */
+export const LIVE_FIELDS = {
+  connections: 'baseConnections',
+  sourceConnections: 'sourceConnections',
+  targetConnections: 'targetConnections',
+  flows: 'flows',
+} as const satisfies Record<keyof typeof LIVE_QUERIES, keyof LiveSandbox>;
+
+export type LiveCollection = keyof typeof LIVE_QUERIES;
+type Keeper<C extends LiveCollection> = (item: unknown, sandbox: string) => LiveSandbox[(typeof LIVE_FIELDS)[C]][number] | undefined;
+
+/**
+ * What the planner keeps of each listed entity. The filters run on the server; checking the spec ids
+ * again costs nothing and keeps an API that ignores a filter from leaking unrelated entities into the
+ * plan. The writer lease entity is not the planner's: never owned, adopted, pruned, listed as
+ * unmanaged or reused as a base connection.
+ */
+export const LIVE_KEEPERS: { [C in LiveCollection]: Keeper<C> } = {
+  connections: (c, sandbox) => only(parseBaseConnection(c, sandbox), baseKept),
+  sourceConnections: (c, sandbox) => only(parseSourceConnection(c, sandbox), (s) => s.specId === PROFILE_STORE_SPEC_ID),
+  targetConnections: (c, sandbox) => only(parseTargetConnection(c, sandbox), (t) => DESTINATION_SPEC_IDS.includes(t.specId)),
+  flows: (f, sandbox) => (isDestinationFlow(f) ? only(parseFlow(f, sandbox), (p) => p.flowSpecId === STREAMING_FLOW_SPEC_ID) : undefined),
+};
+
 export async function readLiveSandbox(client: Lister, sandbox: string): Promise<LiveSandbox> {
   // Each page is parsed into the live model as it arrives and then dropped: the raw entities
   // (about ten times the model's size for a dataflow) never pile up across pages and sandboxes.
-  const walk = <T>(collection: keyof typeof LIVE_QUERIES, keep: (item: unknown) => T | undefined) =>
-    client.listEach(sandbox, collection, { property: [...LIVE_QUERIES[collection]], limit: 100 }, keep);
-  // The filters run on the server; checking the spec ids again costs nothing and keeps an API that
-  // ignores a filter from leaking unrelated entities into the plan. The writer lease entity is not
-  // the planner's: never owned, adopted, pruned, listed as unmanaged or reused as a base connection.
-  const [baseConnections, sourceConnections, targetConnections, flows] = await Promise.all([
-    walk('connections', (c) => only(parseBaseConnection(c, sandbox), baseKept)),
-    walk('sourceConnections', (c) => only(parseSourceConnection(c, sandbox), (s) => s.specId === PROFILE_STORE_SPEC_ID)),
-    walk('targetConnections', (c) => only(parseTargetConnection(c, sandbox), (t) => DESTINATION_SPEC_IDS.includes(t.specId))),
-    walk('flows', (f) => (isDestinationFlow(f) ? only(parseFlow(f, sandbox), (p) => p.flowSpecId === STREAMING_FLOW_SPEC_ID) : undefined)),
-  ]);
+  const walk = <C extends LiveCollection>(collection: C) =>
+    client.listEach(sandbox, collection, { property: [...LIVE_QUERIES[collection]], limit: 100 }, (item) => LIVE_KEEPERS[collection](item, sandbox));
+  const [baseConnections, sourceConnections, targetConnections, flows] = await Promise.all([walk('connections'), walk('sourceConnections'), walk('targetConnections'), walk('flows')]);
   return { baseConnections, sourceConnections, targetConnections, flows };
 }
 

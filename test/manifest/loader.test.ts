@@ -165,7 +165,7 @@ api:
   clientSecret: { fromEnv: FLOWSYNC_CLIENT_SECRET }
   accessToken: { fromFile: token.txt }
 reconcile: { prune: true, maxDeleteRatio: 0.25, concurrency: 8 }
-daemon: { suspend: true, interval: 1h30m, notify: { webhookUrl: { fromEnv: HOOK } } }
+daemon: { suspend: true, interval: 1h30m, resync: 2h, notify: { webhookUrl: { fromEnv: HOOK } } }
 `,
     'm/a.yaml': ACCOUNT_KINESIS,
   });
@@ -182,7 +182,7 @@ daemon: { suspend: true, interval: 1h30m, notify: { webhookUrl: { fromEnv: HOOK 
     api: { endpoint: 'http://127.0.0.1:4010', imsEndpoint: 'https://ims-na1.adobelogin.com/ims/token/v3', clientId: 'ci', scope: 'openid,session,AdobeID,read_organizations,additional_info.projectedProductContext', requestsPerSecond: 0, timeout: '30s', timeoutMs: 30_000, lateCommitWindow: '60s', lateCommitWindowMs: 60_000, outageWait: '60s', outageWaitMs: 60_000, breakerCooldown: '10s', breakerCooldownMs: 10_000, settleTimeout: '60s', settleTimeoutMs: 60_000, clientSecret: { fromEnv: 'FLOWSYNC_CLIENT_SECRET' }, accessToken: { fromFile: 'token.txt' } },
     lease: { duration: '60s', durationMs: 60_000, clockSkew: '5s', clockSkewMs: 5_000 },
     reconcile: { prune: true, maxDeleteRatio: 0.25, concurrency: 8, allowEmpty: false, deleteBudget: { share: 0.5, window: '24h', windowMs: 86_400_000 }, scanSandboxes: true },
-    daemon: { suspend: true, interval: '1h30m', intervalMs: 5_400_000, notify: { webhookUrl: { fromEnv: 'HOOK' } } },
+    daemon: { suspend: true, interval: '1h30m', intervalMs: 5_400_000, resync: '2h', resyncMs: 7_200_000, notify: { webhookUrl: { fromEnv: 'HOOK' } } },
   });
 });
 
