@@ -110,20 +110,21 @@ export function resolveSegments(desired: DesiredState, lists: ReadonlyMap<string
       return rest;
     }
     const segments = new Map<string, DesiredSegment>();
-    const firstAt = new Map<string, string>();
+    // The first reference of each audience; its position (ref.at, found by the slow parser) is read only for a duplicate.
+    const firstRef = new Map<string, SegmentRef>();
     for (const ref of refs) {
       const seg = resolveRef(ref, d, index, indexes, diagnostics);
       if (!seg) continue;
-      const prev = firstAt.get(seg.id);
+      const prev = firstRef.get(seg.id);
       if (prev !== undefined) {
         // A name and an id (or two spellings of one id) that turn out to be the same audience.
         diagnostics.push({
           severity: 'error', code: 'FS_MANIFEST_DUPLICATE_SEGMENT', sandbox: d.sandbox, file: ref.at.file, line: ref.at.line, column: ref.at.column, path: ref.at.path,
-          summary: `${ref.at.path}: audience ${quote(seg.name ?? seg.id)} (${seg.id}) is already listed at ${prev} in sandbox ${d.sandbox}`, hint: 'List each audience once.',
+          summary: `${ref.at.path}: audience ${quote(seg.name ?? seg.id)} (${seg.id}) is already listed at ${prev.at.path} in sandbox ${d.sandbox}`, hint: 'List each audience once.',
         });
         continue;
       }
-      firstAt.set(seg.id, ref.at.path);
+      firstRef.set(seg.id, ref);
       segments.set(seg.id, seg);
     }
     return { ...rest, segments: [...segments.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) };
