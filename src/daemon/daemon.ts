@@ -227,7 +227,7 @@ export class Daemon extends EventEmitter {
     for (const diag of outcome.diagnostics ?? []) {
       this.log.warn({ event: 'diagnostic', revision, file: diag.file, line: diag.line }, diag.summary);
     }
-    const summary = { event: 'cycle', trigger, revision, result: outcome.result, durationMs: report.durationMs, changes: outcome.changes.length, drifted: outcome.drift.filter((d) => !d.healed).length };
+    const summary = { event: 'cycle', trigger, revision, result: outcome.result, durationMs: report.durationMs, changes: outcome.changes.length, drifted: outcome.drift.filter((d) => !d.healed).length, ...(outcome.read ? { read: outcome.read } : {}) };
     if (outcome.error) this.log.error({ ...summary, code: outcome.error.code, reason: outcome.error.message, hint: outcome.error.hint }, `cycle ${outcome.result}: ${outcome.error.message}`);
     else if (outcome.result === 'success' || outcome.result === 'suspended') this.log.info(summary, `cycle ${outcome.result}`);
     else this.log.warn(summary, `cycle ${outcome.result}`);

@@ -14,6 +14,7 @@ export class DaemonMetrics {
   readonly registry = new Registry();
   private readonly cycleDuration: Histogram<'result'>;
   private readonly cycles: Counter<'result' | 'trigger'>;
+  private readonly cycleReads: Counter<'read'>;
   private readonly entities: Gauge<'kind' | 'condition'>;
   private readonly changes: Counter<'action'>;
   private readonly driftEvents: Counter<'policy' | 'healed'>;
@@ -47,6 +48,9 @@ export class DaemonMetrics {
       registers,
     });
     this.cycles = new Counter({ name: 'flowsync_cycles_total', help: 'Reconcile cycles, by result and trigger.', labelNames: ['result', 'trigger'], registers });
+    // A light read asks only what changed since the last read; a full one lists the whole org (daemon.resync).
+    this.cycleReads = new Counter({ name: 'flowsync_cycle_reads_total', help: 'How cycles read the org: light (only what changed since the last read) or full (every entity listed).', labelNames: ['read'], registers });
+    for (const read of ['light', 'full']) this.cycleReads.inc({ read }, 0);
     this.entities = new Gauge({ name: 'flowsync_entities', help: 'Owned accounts and destinations, by kind and condition, as of the last cycle.', labelNames: ['kind', 'condition'], registers });
     this.changes = new Counter({ name: 'flowsync_changes_total', help: 'Writes made to the Flow Service API by cycles, by action.', labelNames: ['action'], registers });
     this.driftEvents = new Counter({ name: 'flowsync_drift_detected_total', help: 'Drifted destinations found by cycles, by drift policy and whether they were healed.', labelNames: ['policy', 'healed'], registers });
@@ -81,6 +85,7 @@ export class DaemonMetrics {
   recordCycle(trigger: Trigger, outcome: CycleOutcome, durationMs: number, now: number): void {
     this.cycleDuration.observe({ result: outcome.result }, durationMs / 1000);
     this.cycles.inc({ result: outcome.result, trigger });
+    if (outcome.read) this.cycleReads.inc({ read: outcome.read });
     for (const change of outcome.changes) this.changes.inc({ action: change.action });
     for (const d of outcome.drift) this.driftEvents.inc({ policy: d.policy, healed: String(d.healed) });
     if (outcome.result === 'success' || outcome.result === 'suspended') this.lastSuccess.set(now / 1000);

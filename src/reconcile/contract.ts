@@ -75,7 +75,14 @@ export interface CycleOutcome {
   diagnostics?: { summary: string; file?: string; line?: number }[];
   error?: CycleError;
   apiReachable: boolean;
+  /**
+   * How the cycle read the org: `light` (only what changed since the last read, see steady.ts) or
+   * `full`. Absent when it read nothing (invalid manifests, suspended, a failure before the read).
+   */
+  read?: CycleRead;
 }
+
+export type CycleRead = 'light' | 'full';
 
 /**
  * One reconcile cycle. `signal` aborts on shutdown: finish the request in flight, make no further

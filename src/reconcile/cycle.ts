@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { FlowServiceClient, type ClientEvent } from '../api/index.ts';
 import type { BreakerState } from '../api/limits.ts';
 import type { ApplyResult } from '../apply/index.ts';
-import type { ActivationStatus, CycleDrift, CycleInput, CycleOutcome, EntityStatus, Reconcile } from './contract.ts';
+import type { ActivationStatus, CycleDrift, CycleInput, CycleOutcome, CycleRead, EntityStatus, Reconcile } from './contract.ts';
 import { hasErrors, type Diagnostic } from '../domain/diagnostics.ts';
 import { FlowsyncError, isFlowsyncError } from '../domain/errors.ts';
 import type { LiveState } from '../domain/model.ts';
@@ -88,23 +88,8 @@ export function createCycle(deps: CycleDeps): Reconcile {
     }
     return { repo, planInput, live, plan: makePlan(planInput, live, reads.memo) };
   };
-  return async (input, signal) => {
-    // Observing writes nothing, so it works without the destinations' secrets (no rotation check).
-    const loaded = input.mode === 'observe' ? (await loadRepoSecretsOptional(input.dir, deps.env, { parseCache })).repo : await loadRepo(input.dir, { env: deps.env, parseCache });
-    if (hasErrors(loaded.diagnostics)) return invalid(loaded.diagnostics, input.revision, 'Run `flowsync validate` on that revision.');
-    if (loaded.config.daemon.suspend) {
-      return { result: 'suspended', entities: allEntities(loaded, 'Suspended', 'Suspended', 'daemon.suspend is true in flowsync.yaml'), changes: [], drift: [], apiReachable: true };
-    }
-    const client = await clients.get(loaded);
-    const light = steady.mayBeLight(input, loaded.config.daemon.resyncMs, clock().getTime());
-    let pass = await planPass(loaded, client, light, input.revision, signal);
-    // A light pass that finds anything to do starts over in full: a cycle that writes (or reports
-    // something to write) plans on a full, fresh read with every segment id checked.
-    if ('plan' in pass && light && pass.plan.actions.length > 0) pass = await planPass(loaded, client, false, input.revision, signal);
-    if (!('plan' in pass)) {
-      steady.distrust();
-      return pass.outcome;
-    }
+  /** The plan of a cycle checked, reported or applied. */
+  const afterPlan = async (pass: Planned, input: CycleInput, client: FlowServiceClient, signal: AbortSignal): Promise<CycleOutcome> => {
     const { repo, planInput, live, plan } = pass;
     const { refusals } = checkDeletions(plan, live, repo.config, { allowMassDelete: deps.allowMassDelete, now: planInput.now.getTime(), manager: repo.manager });
     if (refusals.length > 0) {
@@ -137,6 +122,29 @@ export function createCycle(deps: CycleDeps): Reconcile {
     steady.distrust();
     if (outcome.status === 'refused') return refused(outcome.error.code, outcome.error.message);
     return report(repo, outcome.plan, outcome.status === 'applied' ? outcome.result : undefined, input.mode, await activationOf(client, repo, live, outcome.plan, now));
+  };
+  return async (input, signal) => {
+    // Observing writes nothing, so it works without the destinations' secrets (no rotation check).
+    const loaded = input.mode === 'observe' ? (await loadRepoSecretsOptional(input.dir, deps.env, { parseCache })).repo : await loadRepo(input.dir, { env: deps.env, parseCache });
+    if (hasErrors(loaded.diagnostics)) return invalid(loaded.diagnostics, input.revision, 'Run `flowsync validate` on that revision.');
+    if (loaded.config.daemon.suspend) {
+      return { result: 'suspended', entities: allEntities(loaded, 'Suspended', 'Suspended', 'daemon.suspend is true in flowsync.yaml'), changes: [], drift: [], apiReachable: true };
+    }
+    const client = await clients.get(loaded);
+    const light = steady.mayBeLight(input, loaded.config.daemon.resyncMs, clock().getTime());
+    let pass = await planPass(loaded, client, light, input.revision, signal);
+    let read: CycleRead = light ? 'light' : 'full';
+    // A light pass that finds anything to do starts over in full: a cycle that writes (or reports
+    // something to write) plans on a full, fresh read with every segment id checked.
+    if ('plan' in pass && light && pass.plan.actions.length > 0) {
+      pass = await planPass(loaded, client, false, input.revision, signal);
+      read = 'full';
+    }
+    if (!('plan' in pass)) {
+      steady.distrust();
+      return pass.outcome;
+    }
+    return { ...(await afterPlan(pass, input, client, signal)), read };
   };
 }
 

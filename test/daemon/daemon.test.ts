@@ -153,7 +153,7 @@ test('/status: revision in force, last attempt, and `since` changes only when th
 
 test('/metrics after cycles: results, conditions, drift, revision info and API client events', async (t) => {
   const { url, inputs, daemon } = await folderDaemon(t, [
-    ok({ entities: [drifted, account], changes: [{ sandbox: 'prod', name: 'orders', action: 'update', summary: 'segments +1' }], drift: [{ sandbox: 'prod', name: 'orders', policy: 'warn', healed: false, fields: ['segments'] }] }),
+    ok({ entities: [drifted, account], changes: [{ sandbox: 'prod', name: 'orders', action: 'update', summary: 'segments +1' }], drift: [{ sandbox: 'prod', name: 'orders', policy: 'warn', healed: false, fields: ['segments'] }], read: 'full' }),
     { ...ok(), result: 'refused', error: { code: 'FS_PLAN_DELETE_LIMIT', message: 'would delete 3 of 3' } },
   ]);
   await eventually(() => inputs.length === 1);
@@ -170,6 +170,8 @@ test('/metrics after cycles: results, conditions, drift, revision info and API c
   const expect = [
     'flowsync_cycles_total{result="success",trigger="startup"} 1',
     'flowsync_cycles_total{result="refused",trigger="webhook"} 1',
+    'flowsync_cycle_reads_total{read="full"} 1',
+    'flowsync_cycle_reads_total{read="light"} 0',
     'flowsync_entities{kind="destination",condition="Drifted"} 1',
     'flowsync_entities{kind="account",condition="Ready"} 1',
     `flowsync_revision_info{revision="${inputs[0]!.revision}"} 1`,

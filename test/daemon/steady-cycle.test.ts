@@ -50,7 +50,10 @@ async function steady(t: TestContext, config: Record<string, unknown> = {}): Pro
   const created = await run('startup');
   assert.equal(created.result, 'success', JSON.stringify(created.error));
   assert.ok(created.changes.length > 0);
-  assert.equal((await run('interval')).changes.length, 0);
+  assert.equal(created.read, 'full');
+  const afterWrite = await run('interval');
+  assert.equal(afterWrite.changes.length, 0);
+  assert.equal(afterWrite.read, 'full', 'the cycle after a write reads in full');
   const client = () => {
     const c = new FlowServiceClient({ endpoint: emu.url, imsEndpoint: emu.imsUrl, orgId: EMULATOR_DEFAULTS.orgId, clientId: EMULATOR_DEFAULTS.clientId, clientSecret: EMULATOR_DEFAULTS.clientSecret });
     t.after(() => c.close());
@@ -65,6 +68,7 @@ test('an interval cycle on an unchanged revision reads only what changed, walks 
   const outcome = await s.run('interval');
   assert.equal(outcome.result, 'success');
   assert.equal(outcome.changes.length, 0);
+  assert.equal(outcome.read, 'light', 'the outcome says how the org was read (the daemon logs it and counts it)');
   assert.deepEqual([...new Set(outcome.entities.map((e) => `${e.condition}/${e.reason}`))], ['Ready/InSync']);
   const requests = s.emu.admin.requests();
   assert.equal(requests.filter(isAudienceWalk).length, 0, 'every segment is an id and nothing is written: no audience walk');
@@ -82,6 +86,7 @@ test('drift made out of band is seen by the next interval cycle, and healed from
   const outcome = await s.run('interval');
   assert.equal(outcome.result, 'success', JSON.stringify(outcome.error));
   assert.deepEqual(outcome.drift.map((d) => [d.name, d.healed]), [['orders', true]]);
+  assert.equal(outcome.read, 'full', 'found light, planned and written on a full read');
   const requests = s.emu.admin.requests();
   const firstWrite = requests.findIndex(isWrite);
   assert.ok(firstWrite > 0, 'the drift is healed');
