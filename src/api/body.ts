@@ -2,8 +2,8 @@
 // here as an async iterator, which pulls the socket only as fast as the chunks are taken: axios's
 // own buffered mode reads in flowing mode, and while the pages of a live-state read are parsed, the
 // chunks of every body in flight pile up as Buffers that only a full collection frees. Measured at
-// 10,000 destinations (116 MB of list pages): Buffers outside the heap peak at ~25 MB instead of
-// ~70 MB, no full collection runs during the read (two did), and peak RSS falls ~65 MB
+// 10,000 destinations (116 MB of list pages): Buffers outside the heap peak at ~15 MB instead of
+// ~70 MB, no full collection runs during the read (two did), and peak RSS falls ~70 MB
 // (bench/RESULTS.md, "third pass"). The chunks are decoded as they come (no concatenated Buffer).
 import type { Readable } from 'node:stream';
 
