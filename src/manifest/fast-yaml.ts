@@ -5,6 +5,7 @@
 // slow path too, parsed lazily on the first `locate()` of a file.
 import { crc32 } from 'node:zlib';
 import jsyaml from 'js-yaml';
+import { ownCopy } from '../domain/intern.ts';
 import { LIMITS } from './limits.ts';
 import type { FieldPath, ParsedDoc, Pos } from './types.ts';
 
@@ -179,20 +180,32 @@ export function fastParseYamlFile(file: string, text: string, slow: SlowParse, r
 }
 
 /**
- * Where a locator gets its file's text: held, or read again and checked. Each its own module-level
- * function, so no closure shares a scope with the text: a closure keeps every variable of its
- * parent scope that any closure there uses (14.5 MB of texts at 10,000 destinations).
+ * Where a locator gets its document's text: a slice of the text held, or of the file read again and
+ * checked. Each its own module-level function, so no closure shares a scope with the text: a
+ * closure keeps every variable of its parent scope that any closure there uses (14.5 MB of texts
+ * at 10,000 destinations).
  */
-function heldText(text: string): () => string {
-  return () => text;
+function heldText(text: string): (region: Region) => string {
+  return (region) => text.slice(region.from, region.to);
 }
 
-function checkedReread(text: string, reread: Reread): () => string | undefined {
+/**
+ * The file is read and checked once for all the positions asked for in one synchronous run (a view
+ * or a serialization reads every segment entry's position: 100 documents a file), and dropped after
+ * it. A document's text is copied out of it: a slice would keep the whole file alive in every
+ * document parsed for positions.
+ */
+function checkedReread(text: string, reread: Reread): (region: Region) => string | undefined {
   const length = text.length;
   const checksum = crc32(text);
-  return () => {
-    const again = reread();
-    return again !== undefined && again.length === length && crc32(again) === checksum ? again : undefined;
+  let recent: { text: string | undefined } | undefined;
+  return (region) => {
+    if (!recent) {
+      const again = reread();
+      recent = { text: again !== undefined && again.length === length && crc32(again) === checksum ? again : undefined };
+      queueMicrotask(() => (recent = undefined));
+    }
+    return recent.text === undefined ? undefined : ownCopy(recent.text.slice(region.from, region.to));
   };
 }
 
@@ -201,14 +214,14 @@ function checkedReread(text: string, reread: Reread): () => string | undefined {
  * start, so columns are the file's and lines are shifted by the lines before it. The fast path
  * admits no anchors, aliases or directives, so a document reads the same alone as in its file.
  */
-function regionLocator(file: string, source: () => string | undefined, region: Region, start: Pos, slow: SlowParse): ParsedDoc['locate'] {
+function regionLocator(file: string, source: (region: Region) => string | undefined, region: Region, start: Pos, slow: SlowParse): ParsedDoc['locate'] {
   let doc: ParsedDoc | undefined;
   let parsed = false;
   return (path, opts) => {
     if (!parsed) {
       parsed = true;
-      const text = source();
-      doc = text === undefined ? undefined : slow(file, text.slice(region.from, region.to))[0];
+      const text = source(region);
+      doc = text === undefined ? undefined : slow(file, text)[0];
     }
     if (!doc) return start;
     const at = doc.locate(path, opts);
