@@ -93,3 +93,20 @@ test('property: resolution never changes which audience an id names, and every n
     }),
   );
 });
+
+test('resolving reads no entry\'s position unless a finding needs it (a position parses its document again)', () => {
+  let reads = 0;
+  const counted = (d: DesiredDestination): DesiredDestination => ({
+    ...d,
+    segmentRefs: d.segmentRefs!.map((r) => {
+      const { at, ...rest } = r;
+      return Object.defineProperty({ ...rest }, 'at', { get: () => (reads++, at), enumerable: true }) as SegmentRef;
+    }),
+  });
+  const clean = resolveSegments(state(counted(destination('prod', [{ name: 'Men over 50' }, { id: PROD.gold }]))), lists);
+  assert.deepEqual(clean.diagnostics, []);
+  assert.equal(reads, 0);
+  const twice = resolveSegments(state(counted(destination('prod', [{ name: 'Men over 50' }, { id: PROD.men }]))), lists);
+  assert.deepEqual(twice.diagnostics.map((d) => [d.code, d.line, d.path]), [['FS_MANIFEST_DUPLICATE_SEGMENT', 11, 'spec.segments[1]']]);
+  assert.match(twice.diagnostics[0]!.summary, /already listed at spec\.segments\[0\]/);
+});
