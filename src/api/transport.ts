@@ -4,7 +4,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import https from 'node:https';
+import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
+import { receiveText } from './body.ts';
 import { ApiError, codeForStatus, parseErrorBody, scrub } from './errors.ts';
 import { jitteredDelay, parseRetryAfter } from './backoff.ts';
 import { CircuitBreaker, Semaphore, TokenBucket } from './limits.ts';
@@ -95,7 +97,8 @@ export class Transport {
       httpsAgent: this.agents.https,
       validateStatus: () => true,
       timeout: opts.timeoutMs,
-      responseType: 'text',
+      // The body is read by receiveText (body.ts): at the pace it is parsed, not as fast as it arrives.
+      responseType: 'stream',
       transformResponse: [(d: unknown) => d],
       maxRedirects: 0,
       proxy: false,
@@ -299,8 +302,8 @@ export class Transport {
     try {
       // A write without a body (DELETE, the enable/disable action) goes out without Content-Type, as
       // Adobe's curl examples send it; `false` stops axios from adding its form-urlencoded default.
-      const res = await this.http.request({ method: spec.method, url: spec.url, headers: data === undefined && spec.method !== 'GET' ? { ...headers, 'Content-Type': false } : headers, data });
-      const answer: HttpAnswer = { status: res.status, headers: lowerHeaders(res.headers), data: parseBody(res.data) };
+      const res = await this.http.request<Readable>({ method: spec.method, url: spec.url, headers: data === undefined && spec.method !== 'GET' ? { ...headers, 'Content-Type': false } : headers, data });
+      const answer: HttpAnswer = { status: res.status, headers: lowerHeaders(res.headers), data: parseBody(await receiveText(res.data, this.opts.timeoutMs)) };
       this.opts.emit({ type: 'request', method: spec.method, collection: spec.collection, status: res.status, durationMs: this.opts.now() - started, attempt });
       return { kind: 'answer', answer, startedAt: started };
     } catch (err) {
@@ -362,8 +365,7 @@ function origin(url: string): string {
   }
 }
 
-function parseBody(text: unknown): unknown {
-  if (typeof text !== 'string') return text;
+function parseBody(text: string): unknown {
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);

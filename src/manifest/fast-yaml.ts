@@ -3,7 +3,9 @@
 // differently (a conservative textual check, then checks on the value); anything else, and every
 // error, goes to the slow path, which owns all diagnostics. Positions for diagnostics come from the
 // slow path too, parsed lazily on the first `locate()` of a file.
+import { crc32 } from 'node:zlib';
 import jsyaml from 'js-yaml';
+import { ownCopy } from '../domain/intern.ts';
 import { LIMITS } from './limits.ts';
 import type { FieldPath, ParsedDoc, Pos } from './types.ts';
 
@@ -146,12 +148,17 @@ function positions(text: string, offsets: number[]): Pos[] {
 
 export type SlowParse = (file: string, text: string) => readonly ParsedDoc[];
 
+/** Reads the file's text again (undefined when it cannot be read): see fastParseYamlFile. */
+export type Reread = () => string | undefined;
+
 /**
  * The file's documents read by js-yaml, or undefined when the slow path must read the file (unsafe
  * text, any js-yaml error or warning, a document layout or value the slow path could see otherwise).
- * `slow` is called at most once, on the first `locate()`, for exact positions.
+ * `slow` is called at most once per document, on its first `locate()`, for exact positions. With
+ * `reread`, the documents do not keep the text for that: it is read again then, and used only when
+ * it is still the text loaded (length and CRC-32); otherwise a position is the document's start.
  */
-export function fastParseYamlFile(file: string, text: string, slow: SlowParse): ParsedDoc[] | undefined {
+export function fastParseYamlFile(file: string, text: string, slow: SlowParse, reread?: Reread): ParsedDoc[] | undefined {
   if (!fastPathSafe(text)) return undefined;
   let values: unknown[];
   let warned = false;
@@ -172,21 +179,56 @@ export function fastParseYamlFile(file: string, text: string, slow: SlowParse): 
     kept.push({ index, value, region });
   }
   const starts = positions(text, kept.map((k) => k.region.contentAt));
-  // Only the document asked about is parsed again, from its own region: its text starts at a line
-  // start, so columns are the file's and lines are shifted by the lines before it. The fast path
-  // admits no anchors, aliases or directives, so a document reads the same alone as in its file.
-  const locator = (region: Region, start: Pos) => {
-    let doc: ParsedDoc | undefined;
-    let parsed = false;
-    return (path: FieldPath, opts?: { key?: boolean }): Pos => {
-      if (!parsed) {
-        parsed = true;
-        doc = slow(file, text.slice(region.from, region.to))[0];
-      }
-      if (!doc) return start;
-      const at = doc.locate(path, opts);
-      return { line: at.line + start.line - doc.start.line, column: at.column };
-    };
+  const source = reread ? checkedReread(text, reread) : heldText(text);
+  return kept.map((k, i) => ({ file, index: k.index, value: k.value, start: starts[i]!, locate: regionLocator(file, source, k.region, starts[i]!, slow) }));
+}
+
+/**
+ * Where a locator gets its document's text: a slice of the text held, or of the file read again and
+ * checked. Each its own module-level function, so no closure shares a scope with the text: a
+ * closure keeps every variable of its parent scope that any closure there uses (14.5 MB of texts
+ * at 10,000 destinations).
+ */
+function heldText(text: string): (region: Region) => string {
+  return (region) => text.slice(region.from, region.to);
+}
+
+/**
+ * The file is read and checked once for all the positions asked for in one synchronous run (a view
+ * or a serialization reads every segment entry's position: 100 documents a file), and dropped after
+ * it. A document's text is copied out of it: a slice would keep the whole file alive in every
+ * document parsed for positions.
+ */
+function checkedReread(text: string, reread: Reread): (region: Region) => string | undefined {
+  const length = text.length;
+  const checksum = crc32(text);
+  let recent: { text: string | undefined } | undefined;
+  return (region) => {
+    if (!recent) {
+      const again = reread();
+      recent = { text: again !== undefined && again.length === length && crc32(again) === checksum ? again : undefined };
+      queueMicrotask(() => (recent = undefined));
+    }
+    return recent.text === undefined ? undefined : ownCopy(recent.text.slice(region.from, region.to));
   };
-  return kept.map((k, i) => ({ file, index: k.index, value: k.value, start: starts[i]!, locate: locator(k.region, starts[i]!) }));
+}
+
+/**
+ * Only the document asked about is parsed again, from its own region: its text starts at a line
+ * start, so columns are the file's and lines are shifted by the lines before it. The fast path
+ * admits no anchors, aliases or directives, so a document reads the same alone as in its file.
+ */
+function regionLocator(file: string, source: (region: Region) => string | undefined, region: Region, start: Pos, slow: SlowParse): ParsedDoc['locate'] {
+  let doc: ParsedDoc | undefined;
+  let parsed = false;
+  return (path, opts) => {
+    if (!parsed) {
+      parsed = true;
+      const text = source(region);
+      doc = text === undefined ? undefined : slow(file, text)[0];
+    }
+    if (!doc) return start;
+    const at = doc.locate(path, opts);
+    return { line: at.line + start.line - doc.start.line, column: at.column };
+  };
 }

@@ -1,6 +1,7 @@
 // The file side of loading: which files are manifests (deterministic order), and reading them as
 // UTF-8 text within the size limits. Symlinks may point anywhere inside the repo, never outside.
 import { isUtf8 } from 'node:buffer';
+import { readFileSync } from 'node:fs';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic } from '../domain/diagnostics.ts';
@@ -159,4 +160,20 @@ export async function readText(abs: string, rel: string, maxBytes: number, codes
   let text = buf.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return { text, bytes: buf.length };
+}
+
+/**
+ * The text of a file read before, read again synchronously for a position a diagnostic asks for
+ * (fast-yaml.ts checks it is the same text); undefined when it is gone, too large or not UTF-8.
+ */
+export function rereadText(abs: string, maxBytes: number): string | undefined {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(abs);
+  } catch {
+    return undefined;
+  }
+  if (buf.length > maxBytes || !isUtf8(buf)) return undefined;
+  const text = buf.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

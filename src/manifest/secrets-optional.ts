@@ -7,7 +7,7 @@ import { loadRepo, type LoadedRepo, type LoadOptions } from './index.ts';
 
 const SECRET_CODES = new Set(['FS_SECRET_UNRESOLVED', 'FS_SECRET_OUTSIDE_REPO']);
 
-export async function loadRepoSecretsOptional(root: string, env: NodeJS.ProcessEnv, opts: Pick<LoadOptions, 'parseCache'> = {}): Promise<{ repo: LoadedRepo; secretsSkipped: boolean }> {
+export async function loadRepoSecretsOptional(root: string, env: NodeJS.ProcessEnv, opts: Pick<LoadOptions, 'parseCache' | 'transientFiles'> = {}): Promise<{ repo: LoadedRepo; secretsSkipped: boolean }> {
   const repo = await loadRepo(root, { ...opts, env, resolveSecrets: true });
   const errors = repo.diagnostics.filter((d) => d.severity === 'error');
   if (!hasErrors(errors) || !errors.every((d) => SECRET_CODES.has(d.code))) return { repo, secretsSkipped: false };

@@ -3,7 +3,7 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type ParsedNode } from 'yaml';
 import type { Diagnostic } from '../domain/diagnostics.ts';
 import { diag, formatPath } from './diag.ts';
-import { fastParseYamlFile } from './fast-yaml.ts';
+import { fastParseYamlFile, type Reread } from './fast-yaml.ts';
 import { LIMITS } from './limits.ts';
 import type { FieldPath, ParsedDoc, Pos } from './types.ts';
 
@@ -167,11 +167,12 @@ function withPlainEnv<T>(fn: () => T): T {
 
 /**
  * Parses one file's text into documents. Documents with errors are left out of `docs`. Plain files
- * take the js-yaml fast path (fast-yaml.ts); the rest, and every file with a problem, this parser.
+ * take the js-yaml fast path (fast-yaml.ts: with `reread`, its documents find positions in the file
+ * read again rather than in a kept copy of the text); the rest, and every file with a problem, this parser.
  */
-export function parseYamlFile(file: string, text: string, codes: ParseCodes = MANIFEST_PARSE_CODES): { docs: ParsedDoc[]; diagnostics: Diagnostic[] } {
+export function parseYamlFile(file: string, text: string, codes: ParseCodes = MANIFEST_PARSE_CODES, reread?: Reread): { docs: ParsedDoc[]; diagnostics: Diagnostic[] } {
   const deep = flowDepthOffset(text, LIMITS.depth);
-  const fast = deep < 0 ? fastParseYamlFile(file, text, (f, t) => parseYamlFileSlow(f, t, codes, -1).docs) : undefined;
+  const fast = deep < 0 ? fastParseYamlFile(file, text, (f, t) => parseYamlFileSlow(f, t, codes, -1).docs, reread) : undefined;
   return fast ? { docs: fast, diagnostics: [] } : parseYamlFileSlow(file, text, codes, deep);
 }
 

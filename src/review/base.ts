@@ -29,7 +29,8 @@ export async function loadBaseRepo(root: string, ref: string, env: NodeJS.Proces
   const copy = await copyTreeAt(loc, commit);
   try {
     if (!copy.exists) return { ref, commit, status: 'missing', diagnostics: [], secretsSkipped: false };
-    const { repo, secretsSkipped } = await loadRepoSecretsOptional(copy.root, env);
+    // The copy is deleted below, before the base's segments are resolved: its documents keep their texts for positions.
+    const { repo, secretsSkipped } = await loadRepoSecretsOptional(copy.root, env, { transientFiles: true });
     const status: BaseStatus = hasErrors(repo.diagnostics) ? 'invalid' : 'valid';
     return { ref, commit, status, ...(status === 'valid' ? { repo } : {}), diagnostics: repo.diagnostics, secretsSkipped };
   } finally {

@@ -227,3 +227,16 @@ test('mutated files: whenever the fast path takes one, it reads as the slow path
     { numRuns: LONG ? 20000 : 1000 },
   );
 });
+
+test('with reread, the positions asked for in one synchronous run read the file once, and each run reads it again', async () => {
+  const text = ['a: 1', 'b:', '  - x', '---', 'a: 2', 'b:', '  - y', '---', 'a: 3', 'b:', '  - z', ''].join('\n');
+  let reads = 0;
+  const docs = fastParseYamlFile('f.yaml', text, (f, t) => parseYamlFileSlow(f, t).docs, () => (reads++, text));
+  assert.ok(docs);
+  const expected = parseYamlFileSlow('f.yaml', text).docs.map((d) => d.locate(['b', 0]));
+  assert.deepEqual([docs[0]!.locate(['b', 0]), docs[1]!.locate(['b', 0])], expected.slice(0, 2));
+  assert.equal(reads, 1, 'one read for both documents');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(docs[2]!.locate(['b', 0]), expected[2]);
+  assert.equal(reads, 2, 'the text is not kept past the run');
+});

@@ -1,7 +1,7 @@
 // The loader's model: defaults, sorting, sandboxes, secrets kept apart, fingerprints, file walking.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { symlink, writeFile } from 'node:fs/promises';
+import { rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,30 @@ test('the example repo loads clean into two sandboxes with both destination type
   assert.deepEqual(summer.source, { file: 'prod/summer-campaign.yaml', line: 2, column: 1 });
   assert.equal(repo.config.org, '0123456789ABCDEF01234567@AdobeOrg');
   assert.deepEqual(repo.config.manifests, ['prod', 'dev', 'shared']);
+});
+
+test('a position asked for after loading is found in the file read again: exact while the file is unchanged, the document start once it changed', async (t) => {
+  const text = `${ACCOUNT_KINESIS}---\n${DESTINATION_KINESIS}`;
+  const entryLine = text.split('\n').findIndex((l) => l.includes('- id: 72ddd79b')) + 1;
+  const dir = await tempRepo(t, { 'm.yaml': text });
+  const env = { KINESIS_SECRET_KEY: 's' };
+  const entryAt = (repo: Awaited<ReturnType<typeof loadRepo>>) => {
+    const at = repo.desired.destinations[0]!.segmentRefs![0]!.at;
+    return { line: at.line, column: at.column };
+  };
+
+  const unchanged = await loadRepo(dir, { env });
+  assert.deepEqual(entryAt(unchanged), { line: entryLine, column: 7 });
+
+  const edited = await loadRepo(dir, { env });
+  await writeFile(path.join(dir, 'm.yaml'), `# two lines\n# added after loading\n${text}`);
+  assert.deepEqual(entryAt(edited), { line: edited.desired.destinations[0]!.source.line, column: 1 }, 'the document start, not a line of the new text');
+  assert.equal(edited.desired.destinations[0]!.source.line, entryLine - 8);
+
+  // plan --base deletes its copy right after loading: its documents keep their texts.
+  const copy = await loadRepo(dir, { env, transientFiles: true });
+  await rm(path.join(dir, 'm.yaml'));
+  assert.deepEqual(entryAt(copy), { line: entryLine + 2, column: 7 });
 });
 
 test('defaults apply: sandbox from flowsync.yaml, format, enabled, drift, target region from the account', async (t) => {

@@ -94,22 +94,19 @@ test('property: resolution never changes which audience an id names, and every n
   );
 });
 
-test('resolving valid references never asks for a position: positions come from the slow YAML parser', () => {
-  let asked = 0;
-  const lazy = (r: { id?: string; name?: string }, i: number): SegmentRef => ({
-    ...r,
-    get at() {
-      asked++;
-      return { file: 'm/summer.yaml', line: 10 + i, column: 7, path: `spec.segments[${i}]` };
-    },
+test('resolving reads no entry\'s position unless a finding needs it (a position parses its document again)', () => {
+  let reads = 0;
+  const counted = (d: DesiredDestination): DesiredDestination => ({
+    ...d,
+    segmentRefs: d.segmentRefs!.map((r) => {
+      const { at, ...rest } = r;
+      return Object.defineProperty({ ...rest }, 'at', { get: () => (reads++, at), enumerable: true }) as SegmentRef;
+    }),
   });
-  const d = destination('prod', []);
-  const refs = [{ name: 'Men over 50' }, { id: PROD.gold }];
-  const { diagnostics } = resolveSegments(state({ ...d, segmentRefs: refs.map(lazy) }), lists);
-  assert.deepEqual(diagnostics, []);
-  assert.equal(asked, 0, 'no position was read for valid references');
-  // A duplicate reads the positions it reports, and only then.
-  const dup = resolveSegments(state({ ...d, segmentRefs: [lazy({ id: PROD.gold }, 0), lazy({ name: 'Gold tier members' }, 1)] }), lists);
-  assert.deepEqual(dup.diagnostics.map((x) => [x.code, x.line]), [['FS_MANIFEST_DUPLICATE_SEGMENT', 11]]);
-  assert.ok(asked > 0);
+  const clean = resolveSegments(state(counted(destination('prod', [{ name: 'Men over 50' }, { id: PROD.gold }]))), lists);
+  assert.deepEqual(clean.diagnostics, []);
+  assert.equal(reads, 0);
+  const twice = resolveSegments(state(counted(destination('prod', [{ name: 'Men over 50' }, { id: PROD.men }]))), lists);
+  assert.deepEqual(twice.diagnostics.map((d) => [d.code, d.line, d.path]), [['FS_MANIFEST_DUPLICATE_SEGMENT', 11, 'spec.segments[1]']]);
+  assert.match(twice.diagnostics[0]!.summary, /already listed at spec\.segments\[0\]/);
 });
