@@ -2,7 +2,7 @@
 // docs:check, the package.json scripts of those names (so `npm run lint` alone stays the same check).
 // They take about 30 s of CPU; the test files leave about a sixth of two cores idle while they wait on
 // late commits, breaker probes and daemon intervals, and the checks fill that time. One at a time, so
-// they add one process to the three test files, and their output is kept to be shown at the end.
+// they add one process to the four test files, and their output is kept to be shown at the end.
 import { spawn } from 'node:child_process';
 
 export const CHECKS = ['typecheck', 'lint', 'docs:check'] as const;

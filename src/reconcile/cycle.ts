@@ -21,7 +21,7 @@ import { loadRepoSecretsOptional } from '../manifest/secrets-optional.ts';
 import { accountAddress, destinationAddress } from '../plan/index.ts';
 import { clientOptions, type ConnectFlags } from './connect.ts';
 import { checkDeletions } from './deletion-check.ts';
-import { resolveAudiences } from './audiences.ts';
+import { resolveAudiences, type AudienceCache } from './audiences.ts';
 import { makePlan, readLive, scanFor, type PlanInput } from './reconcile.ts';
 import { writePass, type WritePassOutcome } from './writer.ts';
 import { effectiveTarget, orgOf } from './target.ts';
@@ -58,12 +58,13 @@ export function createCycle(deps: CycleDeps): Reconcile {
   const steady = new SteadyCycles();
   const clock = deps.now ?? (() => new Date());
   /** Audiences, live state and the plan; light: segment ids checked only where names are resolved, live state read light. */
-  const planPass = async (loaded: LoadedRepo, client: FlowServiceClient, light: boolean, revision: string, signal: AbortSignal): Promise<Planned | { outcome: CycleOutcome }> => {
+  const planPass = async (loaded: LoadedRepo, client: FlowServiceClient, light: boolean, revision: string, audiences: AudienceCache, signal: AbortSignal): Promise<Planned | { outcome: CycleOutcome }> => {
     const reads = steady.pass(!light, revision, () => clock().getTime());
-    // Audience names are looked up afresh every cycle (a new cache): renames and new audiences count at once.
+    // Audience lists are read afresh every cycle (a cache per cycle): renames and new audiences count
+    // at once, and a light pass that starts over in full does not walk the same sandboxes again.
     let resolved: Awaited<ReturnType<typeof resolveAudiences>>;
     try {
-      resolved = await resolveAudiences(client, loaded.desired, new Map(), { checkIds: !light });
+      resolved = await resolveAudiences(client, loaded.desired, audiences, { checkIds: !light });
     } catch (err) {
       return { outcome: failed(loaded, err) };
     }
@@ -132,12 +133,13 @@ export function createCycle(deps: CycleDeps): Reconcile {
     }
     const client = await clients.get(loaded);
     const light = steady.mayBeLight(input, loaded.config.daemon.resyncMs, clock().getTime());
-    let pass = await planPass(loaded, client, light, input.revision, signal);
+    const audiences: AudienceCache = new Map();
+    let pass = await planPass(loaded, client, light, input.revision, audiences, signal);
     let read: CycleRead = light ? 'light' : 'full';
     // A light pass that finds anything to do starts over in full: a cycle that writes (or reports
     // something to write) plans on a full, fresh read with every segment id checked.
     if ('plan' in pass && light && pass.plan.actions.length > 0) {
-      pass = await planPass(loaded, client, false, input.revision, signal);
+      pass = await planPass(loaded, client, false, input.revision, audiences, signal);
       read = 'full';
     }
     if (!('plan' in pass)) {

@@ -3,6 +3,8 @@
 // audiences where every segment is an id, and reuses the plan of every unchanged sandbox; drift and
 // deletions made out of band are still seen at the next cycle, anything to write is planned on a
 // full read, and a full read comes back every daemon.resync.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { FlowServiceClient } from '../../src/api/index.ts';
@@ -10,7 +12,8 @@ import { EMULATOR_DEFAULTS, type StartedEmulator } from '../../src/emulator/inde
 import type { CycleOutcome, Trigger } from '../../src/reconcile/contract.ts';
 import { createCycle } from '../../src/reconcile/cycle.ts';
 import { startTestEmulator } from '../helpers/emulator.ts';
-import { segmentId, tempRepo, writeRepo, type DestinationSpec } from '../helpers/repo.ts';
+import { destinationDoc, segmentId, tempRepo, writeRepo, type DestinationSpec } from '../helpers/repo.ts';
+import { stringify } from 'yaml';
 
 const ACCOUNTS = [{ name: 'kin', type: 'amazon-kinesis' as const, secretEnv: 'KINESIS_SECRET_KEY' }];
 const DESTINATIONS: DestinationSpec[] = [
@@ -175,4 +178,20 @@ test('a sandbox is planned again when its manifests change, even under the same 
   assert.deepEqual(outcome.changes.map((c) => c.name), ['returns']);
   const targets = await s.client().list<{ name: string; params: { stream?: string } }>('prod', 'targetConnections');
   assert.equal(targets.find((x) => x.name === 'returns')?.params.stream, 'returns-v2');
+});
+
+test('a light pass that starts over in full walks each sandbox\'s audiences once in the cycle', async (t) => {
+  const s = await steady(t);
+  // A new destination naming its segment, under the same revision label: the light pass resolves the
+  // name (one walk of prod's audiences), finds a create, and starts over in full with every id checked.
+  const named = destinationDoc({ name: 'named', account: 'kin' });
+  (named.spec as { segments: unknown[] }).segments = [{ name: 'Men over 50' }];
+  await writeFile(path.join(s.dir, 'm', 'dest-prod-named.yaml'), stringify(named));
+  s.emu.admin.resetRequests();
+  const outcome = await s.run('interval');
+  assert.equal(outcome.result, 'success', JSON.stringify(outcome.error));
+  assert.ok(outcome.changes.some((c) => c.name === 'named'), 'the named destination is created');
+  assert.equal(outcome.read, 'full');
+  const walks = s.emu.admin.requests().filter((r) => isAudienceWalk(r) && r.sandbox === 'prod' && new URLSearchParams(r.query).get('start') === '0');
+  assert.equal(walks.length, 1, 'the full pass reuses the light pass\'s audience list');
 });
